@@ -1,0 +1,89 @@
+"""The records that travel between pipeline stages.
+
+All are frozen dataclasses: stages return new records instead of mutating old ones.
+Character offsets (``start``/``end``) are always Python string indices into the
+document's *original* text, never into a normalised copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input article.
+
+    ``source`` says where it came from (``path`` or ``path:line``) so errors and
+    reports can point back to it.
+    """
+
+    id: str
+    text: str
+    outlet: str
+    source: str = ""
+    date: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not read, and why (reported in every output)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Documents in input order plus what was skipped on the way."""
+
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of the original text: ``text[start:end]`` and its matching form."""
+
+    start: int
+    end: int
+    norm: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A unit of matching (a sentence) with offsets into its document's original text."""
+
+    doc: str
+    index: int  # position among the document's passages
+    start: int
+    end: int
+    paragraph: int  # index of the paragraph (block of text) it sits in
+
+
+@dataclass(frozen=True)
+class Match:
+    """A verified pair of passages (indexes into the passage table) with a 0..1 score."""
+
+    a: int
+    b: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Passages judged to hold the same material.
+
+    ``kind`` is ``cross-document`` (two or more outlets), ``within-outlet`` (several
+    documents of one outlet: boilerplate) or ``within-document`` (repeated inside one
+    document: scraping duplicates). ``pairs`` index into ``passages``.
+    ``weakest_link`` is the lowest score among the matches that hold it together.
+    """
+
+    id: int
+    kind: str
+    passages: tuple[Passage, ...]
+    pairs: tuple[Match, ...]
+    weakest_link: float
+    outlets: tuple[str, ...] = field(default=())
