@@ -1,0 +1,174 @@
+"""Normalisation that never loses track of the original text.
+
+Matching compares a normalised form of the text (typographic quotes, dashes,
+non-breaking and repeated spaces, case and Unicode compatibility forms folded),
+while every offset handed to the user points into the original. Two tools do that:
+
+* :func:`tokenize` finds the words of the *original* text (so offsets need no
+  mapping at all) and attaches to each its normalised matching form;
+* :func:`normalize_with_map` returns the normalised string plus, for each of its
+  characters, the index of the original character it came from, for callers that
+  need to match on normalised text and map a span back.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from .models import Token
+
+# Characters folded before comparison. Apostrophes and quotes map to ASCII ones,
+# every dash to "-", every space-like character to " ".
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u02bc": "'", "\uff07": "'", "`": "'", "\u00b4": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"', "\uff02": '"',
+}
+_DASHES = {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"}
+_SPACES = {c: " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+           "\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\r\n\x0b\x0c"}
+_ZERO_WIDTH = {c: "" for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
+FOLD = {**_QUOTES, **_DASHES, **_SPACES, **_ZERO_WIDTH}
+_FOLD_TABLE = str.maketrans(FOLD)
+
+APOSTROPHES = "'\u2019\u02bc\u2018`"
+
+
+@lru_cache(maxsize=1)
+def _mark_class() -> str:
+    """Regex class body of combining marks in the BMP (``\\w`` lacks them, and
+    scripts such as Urdu, Hindi or Vietnamese need them inside words)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x300, 0x10000):
+        if unicodedata.category(chr(cp)).startswith("M"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+@lru_cache(maxsize=1)
+def token_pattern() -> re.Pattern[str]:
+    """A number (``12,000``, ``3.5``) or a word with inner apostrophes (``Russia's``)."""
+    w = rf"[\w{_mark_class()}]"
+    apos = re.escape(APOSTROPHES)
+    return re.compile(rf"\d+(?:[.,]\d{{3}})*(?:\.\d+)?(?!\w)|{w}+(?:[{apos}]{w}+)*")
+
+
+def fold(text: str) -> str:
+    """Fold typography only (quotes, dashes, spaces): same length rules as the input
+    except for zero-width characters, which are dropped.
+
+    >>> fold("\u201cNorth\u00a0Korea\u2019s\u201d \u2014 troops")
+    '"North Korea\\'s" - troops'
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+def norm_word(word: str) -> str:
+    """The matching form of one word: compatibility-folded, case-folded, possessive
+    ``'s`` dropped, other apostrophes removed, thousands separators removed.
+
+    >>> norm_word("Korea\u2019s"), norm_word("12,000"), norm_word("Don't")
+    ('korea', '12000', 'dont')
+    """
+    w = unicodedata.normalize("NFKC", word).casefold()
+    if w[:1].isdigit():
+        return w.replace(",", "")
+    for a in APOSTROPHES:
+        if a in w:
+            w = w.translate({ord(c): "'" for c in APOSTROPHES})
+            if w.endswith("'s"):
+                w = w[:-2]
+            w = w.replace("'", "")
+            break
+    return w
+
+
+def s_stem(word: str) -> str:
+    """Harman's S-stemmer: fold English plurals (``rumours`` -> ``rumour``,
+    ``countries`` -> ``country``); other words and scripts pass unchanged.
+
+    >>> [s_stem(w) for w in ("rumours", "countries", "glass", "bus", "toes")]
+    ['rumour', 'country', 'glass', 'bus', 'toe']
+    """
+    if len(word) <= 3 or not word.isascii() or word[-1] != "s":
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith(("us", "ss")):
+        return word
+    return word[:-1]
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Words of ``text[start:end]`` with offsets into ``text`` and matching forms.
+
+    >>> [(t.start, t.end, t.norm) for t in tokenize("The \u201cRumours\u201d")]
+    [(0, 3, 'the'), (5, 12, 'rumours')]
+    """
+    pat = token_pattern()
+    stop = len(text) if end is None else end
+    return [Token(m.start(), m.end(), norm_word(m.group()))
+            for m in pat.finditer(text, start, stop)]
+
+
+def iter_words(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """Matching forms only (the fast path when offsets are not needed)."""
+    pat = token_pattern()
+    stop = len(text) if end is None else end
+    for m in pat.finditer(text, start, stop):
+        yield norm_word(m.group())
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the original index.
+
+    Folds typography and case, applies NFKC, and collapses runs of whitespace to one
+    space. ``text[mapping[i]]`` is the character that normalised character ``i``
+    came from, so a span ``norm[i:j]`` maps back to ``text[mapping[i]:mapping[j-1]+1]``.
+
+    >>> norm, m = normalize_with_map("A\u00a0\u00a0\u201cB\u201d")
+    >>> norm, m
+    ('a "b"', [0, 1, 3, 4, 5])
+    """
+    out: list[str] = []
+    mapping: list[int] = []
+    prev_space = False
+    for i, ch in enumerate(text):
+        f = FOLD.get(ch, ch)
+        if not f:
+            continue
+        if f == " " or f.isspace():
+            if prev_space:
+                continue
+            prev_space = True
+            out.append(" ")
+            mapping.append(i)
+            continue
+        prev_space = False
+        g = unicodedata.normalize("NFKC", f).casefold() if (ord(ch) > 127 or ch.isupper()) else f
+        for c in g:
+            out.append(c)
+            mapping.append(i)
+    return "".join(out), mapping
+
+
+def span_to_original(mapping: list[int], i: int, j: int, text_len: int) -> tuple[int, int]:
+    """Map a half-open span of normalised text back to the original text."""
+    if i >= j:
+        pos = mapping[i] if i < len(mapping) else text_len
+        return pos, pos
+    return mapping[i], mapping[j - 1] + 1
+
+
