@@ -1,0 +1,278 @@
+"""The library entry points: ``find`` shared passages in a corpus.
+
+Stages, each in its own module: segment (sentences with offsets) -> features (word
+n-grams weighted by distinctiveness) -> signatures (bulk MinHash) -> index (LSH
+candidates) -> verify (weighted overlap, here) -> cluster (average linkage with
+guards). ``find`` records the time each stage took.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .cluster import connected_components, link_clusters
+from .errors import ParameterError
+from .features import FeatureTable, build_features, shared_weight
+from .index import LSHParams, candidate_pairs
+from .models import Cluster, Corpus, Match, Passage
+from .normalize import s_stem, tokenize
+from .segment import segment
+from .signatures import MinHashParams, fold32, signatures
+
+Progress = Callable[[str, int, int], None]
+
+# Quoted spans: straight or curly double quotes, and curly single quotes whose closing
+# mark is not an apostrophe inside a word ("Russia's").
+_QUOTE_RE = re.compile(
+    "\u201c[^\u201c\u201d]*\u201d|\"[^\"\r\n]*\"|\u00ab[^\u00ab\u00bb]*\u00bb"
+    "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
+)
+
+
+@dataclass(frozen=True)
+class FindParams:
+    """Tuning of :func:`find`. Every field is recorded in the output.
+
+    threshold: verified score (0..1, weighted cosine) two passages of different
+        outlets need to count as shared material.
+    min_evidence: shared weight, in units of ``log N`` (one feature unique to the
+        pair), below which a match is not trusted whatever its score.
+    link_threshold: mean score a passage needs with a cluster's members to join it.
+    duplicate_threshold: share of the shorter passage (weighted) that must recur for
+        a repeat inside one document or outlet.
+    """
+
+    minhash: MinHashParams = field(default_factory=MinHashParams)
+    lsh_threshold: float = 0.1
+    target_recall: float = 0.95
+    threshold: float = 0.2
+    min_evidence: float = 3.0
+    link_threshold: float = 0.2
+    duplicate_threshold: float = 0.8
+    min_words: int = 5
+    topic_weight: float = 0.3
+    quote_weight: float = 1.5
+    max_bucket: int = 64
+    common_df: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "link_threshold", "duplicate_threshold", "topic_weight"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
+        if self.min_words < 1:
+            raise ParameterError(f"min_words must be at least 1, got {self.min_words}")
+        if self.quote_weight < 0:
+            raise ParameterError(f"quote_weight must be >= 0, got {self.quote_weight}")
+        if self.max_bucket < 2:
+            raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
+
+    def lsh(self) -> LSHParams:
+        return LSHParams.for_recall(self.minhash.num_perm, self.lsh_threshold, self.target_recall)
+
+    def to_dict(self) -> dict[str, object]:
+        d = asdict(self)
+        d["minhash"] = self.minhash.to_dict()
+        d["lsh"] = self.lsh().to_dict()
+        return d
+
+
+@dataclass(frozen=True)
+class FindResult:
+    """What :func:`find` returns: the corpus, every passage, the clusters and the
+    figures of the run (``stats``: counts and seconds per stage)."""
+
+    corpus: Corpus
+    params: FindParams
+    passages: tuple[Passage, ...]
+    clusters: tuple[Cluster, ...]
+    stats: dict[str, float]
+
+
+def _word_factors(text: str, start: int, end: int, toks, params: FindParams) -> list[float]:
+    """Per-word weight factors: names/numbers are topic, quoted words are evidence."""
+    quoted = [(m.start() + start, m.end() + start) for m in _QUOTE_RE.finditer(text[start:end])]
+    out = []
+    qi = 0
+    for k, t in enumerate(toks):
+        f = 1.0
+        c = text[t.start]
+        if c.isdigit() or (k > 0 and c.isupper()):
+            f = params.topic_weight
+        while qi < len(quoted) and quoted[qi][1] <= t.start:
+            qi += 1
+        if qi < len(quoted) and quoted[qi][0] < t.start:
+            f *= params.quote_weight
+        out.append(f)
+    return out
+
+
+def find(corpus: Corpus, params: FindParams | None = None, *,
+         progress: Progress | None = None) -> FindResult:
+    """Find the passages that documents share, and group them into clusters.
+
+    >>> from dedup.models import Corpus, Document
+    >>> wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
+    >>> docs = (Document("a", wire, "a"), Document("b", "Local news. " + wire, "b"))
+    >>> [c.kind for c in find(Corpus(docs)).clusters]
+    ['cross-document']
+    """
+    params = params or FindParams()
+    stats: dict[str, float] = {}
+    tick = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        stats[f"seconds_{stage}"] = round(now - tick, 6)
+        tick = now
+
+    docs = corpus.documents
+    passages: list[Passage] = []
+    words: list[list[str]] = []
+    factors: list[list[float]] = []
+    outlet_of_doc = {d.id: d.outlet for d in docs}
+    for i, doc in enumerate(docs):
+        for p in segment(doc.id, doc.text):
+            toks = tokenize(doc.text, p.start, p.end)
+            passages.append(p)
+            words.append([s_stem(t.norm) for t in toks])
+            factors.append(_word_factors(doc.text, p.start, p.end, toks, params))
+        if progress:
+            progress("segment", i + 1, len(docs))
+    lap("segment")
+
+    table = build_features(words, params.minhash.ngrams, multipliers=factors)
+    lap("features")
+
+    n = len(passages)
+    valid = table.n_words >= params.min_words
+    # Candidate sets: rare features plus every longest n-gram (long shared sequences
+    # are evidence of copying however often they recur; common short ones are not).
+    top_gram = max(params.minhash.ngrams)
+    cap = max(params.common_df, int(0.01 * table.n_distinct))
+    use = (table.df <= cap) | (table.gram == top_gram)
+    unit_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(table.indptr))
+    sig = signatures(unit_of[use], fold32(table.feats[use]), n, params.minhash)
+    lap("sign")
+    if progress:
+        progress("sign", 1, 1)
+
+    lsh = params.lsh()
+    pairs = candidate_pairs(sig, lsh, valid=valid, max_bucket=params.max_bucket)
+    exact = _exact_repeat_pairs(table)
+    if len(exact):
+        pairs = np.unique(np.concatenate([pairs, exact]), axis=0)
+    lap("index")
+    stats["candidate_pairs"] = float(len(pairs))
+
+    doc_of = [p.doc for p in passages]
+    outlet_of = [outlet_of_doc[d] for d in doc_of]
+    cache: dict[tuple[int, int], float] = {}
+
+    def cosine(a: int, b: int) -> float:
+        key = (a, b) if a < b else (b, a)
+        v = cache.get(key)
+        if v is None:
+            v = _cross_score(table, a, b, params)
+            cache[key] = v
+        return v
+
+    cross_edges: list[tuple[int, int, float]] = []
+    dup_edges: list[tuple[int, int]] = []
+    dup_scores: dict[tuple[int, int], float] = {}
+    for k, (a, b) in enumerate(pairs.tolist()):
+        if outlet_of[a] == outlet_of[b]:
+            s = _duplicate_score(table, a, b)
+            if s >= params.duplicate_threshold:
+                dup_edges.append((a, b))
+                dup_scores[(a, b)] = s
+        elif valid[a] and valid[b]:
+            s = cosine(a, b)
+            if s >= params.threshold:
+                cross_edges.append((a, b, s))
+        if progress and k % 10000 == 0:
+            progress("verify", k, len(pairs))
+    lap("verify")
+    stats["verified_pairs"] = float(len(cross_edges) + len(dup_edges))
+
+    grouping = link_clusters(cross_edges, lambda i: doc_of[i], cosine,
+                             link_threshold=params.link_threshold)
+    verified = {(a, b): s for a, b, s in cross_edges}
+    raw: list[tuple[str, list[int], list[tuple[int, int, float]], float]] = []
+    for members, links in zip(grouping.members, grouping.links, strict=True):
+        mem = list(members)
+        prs = [(i, j, verified[(mem[i], mem[j])]) for i in range(len(mem))
+               for j in range(i + 1, len(mem)) if (mem[i], mem[j]) in verified]
+        raw.append(("cross-document", mem, prs, min(links)))
+    for comp in connected_components(n, dup_edges):
+        kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
+        prs = [(i, j, dup_scores[(comp[i], comp[j])]) for i in range(len(comp))
+               for j in range(i + 1, len(comp)) if (comp[i], comp[j]) in dup_scores]
+        raw.append((kind, comp, prs, min(s for _, _, s in prs)))
+    clusters = _number_clusters(raw, passages, outlet_of)
+    lap("cluster")
+    stats.update(documents=float(len(docs)), passages=float(n), clusters=float(len(clusters)),
+                 distinct_passages=float(table.n_distinct))
+    return FindResult(corpus=corpus, params=params, passages=tuple(passages),
+                      clusters=tuple(clusters), stats=stats)
+
+
+def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> float:
+    """Weighted cosine of two passages' features; 0 when the shared weight is below
+    the minimum evidence."""
+    ta, tb = table.total[a], table.total[b]
+    if ta <= 0 or tb <= 0:
+        return 0.0
+    shared = shared_weight(table, a, b)
+    if shared < params.min_evidence * table.log_n:
+        return 0.0
+    return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
+
+
+def _duplicate_score(table: FeatureTable, a: int, b: int) -> float:
+    """Share of the shorter passage's weight that the other one repeats (1.0 for an
+    exact repeat, however short)."""
+    if table.key[a] == table.key[b] and table.n_words[a] > 0:
+        return 1.0
+    ta, tb = table.total[a], table.total[b]
+    if min(ta, tb) <= 0 or min(table.n_words[a], table.n_words[b]) < 3:
+        return 0.0
+    return round(min(1.0, shared_weight(table, a, b) / min(ta, tb)), 4)
+
+
+def _exact_repeat_pairs(table: FeatureTable) -> np.ndarray:
+    """Pairs of passages with the same word sequence (any length), each repeat
+    paired with the first occurrence."""
+    has = np.flatnonzero(table.n_words > 0)
+    keys = table.key[has]
+    order = np.argsort(keys, kind="stable")
+    ks, ids = keys[order], has[order]
+    if len(ks) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    starts = np.r_[True, ks[1:] != ks[:-1]]
+    first = ids[np.maximum.accumulate(np.where(starts, np.arange(len(ks)), 0))]
+    mask = ~starts
+    return np.stack([first[mask], ids[mask]], axis=1).astype(np.int64)
+
+
+def _number_clusters(raw, passages: Sequence[Passage], outlet_of: Sequence[str]
+                     ) -> list[Cluster]:
+    """Deterministic order: cross-document clusters first, larger first, then by
+    position of the first passage; ids from 1."""
+    kind_rank = {"cross-document": 0, "within-outlet": 1, "within-document": 2}
+    raw = sorted(raw, key=lambda r: (kind_rank[r[0]], -len({outlet_of[i] for i in r[1]}),
+                                     -len(r[1]), r[1][0]))
+    out = []
+    for cid, (kind, members, prs, weakest) in enumerate(raw, start=1):
+        outlets = tuple(sorted({outlet_of[i] for i in members}))
+        out.append(Cluster(id=cid, kind=kind, passages=tuple(passages[i] for i in members),
+                           pairs=tuple(Match(i, j, s) for i, j, s in prs),
+                           weakest_link=weakest, outlets=outlets))
+    return out
