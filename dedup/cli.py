@@ -1,0 +1,172 @@
+"""The ``dedup`` command line: a thin layer over the library.
+
+Options are parsed here, the library does the work, and library errors
+(:class:`~dedup.errors.DedupError`) become one-line messages with exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .corpus import read_corpus
+from .errors import DedupError
+from .pipeline import FindParams, find
+from .signatures import MinHashParams
+
+
+class Progress:
+    """Progress on stderr when it is a terminal; silent when piped or ``--quiet``."""
+
+    def __init__(self, enabled: bool | None = None, stream: Any = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        pct = 100.0 * done / total if total else 100.0
+        self.stream.write(f"\r{stage:>10} {done:>9}/{total:<9} {pct:5.1f}%")
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\r" + " " * 40 + "\r")
+            self.stream.flush()
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line click errors (exit 1), never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DedupError as e:
+            raise click.ClickException(str(e)) from None
+        except MemoryError:
+            raise click.ClickException("out of memory; try a smaller corpus or fewer "
+                                       "permutations (--num-perm)") from None
+        except BrokenPipeError:
+            sys.exit(0)
+
+    return wrapper
+
+
+def corpus_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command that reads a corpus shares."""
+    decorators = [
+        click.option("--id-field", default="id", show_default=True,
+                     help="JSONL/CSV field holding the document id."),
+        click.option("--text-field", default="text", show_default=True,
+                     help="JSONL/CSV field holding the text."),
+        click.option("--outlet-field", default="outlet", show_default=True,
+                     help="JSONL/CSV field holding the outlet (default: the id)."),
+        click.option("--date-field", default="date", show_default=True,
+                     help="JSONL/CSV field holding the date."),
+        click.option("--title-field", default="title", show_default=True,
+                     help="JSONL/CSV field holding the title."),
+        click.option("--skip-invalid", is_flag=True,
+                     help="Skip malformed JSONL/CSV records and duplicate ids with a "
+                          "warning instead of stopping."),
+        click.option("--max-doc-mb", type=click.FloatRange(min=0.001), default=10.0,
+                     show_default=True,
+                     help="Skip (with a warning) documents larger than this many MB."),
+    ]
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def load_corpus(paths: tuple[str, ...], opts: dict[str, Any]):
+    corpus = read_corpus(
+        list(paths), id_field=opts["id_field"], text_field=opts["text_field"],
+        outlet_field=opts["outlet_field"], date_field=opts["date_field"],
+        title_field=opts["title_field"], skip_invalid=opts["skip_invalid"],
+        max_doc_bytes=int(opts["max_doc_mb"] * 1_000_000))
+    for s in corpus.skipped:
+        warn(f"skipped {s.path}: {s.reason}")
+    if corpus.skipped:
+        warn(f"{len(corpus.skipped)} input(s) skipped, {len(corpus.documents)} documents read")
+    return corpus
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def main() -> None:
+    """Find shared wire copy in a news corpus and show how each outlet reworded it."""
+
+
+@main.command("find")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "json_out", metavar="FILE",
+              help="Write the full result as JSON to FILE ('-' for stdout).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=FindParams.threshold,
+              show_default=True, help="Verified score two outlets' passages need to match.")
+@click.option("--min-evidence", type=click.FloatRange(min=0), default=FindParams.min_evidence,
+              show_default=True,
+              help="Shared distinctive weight a match needs (in units of one rare word).")
+@click.option("--lsh-threshold", type=click.FloatRange(0.01, 1), default=FindParams.lsh_threshold,
+              show_default=True, help="Jaccard similarity LSH is tuned to catch (recall 95%).")
+@click.option("--min-words", type=click.IntRange(min=1), default=FindParams.min_words,
+              show_default=True, help="Shorter passages match only as exact repeats.")
+@click.option("--num-perm", type=click.IntRange(1, 1024), default=128, show_default=True,
+              help="MinHash permutations.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
+              help="MinHash seed (same seed, same input: identical output).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Clusters shown in the terminal table.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no table (errors only).")
+@corpus_options
+@library_errors
+def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
+             min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
+             seed: int, limit: int, quiet: bool, **opts: Any) -> None:
+    """Find the passages that documents in PATHS share.
+
+    PATHS are folders of .txt files (searched recursively), .txt files, JSON Lines
+    (.jsonl) or CSV/TSV files with id and text fields. Prints a summary table; --json
+    writes every cluster with character offsets into the original texts.
+    """
+    from .report.jsonout import dumps, result_to_dict, write_atomic
+    from .report.terminal import find_summary
+
+    corpus = load_corpus(paths, opts)
+    params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
+                        threshold=threshold, link_threshold=threshold,
+                        min_evidence=min_evidence, lsh_threshold=lsh_threshold,
+                        min_words=min_words)
+    progress = Progress(enabled=False if quiet else None)
+    try:
+        result = find(corpus, params, progress=progress)
+    finally:
+        progress.close()
+    if json_out:
+        text = dumps(result_to_dict(result))
+        if json_out == "-":
+            click.echo(text, nl=False)
+        else:
+            write_atomic(json_out, text)
+    if not quiet and json_out != "-":
+        click.echo(find_summary(result, limit=limit))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,105 @@
+"""The documented JSON format of ``dedup find`` (version 1).
+
+Deterministic: the same input and parameters give byte-identical output (no
+timings, no dates, keys in a fixed order). Offsets are Python string indices into
+each document's original text: ``text == original[start:end]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from typing import Any
+
+from ..errors import DedupError
+from ..pipeline import FindResult
+
+FORMAT_VERSION = 1
+
+
+def result_to_dict(result: FindResult) -> dict[str, Any]:
+    """The whole result as plain data (see README for the field list)."""
+    texts = {d.id: d.text for d in result.corpus.documents}
+    per_doc_passages = Counter(p.doc for p in result.passages)
+    per_doc_clusters: dict[str, set[int]] = {}
+    for c in result.clusters:
+        for p in c.passages:
+            per_doc_clusters.setdefault(p.doc, set()).add(c.id)
+    documents = []
+    for d in result.corpus.documents:
+        entry: dict[str, Any] = {"id": d.id, "outlet": d.outlet, "chars": len(d.text)}
+        if d.date:
+            entry["date"] = d.date
+        if d.title:
+            entry["title"] = d.title
+        entry["source"] = d.source
+        entry["passages"] = per_doc_passages.get(d.id, 0)
+        entry["clusters"] = sorted(per_doc_clusters.get(d.id, ()))
+        documents.append(entry)
+    clusters = []
+    for c in result.clusters:
+        scores = [m.score for m in c.pairs]
+        clusters.append({
+            "id": c.id,
+            "kind": c.kind,
+            "outlets": list(c.outlets),
+            "score_min": min(scores),
+            "score_max": max(scores),
+            "weakest_link": c.weakest_link,
+            "passages": [{"doc": p.doc, "start": p.start, "end": p.end,
+                          "text": texts[p.doc][p.start:p.end]} for p in c.passages],
+            "pairs": [{"a": m.a, "b": m.b, "score": m.score} for m in c.pairs],
+        })
+    kinds = Counter(c.kind for c in result.clusters)
+    return {
+        "version": FORMAT_VERSION,
+        "params": result.params.to_dict(),
+        "summary": {
+            "documents": len(result.corpus.documents),
+            "skipped": len(result.corpus.skipped),
+            "passages": len(result.passages),
+            "clusters": len(result.clusters),
+            "cross_document": kinds.get("cross-document", 0),
+            "within_outlet": kinds.get("within-outlet", 0),
+            "within_document": kinds.get("within-document", 0),
+        },
+        "documents": documents,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.corpus.skipped],
+        "clusters": clusters,
+    }
+
+
+def dumps(data: Any) -> str:
+    """Stable JSON text (UTF-8 characters kept, two-space indent, trailing newline)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_plain) + "\n"
+
+
+def _plain(value: Any) -> Any:
+    # numpy scalars that slipped through
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` so that a failure never leaves a partial file: write
+    a temporary file beside it, then rename it into place."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise DedupError(f"{path}: cannot write: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise DedupError(f"{path}: cannot write: {e.strerror or e}") from e
+        raise
