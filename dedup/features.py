@@ -4,7 +4,7 @@ Shared topic words ("North Korean troops", "Russia") are no evidence of shared
 material; shared distinctive wording is. Each passage is a set of word n-grams
 (1..3 by default) and each n-gram a weight built from four rules:
 
-* rarity: ``idf = log(N / df)``, where ``df`` counts the *distinct* passages that hold
+* rarity: ``idf = log((N + 1) / df)``, where ``df`` counts the *distinct* passages that hold
   it (exact repeats count once, so a story reprinted a hundred times does not make its
   own wording look common) and ``N`` is the number of distinct passages;
 * an n-gram is worth only the information it adds to its two (n-1)-gram parts
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .signatures import WordHasher, fmix64, ngram_features
+from .signatures import WordHasher, ngram_features
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class FeatureTable:
     n_words: np.ndarray
     key: np.ndarray
     n_distinct: int
+    plain: np.ndarray | None = None  # n-gram holds no name or number (topic word)
 
     def features(self, u: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.indptr[u], self.indptr[u + 1]
@@ -54,7 +55,7 @@ class FeatureTable:
     @property
     def log_n(self) -> float:
         """``log(N)``: the weight of a feature found in one passage only."""
-        return float(np.log(max(self.n_distinct, 2)))
+        return float(np.log(self.n_distinct + 1))
 
 
 def _sequence_key(words: list[str]) -> int:
@@ -124,7 +125,7 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
 
     def idf_of(h: np.ndarray) -> np.ndarray:
         d = df_counts[np.searchsorted(uniq_h, h)]
-        return np.maximum(np.log(max(n_distinct, 1) / d), 0.0), d
+        return np.log((n_distinct + 1) / d), d
 
     idf, df = idf_of(f)
     info = idf.copy()
@@ -137,19 +138,20 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
         suf, _ = idf_of(grams_by_n[n - 1][p + 1])
         info[sel] = np.maximum(idf[sel] - np.maximum(pre, suf), 0.0)
     w = info * fac
+    plain = fac >= 1.0
 
     # One entry per (unit, feature): the largest weight among its occurrences.
     order = np.lexsort((-w, f, u))
-    u, f, g, w, df = u[order], f[order], g[order], w[order], df[order]
+    u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
     keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
-    u, f, g, w, df = u[keep], f[keep], g[keep], w[keep], df[keep]
+    u, f, g, w, df, plain = u[keep], f[keep], g[keep], w[keep], df[keep], plain[keep]
 
     indptr = np.zeros(n_units + 1, dtype=np.int64)
     np.add.at(indptr, u + 1, 1)
     indptr = np.cumsum(indptr)
     total = np.bincount(u, weights=w, minlength=n_units).astype(np.float64)
     return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df, total=total,
-                        n_words=lengths, key=key, n_distinct=n_distinct)
+                        n_words=lengths, key=key, n_distinct=n_distinct, plain=plain)
 
 
 def _positions(grams_by_n: dict[int, np.ndarray], unit: np.ndarray):
@@ -163,10 +165,23 @@ def _positions(grams_by_n: dict[int, np.ndarray], unit: np.ndarray):
 
 def shared_weight(table: FeatureTable, a: int, b: int) -> float:
     """Sum over the features two passages share of the smaller of their weights."""
+    return shared_stats(table, a, b)[0]
+
+
+def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
+    """The shared weight of two passages and how many of their longest n-grams (the
+    largest size in the table) they share, not counting n-grams made with names or
+    numbers: a verbatim run of ordinary words is evidence of copying however common
+    the run is in the corpus, a run of names ("President Vladimir Putin") is not."""
     fa, wa = table.features(a)
     fb, wb = table.features(b)
     _, ia, ib = np.intersect1d(fa, fb, assume_unique=True, return_indices=True)
-    return float(np.minimum(wa[ia], wb[ib]).sum())
+    lo = table.indptr[a]
+    top = int(table.gram.max()) if len(table.gram) else 0
+    run = table.gram[lo + ia] == top
+    if table.plain is not None:
+        run &= table.plain[lo + ia]
+    return float(np.minimum(wa[ia], wb[ib]).sum()), int(run.sum())
 
 
-__all__ = ["FeatureTable", "build_features", "shared_weight", "fmix64"]
+__all__ = ["FeatureTable", "build_features", "shared_stats", "shared_weight"]

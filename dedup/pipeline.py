@@ -18,7 +18,7 @@ import numpy as np
 
 from .cluster import connected_components, link_clusters
 from .errors import ParameterError
-from .features import FeatureTable, build_features, shared_weight
+from .features import FeatureTable, build_features, shared_stats, shared_weight
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
 from .normalize import s_stem, tokenize
@@ -42,7 +42,9 @@ class FindParams:
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
     min_evidence: shared weight, in units of ``log N`` (one feature unique to the
-        pair), below which a match is not trusted whatever its score.
+        pair), below which a match is not trusted whatever its score, unless the pair
+        shares ``min_shared_run`` of its longest n-grams (a verbatim run is evidence of
+        copying even when every document in a small corpus repeats it).
     link_threshold: mean score a passage needs with a cluster's members to join it.
     duplicate_threshold: share of the shorter passage (weighted) that must recur for
         a repeat inside one document or outlet.
@@ -53,6 +55,7 @@ class FindParams:
     target_recall: float = 0.95
     threshold: float = 0.2
     min_evidence: float = 3.0
+    min_shared_run: int = 6
     link_threshold: float = 0.2
     duplicate_threshold: float = 0.8
     min_words: int = 5
@@ -230,8 +233,8 @@ def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> flo
     ta, tb = table.total[a], table.total[b]
     if ta <= 0 or tb <= 0:
         return 0.0
-    shared = shared_weight(table, a, b)
-    if shared < params.min_evidence * table.log_n:
+    shared, run = shared_stats(table, a, b)
+    if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
         return 0.0
     return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
 
