@@ -1,0 +1,129 @@
+"""The command line as users drive it: exit codes, messages, files left behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_find_seeds_prints_a_summary_table(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["find", str(seeds_dir)])
+    assert res.exit_code == 0, res.output
+    assert "5 documents read, 0 skipped" in res.output
+    assert "cross-document" in res.output and "within-document" in res.output
+    assert "snippet" in res.output
+
+
+def test_find_writes_json_file(runner: CliRunner, seeds_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    res = runner.invoke(main, ["find", str(seeds_dir), "--json", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    assert res.output == ""
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["version"] == 1
+    assert set(data) >= {"params", "documents", "skipped", "clusters"}
+    assert {"num_perm", "seed", "shingle", "ngrams"} <= set(data["params"]["minhash"])
+    kinds = {c["kind"] for c in data["clusters"]}
+    assert kinds <= {"cross-document", "within-outlet", "within-document"}
+    assert not list(tmp_path.glob(".dedup-*"))
+
+
+def test_find_json_to_stdout_is_pure_json(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["find", str(seeds_dir), "--json", "-"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["summary"]["documents"] == 5
+
+
+def test_python_dash_m_works() -> None:
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-m", "dedup", "--help"], capture_output=True,
+                         text=True, check=False)
+    assert res.returncode == 0 and "find" in res.stdout
+
+
+def test_malformed_jsonl_is_one_line_error_and_no_output(runner: CliRunner,
+                                                         tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    src.write_text('{"id": "a", "text": "fine text here"}\n{"id": "b", "text": \n',
+                   encoding="utf-8")
+    out = tmp_path / "out.json"
+    res = runner.invoke(main, ["find", str(src), "--json", str(out)])
+    assert res.exit_code == 1
+    assert f"{src}:2:" in res.output
+    assert "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_skip_invalid_counts_bad_records(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "docs.jsonl"
+    good = "Officials confirmed the bridge collapse injured forty workers on Monday night."
+    src.write_text(json.dumps({"id": "a", "text": good}) + "\nnot json\n"
+                   + json.dumps({"id": "b", "text": good}) + "\n", encoding="utf-8")
+    res = runner.invoke(main, ["find", str(src), "--skip-invalid"])
+    assert res.exit_code == 0, res.output
+    assert f"skipped {src}:2" in res.stderr
+    assert "2 documents read, 1 skipped" in res.stdout
+
+
+def test_binary_and_bad_utf8_files_in_a_folder_are_skipped(runner: CliRunner,
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("A perfectly ordinary article about the harbour.",
+                                     encoding="utf-8")
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    (tmp_path / "empty.txt").write_text("")
+    res = runner.invoke(main, ["find", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.count("warning: skipped") == 3
+    assert "1 documents read, 3 skipped" in res.stdout
+
+
+def test_duplicate_ids_name_both_places(runner: CliRunner, tmp_path: Path) -> None:
+    a = tmp_path / "a.jsonl"
+    b = tmp_path / "b.jsonl"
+    a.write_text(json.dumps({"id": "0002", "text": "one text"}) + "\n", encoding="utf-8")
+    b.write_text(json.dumps({"id": "0002", "text": "another text"}) + "\n", encoding="utf-8")
+    res = runner.invoke(main, ["find", str(a), str(b)])
+    assert res.exit_code == 1
+    assert f"{b}:1" in res.output and f"{a}:1" in res.output and "'0002'" in res.output
+
+
+def test_missing_path_is_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(main, ["find", str(tmp_path / "nope")])
+    assert res.exit_code == 1
+    assert "no such file" in res.output
+
+
+def test_unwritable_json_path_is_an_error(runner: CliRunner, seeds_dir: Path,
+                                          tmp_path: Path) -> None:
+    res = runner.invoke(main, ["find", str(seeds_dir), "--json",
+                               str(tmp_path / "missing-dir" / "out.json")])
+    assert res.exit_code == 1
+    assert "cannot write" in res.output and "Traceback" not in res.output
+
+
+def test_progress_is_silent_when_piped(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["find", str(seeds_dir)])
+    assert "\r" not in res.stderr
+
+
+def test_every_command_has_help_text() -> None:
+    for name, cmd in main.commands.items():
+        assert cmd.help, f"{name} has no help"
+        for p in cmd.params:
+            if isinstance(p, click.Option):
+                assert p.help, f"{name} {p.name} has no help"

@@ -1,0 +1,164 @@
+"""find() on small named fixtures, the seeds, and generated documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import Corpus, Document, FindParams, MinHashParams, find, read_corpus
+from dedup.report.jsonout import dumps, result_to_dict
+
+
+def _clusters_by_docs(result):
+    return [sorted({p.doc for p in c.passages}) for c in result.clusters
+            if c.kind == "cross-document"]
+
+
+def _texts(result):
+    return {d.id: d.text for d in result.corpus.documents}
+
+
+def _pairs_of(result, a: str, b: str) -> list[tuple[str, str]]:
+    """(text in a, text in b) for every cross-document cluster holding both docs."""
+    texts = _texts(result)
+    out = []
+    for c in result.clusters:
+        pa = [p for p in c.passages if p.doc == a]
+        pb = [p for p in c.passages if p.doc == b]
+        if pa and pb and c.kind == "cross-document":
+            out.append((texts[a][pa[0].start:pa[0].end], texts[b][pb[0].start:pb[0].end]))
+    return out
+
+
+def test_verbatim_reprint_matches_every_body_sentence(wire_dir: Path) -> None:
+    result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "verbatim.txt"]))
+    pairs = _pairs_of(result, "wire.txt", "verbatim.txt")
+    # 7 body paragraphs, one of them two sentences; the headlines differ.
+    assert len(pairs) == 8
+    for a, b in pairs:
+        assert a.replace('"', "").replace("'", "") == (
+            b.replace("\u201c", "").replace("\u201d", "").replace("\u2019", ""))
+    assert all(c.weakest_link == 1.0 for c in result.clusters)
+
+
+def test_trimmed_reprint_matches_only_what_it_kept(wire_dir: Path) -> None:
+    result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "trimmed.txt"]))
+    pairs = _pairs_of(result, "wire.txt", "trimmed.txt")
+    kept = [b for _, b in pairs]
+    assert len(pairs) == 3
+    assert any(k.startswith("Engineers scrambled") for k in kept)
+    assert any(k.startswith("The regional emergency agency") for k in kept)
+    assert any(k.startswith('"We have never seen') for k in kept)
+    assert not any("Hollin Cross" in k for k in kept)  # the local lead is theirs
+
+
+def test_reworded_version_matches_its_counterparts(wire_dir: Path) -> None:
+    result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "reworded.txt"]))
+    pairs = _pairs_of(result, "wire.txt", "reworded.txt")
+    starts = {(a[:12], b[:12]) for a, b in pairs}
+    assert ("MARLOW VALLE", "Emergency en") in starts
+    assert ("The regional", "The spillway") in starts
+    assert ("At least 12 ", "A dozen peop") in starts
+    assert ("The dam, com", "The dam, whi") in starts
+    # Nothing reworded is matched to the wrong sentence.
+    assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs})
+
+
+def test_unrelated_story_on_the_same_topic_does_not_match(wire_dir: Path) -> None:
+    result = find(read_corpus([wire_dir]))
+    for docs in _clusters_by_docs(result):
+        assert "unrelated_same_topic.txt" not in docs
+    assert {"wire.txt", "verbatim.txt", "trimmed.txt", "reworded.txt"} == {
+        d for docs in _clusters_by_docs(result) for d in docs}
+
+
+def test_clusters_hold_one_passage_per_document(wire_dir: Path, seeds_dir: Path) -> None:
+    for path in (wire_dir, seeds_dir):
+        for c in find(read_corpus([path])).clusters:
+            if c.kind == "cross-document":
+                docs = [p.doc for p in c.passages]
+                assert len(docs) == len(set(docs))
+                assert c.weakest_link == min(m.score for m in c.pairs) or len(c.pairs) > 1
+
+
+def test_two_documents_sharing_one_paragraph(tmp_path: Path) -> None:
+    shared = ("The council voted on Thursday to close the Albion Street library by "
+              "March, citing a budget gap of almost half a million pounds.")
+    (tmp_path / "a.txt").write_text("Sports round-up for the week ahead.\n\n" + shared + "\n")
+    (tmp_path / "b.txt").write_text(shared + "\n\nIn other news, the fair opens on Saturday.\n")
+    result = find(read_corpus([tmp_path]))
+    assert _pairs_of(result, "a.txt", "b.txt") == [(shared, shared)]
+
+
+def test_seeds_find_scraping_duplicates_and_shared_wording(seeds_dir: Path) -> None:
+    result = find(read_corpus([seeds_dir]))
+    texts = _texts(result)
+    within = [c for c in result.clusters if c.kind == "within-document"]
+    within_docs = {c.passages[0].doc[:3] for c in within}
+    assert {"002", "004"} <= within_docs
+    caption_002 = [c for c in within if c.passages[0].doc.startswith("002")
+                   and "hexacopter" in texts[c.passages[0].doc][c.passages[0].start:]]
+    assert caption_002
+    nato = _pairs_of(result, "001_d72135529865c72b.txt", "003_1aed58ddc104b9dd.txt")
+    assert any("significant escalation" in a and "significant escalation" in b for a, b in nato)
+    rumours = _pairs_of(result, "003_1aed58ddc104b9dd.txt", "004_7d493a4d69b4cf11.txt")
+    assert any("rumour" in a and "rumour" in b for a, b in rumours)
+    # No chaining: no cluster of shared material spans more than a few outlets here.
+    assert max(len(c.passages) for c in result.clusters) <= 3
+
+
+def test_json_is_byte_identical_for_the_same_seed(seeds_dir: Path) -> None:
+    corpus = read_corpus([seeds_dir])
+    one = dumps(result_to_dict(find(corpus)))
+    two = dumps(result_to_dict(find(read_corpus([seeds_dir]))))
+    assert one == two
+    other = dumps(result_to_dict(find(corpus, FindParams(minhash=MinHashParams(seed=7)))))
+    assert json.loads(other)["params"]["minhash"]["seed"] == 7
+
+
+def test_every_document_is_accounted_for(seeds_dir: Path) -> None:
+    data = result_to_dict(find(read_corpus([seeds_dir])))
+    assert [d["id"] for d in data["documents"]] == sorted(p.name for p in seeds_dir.glob("*.txt"))
+    assert all(d["passages"] > 0 for d in data["documents"])
+    assert data["summary"]["clusters"] == len(data["clusters"])
+
+
+def test_json_offsets_point_into_the_original_seed_files(seeds_dir: Path) -> None:
+    data = result_to_dict(find(read_corpus([seeds_dir])))
+    for c in data["clusters"]:
+        for p in c["passages"]:
+            original = (seeds_dir / p["doc"]).read_bytes().decode("utf-8")
+            assert original[p["start"]:p["end"]] == p["text"]
+        for pair in c["pairs"]:
+            assert 0 <= pair["a"] < pair["b"] < len(c["passages"])
+            assert 0.0 <= pair["score"] <= 1.0
+
+
+_pieces = st.sampled_from([
+    "The", "minister", "said", "“quoted words”", "\u00a0", "  ", "\u2014", "12,000", "U.S.",
+    "Russia\u2019s", "troops.", "\n", "\n\n", "\r\n", "Kim Jong-un", "\u0627\u0631\u062f\u0648",
+    "\u06d4", "caf\u00e9", "e\u0301", "\ufb01ne", "\u00df", "ŞEHİR", "[...]", "?", "!",
+])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_pieces, min_size=1, max_size=60).map(" ".join), min_size=2,
+                max_size=4))
+def test_offsets_always_slice_the_original_text(texts: list[str]) -> None:
+    # Repeat a sentence across documents so there is something to find.
+    texts = [t + " The minister said twelve thousand troops crossed the river today."
+             for t in texts]
+    docs = tuple(Document(f"d{i}", t, f"d{i}") for i, t in enumerate(texts))
+    result = find(Corpus(docs))
+    by_id = {d.id: d.text for d in docs}
+    for p in result.passages:
+        assert 0 <= p.start < p.end <= len(by_id[p.doc])
+        assert by_id[p.doc][p.start:p.end].strip() == by_id[p.doc][p.start:p.end]
+    data = result_to_dict(result)
+    for c in data["clusters"]:
+        for p in c["passages"]:
+            assert by_id[p["doc"]][p["start"]:p["end"]] == p["text"]
+    assert data["clusters"], "the repeated sentence must be found"
