@@ -58,6 +58,10 @@ class LSHParams:
                 break
         return cls(bands=best[0], rows=best[1], threshold=threshold, target_recall=target_recall)
 
+    def expected_hits(self, s: float) -> float:
+        """Mean number of bands a pair of Jaccard similarity ``s`` shares."""
+        return float(self.bands * s**self.rows)
+
     def to_dict(self) -> dict[str, object]:
         return {"bands": self.bands, "rows": self.rows, "threshold": self.threshold,
                 "target_recall": self.target_recall}
@@ -78,9 +82,14 @@ def band_keys(sig: np.ndarray, lsh: LSHParams) -> np.ndarray:
 
 
 def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None = None,
-                    max_bucket: int = 64) -> np.ndarray:
+                    max_bucket: int = 64, min_hits: int = 1) -> np.ndarray:
     """Unique candidate pairs ``(i, j)`` with ``i < j`` as an ``(m, 2)`` int64 array,
     sorted. ``valid`` masks out units that must not be indexed (e.g. no features).
+
+    ``min_hits`` keeps only pairs that share a bucket in at least that many bands: the
+    number of bands a pair shares estimates its similarity (``bands * s**rows`` on
+    average), so a pair far below the expected count at the threshold is dropped
+    before the costlier verification.
     """
     n = sig.shape[0]
     idx = np.arange(n, dtype=np.int64) if valid is None else np.flatnonzero(valid)
@@ -111,7 +120,11 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     pairs = np.concatenate(chunks)
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    # One int64 key per pair: sorting keys is much faster than np.unique(axis=0).
+    keys = pairs[:, 0] * np.int64(n) + pairs[:, 1]
+    uniq, hits = np.unique(keys, return_counts=True)
+    uniq = uniq[hits >= min_hits]
+    return np.stack([uniq // n, uniq % n], axis=1)
 
 
 def _all_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
