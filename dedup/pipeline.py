@@ -18,7 +18,13 @@ import numpy as np
 
 from .cluster import connected_components, link_clusters
 from .errors import ParameterError
-from .features import FeatureTable, build_features, shared_stats, shared_weight
+from .features import (
+    FeatureTable,
+    build_features,
+    shared_stats,
+    shared_stats_bulk,
+    shared_weight,
+)
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
 from .normalize import s_stem, tokenize
@@ -193,18 +199,21 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     cross_edges: list[tuple[int, int, float]] = []
     dup_edges: list[tuple[int, int]] = []
     dup_scores: dict[tuple[int, int], float] = {}
-    for k, (a, b) in enumerate(pairs.tolist()):
-        if outlet_of[a] == outlet_of[b]:
-            s = _duplicate_score(table, a, b)
-            if s >= params.duplicate_threshold:
-                dup_edges.append((a, b))
-                dup_scores[(a, b)] = s
-        elif valid[a] and valid[b]:
-            s = cosine(a, b)
-            if s >= params.threshold:
-                cross_edges.append((a, b, s))
-        if progress and k % 10000 == 0:
-            progress("verify", k, len(pairs))
+    if progress:
+        progress("verify", 0, len(pairs))
+    cosines, dups = _score_pairs(table, pairs, params)
+    same = np.fromiter((outlet_of[a] == outlet_of[b] for a, b in pairs.tolist()), dtype=bool,
+                       count=len(pairs))
+    for (a, b), s in zip(pairs[same & (dups >= params.duplicate_threshold)].tolist(),
+                         dups[same & (dups >= params.duplicate_threshold)].tolist(), strict=True):
+        dup_edges.append((a, b))
+        dup_scores[(a, b)] = s
+    cross = ~same & valid[pairs[:, 0]] & valid[pairs[:, 1]] & (cosines >= params.threshold)
+    for (a, b), s in zip(pairs[cross].tolist(), cosines[cross].tolist(), strict=True):
+        cross_edges.append((a, b, s))
+        cache[(a, b)] = s
+    if progress:
+        progress("verify", len(pairs), len(pairs))
     lap("verify")
     stats["verified_pairs"] = float(len(cross_edges) + len(dup_edges))
 
@@ -230,6 +239,28 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                       clusters=tuple(clusters), stats=stats)
 
 
+def _score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-outlet scores (as :func:`_cross_score`) of many pairs at once, and repeat
+    scores: the share of the shorter passage's weight that the other one repeats
+    (1.0 for an exact repeat, however short)."""
+    if len(pairs) == 0:
+        return np.zeros(0), np.zeros(0)
+    shared, runs = shared_stats_bulk(table, pairs)
+    ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
+        enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
+        cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
+        lo = np.minimum(ta, tb)
+        short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
+        dup = np.where((lo > 0) & ~short, shared / lo, 0.0)
+    dup = np.round(np.minimum(dup, 1.0), 4)
+    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
+    dup[exact] = 1.0
+    return cos, dup
+
+
 def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> float:
     """Weighted cosine of two passages' features; 0 when the shared weight is below
     the minimum evidence."""
@@ -240,17 +271,6 @@ def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> flo
     if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
         return 0.0
     return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
-
-
-def _duplicate_score(table: FeatureTable, a: int, b: int) -> float:
-    """Share of the shorter passage's weight that the other one repeats (1.0 for an
-    exact repeat, however short)."""
-    if table.key[a] == table.key[b] and table.n_words[a] > 0:
-        return 1.0
-    ta, tb = table.total[a], table.total[b]
-    if min(ta, tb) <= 0 or min(table.n_words[a], table.n_words[b]) < 3:
-        return 0.0
-    return round(min(1.0, shared_weight(table, a, b) / min(ta, tb)), 4)
 
 
 def _exact_repeat_pairs(table: FeatureTable) -> np.ndarray:
