@@ -23,7 +23,6 @@ from .features import (
     build_features,
     shared_stats,
     shared_stats_bulk,
-    shared_weight,
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
