@@ -105,7 +105,7 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
         occ_g.append(np.full(len(pos), n, np.int8))
         occ_m.append(fac[pos])
         occ_pos.append(pos)
-    if not occ_u:
+    if not occ_u or sum(len(x) for x in occ_u) == 0:
         empty = np.zeros(0)
         return FeatureTable(np.zeros(n_units + 1, np.int64), empty.astype(np.uint64), empty,
                             empty.astype(np.int8), empty.astype(np.int64), np.zeros(n_units),

@@ -91,6 +91,8 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     average), so a pair far below the expected count at the threshold is dropped
     before the costlier verification.
     """
+    if max_bucket < 2:
+        raise ParameterError(f"max_bucket must be at least 2, got {max_bucket}")
     n = sig.shape[0]
     idx = np.arange(n, dtype=np.int64) if valid is None else np.flatnonzero(valid)
     if len(idx) < 2:

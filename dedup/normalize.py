@@ -35,7 +35,12 @@ _ZERO_WIDTH = {c: "" for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
 FOLD = {**_QUOTES, **_DASHES, **_SPACES, **_ZERO_WIDTH}
 _FOLD_TABLE = str.maketrans(FOLD)
 
-APOSTROPHES = "'\u2019\u02bc\u2018`"
+# Every character fold() maps to "'" joins the parts of a word ("Korea's", "don't").
+APOSTROPHES = "".join(sorted({"'", *(c for c, f in _QUOTES.items() if f == "'")}))
+# Invisible characters that may sit inside a word (soft hyphen, zero-width joiners);
+# a word runs across them and its matching form drops them.
+INVISIBLE = "".join(_ZERO_WIDTH)
+_WORD_TABLE = str.maketrans({**_ZERO_WIDTH, **{c: "'" for c in APOSTROPHES}})
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +65,8 @@ def token_pattern() -> re.Pattern[str]:
     """A number (``12,000``, ``3.5``) or a word with inner apostrophes (``Russia's``)."""
     w = rf"[\w{_mark_class()}]"
     apos = re.escape(APOSTROPHES)
-    return re.compile(rf"\d+(?:[.,]\d{{3}})*(?:\.\d+)?(?!\w)|{w}+(?:[{apos}]{w}+)*")
+    inv = re.escape(INVISIBLE)
+    return re.compile(rf"\d+(?:[.,]\d{{3}})*(?:\.\d+)?(?!\w)|{w}+(?:(?:[{apos}]|[{inv}]+){w}+)*")
 
 
 def fold(text: str) -> str:
@@ -80,16 +86,15 @@ def norm_word(word: str) -> str:
     >>> norm_word("Korea\u2019s"), norm_word("12,000"), norm_word("Don't")
     ('korea', '12000', 'dont')
     """
-    w = unicodedata.normalize("NFKC", word).casefold()
+    # Apostrophes first: NFKC turns some of them (an acute accent) into a space
+    # plus a combining mark.
+    w = unicodedata.normalize("NFKC", word.translate(_WORD_TABLE)).casefold()
     if w[:1].isdigit():
         return w.replace(",", "")
-    for a in APOSTROPHES:
-        if a in w:
-            w = w.translate({ord(c): "'" for c in APOSTROPHES})
-            if w.endswith("'s"):
-                w = w[:-2]
-            w = w.replace("'", "")
-            break
+    if "'" in w:
+        if w.endswith("'s"):
+            w = w[:-2]
+        w = w.replace("'", "")
     return w
 
 
@@ -156,9 +161,19 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
             out.append(" ")
             mapping.append(i)
             continue
-        prev_space = False
-        g = unicodedata.normalize("NFKC", f).casefold() if (ord(ch) > 127 or ch.isupper()) else f
+        g = f
+        if ord(ch) > 127 or ch.isupper():
+            # Compatibility forms can expand into characters that fold again (a
+            # fullwidth grave accent into "`", a spacing diaeresis into " \u0308").
+            g = fold(unicodedata.normalize("NFKC", f).casefold())
         for c in g:
+            if c.isspace():
+                if prev_space:
+                    continue
+                prev_space = True
+                c = " "
+            else:
+                prev_space = False
             out.append(c)
             mapping.append(i)
     return "".join(out), mapping
