@@ -168,5 +168,99 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
         click.echo(find_summary(result, limit=limit))
 
 
+def _read_text_file(path: str) -> str:
+    """One text file, through the corpus reader so bad input gets the same messages."""
+    from .corpus import read_corpus
+
+    corpus = read_corpus([path])
+    if corpus.skipped:
+        raise DedupError(f"{corpus.skipped[0].path}: {corpus.skipped[0].reason}")
+    if len(corpus.documents) != 1:
+        raise DedupError(f"{path}: expected one document, found {len(corpus.documents)} "
+                         "(use --corpus to pick documents by id)")
+    return corpus.documents[0].text
+
+
+def _pick(corpus_docs: dict[str, Any], doc_id: str, corpus_paths: tuple[str, ...]) -> str:
+    doc = corpus_docs.get(doc_id)
+    if doc is None:
+        raise DedupError(f"no document with id {doc_id!r} in {', '.join(corpus_paths)}")
+    return str(doc.text)
+
+
+def _emit(text: str, output: str | None) -> None:
+    from .report.jsonout import write_atomic
+
+    if output and output != "-":
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+@main.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--corpus", "corpus_paths", multiple=True, type=click.Path(),
+              help="Read A and B as document ids from this corpus (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "md", "json"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--span", type=click.Choice(["auto", "whole", "local"]), default="auto",
+              show_default=True,
+              help="Align the whole texts, or only the region they share ('auto': local "
+                   "when one text is under half the length of the other).")
+@click.option("--show-cosmetic", is_flag=True,
+              help="Also show cosmetic differences (quotes, case, spaces, dashes).")
+@click.option("--width", type=click.IntRange(min=40), default=None,
+              help="Terminal width for the side-by-side view (default: the terminal's).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the text view (default: only on a terminal).")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@corpus_options
+@library_errors
+def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
+             show_cosmetic: bool, width: int | None, color: bool | None, output: str | None,
+             **opts: Any) -> None:
+    """Show word by word how B rewords A: kept, cut, added, replaced, moved.
+
+    A and B are two text files, or two document ids with --corpus. Number,
+    quotation and attribution changes are flagged.
+    """
+    import json
+    import shutil
+
+    from .align import align, align_local
+    from .diffview import alignment_to_json, render_html_page, render_markdown, render_text
+
+    if corpus_paths:
+        corpus = load_corpus(corpus_paths, opts)
+        docs = {d.id: d for d in corpus.documents}
+        text_a, text_b = _pick(docs, a, corpus_paths), _pick(docs, b, corpus_paths)
+    else:
+        text_a, text_b = _read_text_file(a), _read_text_file(b)
+    al = None
+    short, long_ = sorted((len(text_a), len(text_b)))
+    if span == "local" or (span == "auto" and short < long_ / 2):
+        al = align_local(text_a, text_b)
+        if al is None and span == "local":
+            raise DedupError(f"{a} and {b} share no passage to align")
+    if al is None:
+        al = align(text_a, text_b)
+    if fmt == "json":
+        text = json.dumps({"a_id": a, "b_id": b, **alignment_to_json(al)}, ensure_ascii=False,
+                          indent=2) + "\n"
+    elif fmt == "html":
+        text = render_html_page(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b,
+                                title=f"{a} vs {b}")
+    elif fmt == "md":
+        text = render_markdown(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b)
+    else:
+        to_tty = output is None and sys.stdout.isatty()
+        use_color = to_tty if color is None else color
+        cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
+        text = render_text(al, width=cols, color=use_color, show_cosmetic=show_cosmetic,
+                           label_a=a, label_b=b)
+    _emit(text, output)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -127,3 +127,44 @@ def test_every_command_has_help_text() -> None:
         for p in cmd.params:
             if isinstance(p, click.Option):
                 assert p.help, f"{name} {p.name} has no help"
+
+
+def test_diff_two_files_plain_when_piped(runner: CliRunner, wire_dir: Path) -> None:
+    res = runner.invoke(main, ["diff", str(wire_dir / "wire.txt"),
+                               str(wire_dir / "reworded.txt"), "--width", "90"])
+    assert res.exit_code == 0, res.output
+    assert "\x1b[" not in res.output
+    assert all(len(line) <= 90 for line in res.output.splitlines())
+    assert "[~" in res.output or "[-" in res.output
+
+
+def test_diff_json_offsets_point_into_both_files(runner: CliRunner, wire_dir: Path) -> None:
+    res = runner.invoke(main, ["diff", "wire.txt", "reworded.txt", "--corpus", str(wire_dir),
+                               "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    a = (wire_dir / "wire.txt").read_text(encoding="utf-8")
+    b = (wire_dir / "reworded.txt").read_text(encoding="utf-8")
+    assert data["a_id"] == "wire.txt" and data["stats"]["kept"] > 0
+    ops = {e["op"] for e in data["edits"]}
+    assert "equal" in ops and ops & {"replace", "insert", "delete"}
+    for e in data["edits"]:
+        assert a[e["a"][0]:e["a"][1]] == e["a_text"]
+        assert b[e["b"][0]:e["b"][1]] == e["b_text"]
+
+
+def test_diff_html_escapes_corpus_text(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("The mayor said <script>alert(1)</script> on Monday.")
+    (tmp_path / "b.txt").write_text("The mayor claimed <script>alert(1)</script> on Monday.")
+    out = tmp_path / "d.html"
+    res = runner.invoke(main, ["diff", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                               "--format", "html", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_diff_unknown_id_is_an_error(runner: CliRunner, seeds_dir: Path) -> None:
+    res = runner.invoke(main, ["diff", "nope.txt", "001_d72135529865c72b.txt",
+                               "--corpus", str(seeds_dir)])
+    assert res.exit_code == 1 and "no document with id 'nope.txt'" in res.output
