@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{fig['cross_document_clusters']} cross-document clusters "
               f"(largest {fig['largest_cluster']}), {fig['seconds']} s")
         for label, v in fig["pairs_in_shared_cluster"].items():  # type: ignore[union-attr]
-            print(f"{label}: {v['found']}/{v['pairs']} pairs in a shared cluster ({v['share']:.1%})")
+            print(f"{label}: {v['found']}/{v['pairs']} pairs in a shared cluster "
+                  f"({v['share']:.1%})")
     return 0
 
 
