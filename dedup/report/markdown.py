@@ -1,0 +1,300 @@
+"""The ``dedup report`` in Markdown (GitHub-flavoured): the HTML report's content as
+plain text that reads well in an editor, a chat message or a repository.
+
+Each outlet's version is shown as one running text against the pivot: words the
+outlet cut are ``~~struck~~``, its own words **bold** (a replacement is both, cut
+then added), a moved block starts with `` `moved m1` `` and a changed number,
+quotation or attribution is tagged `` `!number` ``. Corpus text is escaped, so
+Markdown or HTML inside an article shows as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from ..align import Alignment, Edit
+from ..models import Cluster, Document
+from ..pipeline import FindResult
+from ..rewording import (
+    ClusterView,
+    Rewording,
+    Version,
+    cluster_views,
+    outlet_summary,
+    parse_date,
+    summary_cells,
+)
+from .terminal import snippet
+
+__all__ = ["inline_diff", "render_report_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_~\[\]|#<>!])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w")
+
+
+def _esc(text: object) -> str:
+    """Escape for running Markdown text: one line, markup characters and HTML inert."""
+    flat = _SPACE.sub(" ", _CONTROL.sub("\ufffd", str(text)))
+    return _SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def _wrap(text: str, mark: str) -> str:
+    core = _SPACE.sub(" ", text).strip()
+    return f"{mark}{_esc(core)}{mark}" if core else ""
+
+
+def _tags(e: Edit) -> str:
+    return "".join(f" `!{f}`" for f in e.flags)
+
+
+def _render(al: Alignment, edits: Sequence[Edit], lo: int, hi: int) -> str:
+    """Edits in B's order (cut words at the place they were cut from), with B's own
+    text (spaces, punctuation) between them."""
+    items = sorted(edits, key=lambda e: (e.b_start, e.op != "delete", e.a_start))
+    out: list[str] = []
+    cursor = lo
+    for e in items:
+        if e.b_start > cursor:
+            out.append(_esc(al.b[cursor : e.b_start]))
+            cursor = e.b_start
+        a_text, b_text = al.a[e.a_start : e.a_end], al.b[e.b_start : e.b_end]
+        if e.op == "delete":
+            piece = _wrap(a_text, "~~")
+        elif e.op == "insert":
+            piece = _wrap(b_text, "**")
+        elif e.op == "replace":
+            piece = f"{_wrap(a_text, '~~')} {_wrap(b_text, '**')}"
+        elif e.op == "move":
+            body = _render(al, e.inner, e.b_start, e.b_end) if e.inner else _esc(b_text)
+            piece = f"`moved m{e.move_id}` {body}"
+        else:
+            piece = _esc(b_text)
+        if piece and out and e.op in ("delete", "replace") and not out[-1].endswith(" "):
+            out.append(" ")
+        out.append(piece + _tags(e))
+        if e.op == "delete" and _WORD.match(al.b, cursor, hi):
+            out.append(" ")  # cut just before a word: keep them apart
+        cursor = max(cursor, e.b_end)
+    if cursor < hi:
+        out.append(_esc(al.b[cursor:hi]))
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+def inline_diff(al: Alignment) -> str:
+    """B's span as one line of Markdown marked against A's span.
+
+    >>> from dedup.align import align
+    >>> al = align("Officials said 12,000 troops left.", "Officials claimed 11,000 troops left.")
+    >>> inline_diff(al)
+    'Officials ~~said 12,000~~ **claimed 11,000** `!number` `!attribution` troops left.'
+    >>> inline_diff(align("The cat sat on the red mat today.", "The <b>cat</b> sat on the mat."))
+    'The &lt;**b**&gt;cat&lt;/**b**&gt; sat on the ~~red~~ mat ~~today~~.'
+    """
+    return _render(al, al.edits, al.b_span[0], al.b_span[1])
+
+
+def _cell(text: object) -> str:
+    return _esc(text).replace("|", "\\|")
+
+
+def _date_label(doc: Document) -> str:
+    if not doc.date:
+        return "date unknown"
+    return doc.date if parse_date(doc.date) else f"{doc.date} (not understood)"
+
+
+def _version_label(v: Version) -> str:
+    doc = v.document
+    where = [doc.id] if doc.id != doc.outlet else []
+    where += [_date_label(doc), f"{v.words} words"]
+    return f"**{_esc(v.outlet)}** ({_esc(' · '.join(where))})"
+
+
+def _range(c_scores: list[float]) -> str:
+    lo, hi = min(c_scores), max(c_scores)
+    return f"{lo:.2f}" if lo == hi else f"{lo:.2f}\u2013{hi:.2f}"
+
+
+def _changes(r: Rewording) -> str:
+    s = r.alignment.stats
+    share = f" ({r.kept / s.a_words:.0%})" if s.a_words else ""
+    parts = [f"kept {r.kept} of {s.a_words} pivot words{share}"]
+    for n, what in ((s.cut, "cut"), (s.added, "added")):
+        if n:
+            parts.append(f"{n} {'word' if n == 1 else 'words'} {what}")
+    if s.replaced_a or s.replaced_b:
+        parts.append(f"{s.replaced_a} replaced by {s.replaced_b}")
+    if s.moves:
+        parts.append(f"{s.moved_a} moved in {s.moves} block{'s' if s.moves > 1 else ''}")
+    for n, what in (
+        (s.numbers_changed, "number"),
+        (s.quotes_changed, "quotation"),
+        (s.attributions_changed, "attribution"),
+    ):
+        if n:
+            parts.append(f"**{n} {what}{'s' if n > 1 else ''} changed**")
+    return " · ".join(parts)
+
+
+_RULE_WHY = {
+    "earliest date": "its document has the earliest date among the versions",
+    "most complete": "it has the most words (dates are missing, unreadable or equal)",
+}
+
+
+def _scores(c: Cluster) -> list[float]:
+    return [m.score for m in c.pairs] or [c.weakest_link]
+
+
+def render_report_markdown(
+    result: FindResult, *, title: str = "dedup report", views: list[ClusterView] | None = None
+) -> str:
+    """The whole report as GitHub-flavoured Markdown.
+
+    >>> from dedup.models import Corpus, Document
+    >>> from dedup.pipeline import find
+    >>> wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
+    >>> docs = (Document("a", wire, "AP"), Document("b", wire.replace("forty", "fifty"), "Post"))
+    >>> md = render_report_markdown(find(Corpus(docs)))
+    >>> "~~forty~~ **fifty** `!number`" in md
+    True
+    """
+    if views is None:
+        views = cluster_views(result)
+    corpus = result.corpus
+    repeats = [c for c in result.clusters if c.kind != "cross-document"]
+    by_id = {v.cluster.id: v for v in views}
+    texts = {d.id: d.text for d in corpus.documents}
+    out = [
+        f"# {_esc(title)}",
+        "",
+        f"{len(corpus.documents)} documents read, {len(corpus.skipped)} inputs skipped, "
+        f"{len({d.outlet for d in corpus.documents})} outlets, {len(result.passages)} "
+        f"passages; {len(views)} clusters shared across outlets, {len(repeats)} repeats "
+        "within one outlet.",
+        "",
+        "## Rewording by outlet",
+        "",
+        "For each shared cluster one version is taken as the *pivot*, the likely wire "
+        "source: the earliest dated one when every version has a date, otherwise the most "
+        "complete (most words). Each other outlet's version is compared with it word by "
+        "word. *Kept* is the share of pivot words printed unchanged (moved ones included); "
+        "cut, replaced and moved count pivot words, added counts the outlet's own; the last "
+        "three columns count changed numbers, quotations and attributions.",
+        "",
+    ]
+    rows = outlet_summary(views)
+    if rows:
+        out += [
+            "| outlet | versions compared | was pivot | kept | cut | added | replaced | moved "
+            "| numbers | quotes | attributions |",
+            "| --- |" + " ---: |" * 10,
+        ]
+        out += ["| " + " | ".join(_cell(c) for c in summary_cells(r)) + " |" for r in rows]
+    else:
+        out.append("No material is shared across outlets, so there is nothing to compare.")
+    out += ["", "## Clusters", ""]
+    if result.clusters:
+        out += [
+            "| id | kind | outlets | size | score | weakest link | pivot | opening words |",
+            "| ---: | --- | --- | ---: | ---: | ---: | --- | --- |",
+        ]
+        for c in result.clusters:
+            view = by_id.get(c.id)
+            first = c.passages[0]
+            text = view.pivot.text if view else texts[first.doc][first.start : first.end]
+            out.append(
+                f"| {c.id} | {c.kind} | {_cell(', '.join(c.outlets))} | {len(c.passages)} | "
+                f"{_range(_scores(c))} | {c.weakest_link:.2f} | "
+                f"{_cell(view.pivot.outlet) if view else '—'} | {_cell(snippet(text, 80))} |"
+            )
+    else:
+        out.append("No clusters: no passage is shared or repeated.")
+    out += ["", "## Shared clusters", ""]
+    if not views:
+        out += ["None found.", ""]
+    for view in views:
+        c, p = view.cluster, view.pivot
+        out += [
+            f"### Cluster {c.id}",
+            "",
+            f"- **Kind:** {c.kind}; {len(c.outlets)} outlets, {len(c.passages)} versions",
+            f"- **Outlets:** {_esc(', '.join(c.outlets))}",
+            f"- **Score:** {_range(_scores(c))} (weakest link {c.weakest_link:.2f})",
+            f"- **Pivot:** {_version_label(p)}, chosen by **{view.rule}**: "
+            f"{_RULE_WHY.get(view.rule, view.rule)}",
+            "",
+            f"> {_esc(p.text)}",
+            "",
+        ]
+        for r in view.others:
+            same = not r.alignment.changes()
+            out += [
+                f"#### {_version_label(r.version)}",
+                "",
+                _changes(r),
+                "",
+                "Word for word the same as the pivot." if same else inline_diff(r.alignment),
+                "",
+            ]
+    out += [
+        "## Repeats within one outlet",
+        "",
+        "Passages repeated inside one document (scraping duplicates: a headline or "
+        "caption printed twice) or across documents of one outlet (boilerplate). They "
+        "are not wire copy and are not compared.",
+        "",
+    ]
+    if not repeats:
+        out += ["None found.", ""]
+    for c in repeats:
+        out += [
+            f"### Cluster {c.id}",
+            "",
+            f"{c.kind}, {_esc(', '.join(c.outlets))}, score {_range(_scores(c))}:",
+            "",
+        ]
+        for k, q in enumerate(c.passages, start=1):
+            out.append(
+                f"{k}. {_esc(q.doc)}, characters {q.start}\u2013{q.end}: "
+                f"{_esc(texts[q.doc][q.start : q.end])}"
+            )
+        out.append("")
+    out += _documents(result)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _documents(result: FindResult) -> list[str]:
+    corpus = result.corpus
+    n_passages = Counter(p.doc for p in result.passages)
+    in_clusters: dict[str, set[int]] = defaultdict(set)
+    for c in result.clusters:
+        for p in c.passages:
+            in_clusters[p.doc].add(c.id)
+    out = [
+        "## Documents",
+        "",
+        f"{len(corpus.documents)} documents read and {len(corpus.skipped)} inputs skipped: "
+        "every input is listed below.",
+        "",
+        "| # | document | outlet | date | title | words | passages | clusters |",
+        "| ---: | --- | --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for i, d in enumerate(corpus.documents, start=1):
+        clusters = ", ".join(str(x) for x in sorted(in_clusters.get(d.id, ()))) or "none"
+        out.append(
+            f"| {i} | {_cell(d.id)} | {_cell(d.outlet)} | {_cell(_date_label(d))} | "
+            f"{_cell(d.title or '')} | {len(d.text.split())} | {n_passages.get(d.id, 0)} | "
+            f"{clusters} |"
+        )
+    out += ["", "### Skipped inputs", ""]
+    if corpus.skipped:
+        out += [f"- {_esc(s.path)}: {_esc(s.reason)}" for s in corpus.skipped]
+    else:
+        out.append("None: every input was read.")
+    return out

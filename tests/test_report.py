@@ -1,0 +1,447 @@
+"""The report: pivot choice, per-outlet rewording figures, HTML and Markdown output."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import html
+import re
+from collections import Counter
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from dedup import Corpus, Document, FindResult, find, read_corpus
+from dedup.report.html import render_report_html
+from dedup.report.markdown import inline_diff, render_report_markdown
+from dedup.rewording import (
+    RULE_EARLIEST_DATE,
+    RULE_MOST_COMPLETE,
+    ClusterView,
+    cluster_views,
+    outlet_summary,
+    parse_date,
+    summary_table,
+)
+
+# The wire story went out first; the reprints followed on the same day and the next.
+# The formats differ on purpose (ISO with zone, ISO without, dd.mm.yy, month name).
+DATES = {
+    "wire.txt": "2024-06-02T06:15:00Z",
+    "verbatim.txt": "2024-06-02 09:30",
+    "trimmed.txt": "03.06.24",
+    "reworded.txt": "June 2, 2024 14:00",
+    "unrelated_same_topic.txt": "2024-06-01",
+}
+OUTLETS = {
+    "wire.txt": "Wire",
+    "verbatim.txt": "Verbatim Post",
+    "trimmed.txt": "Trimmed Times",
+    "reworded.txt": "Reworded Herald",
+    "unrelated_same_topic.txt": "Valley Weekly",
+}
+
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_ATTR = '"><img src=x onerror=alert(1)>'
+
+
+def wire_corpus(wire_dir: Path, dates: dict[str, str | None] | None = None) -> Corpus:
+    dates = DATES if dates is None else dates
+    corpus = read_corpus([wire_dir])
+    docs = tuple(
+        dataclasses.replace(d, date=dates.get(d.id), outlet=OUTLETS[d.id]) for d in corpus.documents
+    )
+    return Corpus(docs, corpus.skipped)
+
+
+@pytest.fixture(scope="module")
+def wire_result() -> FindResult:
+    return find(wire_corpus(Path(__file__).parent / "fixtures" / "wire"))
+
+
+@pytest.fixture(scope="module")
+def wire_views(wire_result: FindResult) -> list[ClusterView]:
+    return cluster_views(wire_result)
+
+
+@pytest.fixture(scope="module")
+def seeds_result() -> FindResult:
+    return find(read_corpus([Path(__file__).resolve().parent.parent / "seeds"]))
+
+
+def pivots(views: list[ClusterView]) -> dict[int, tuple[str, str]]:
+    return {v.cluster.id: (v.pivot.document.id, v.rule) for v in views}
+
+
+# ------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2014-12-01", datetime(2014, 12, 1)),
+        ("2014-12-01T09:30:00Z", datetime(2014, 12, 1, 9, 30)),
+        ("2014-12-01T10:30:00+01:00", datetime(2014, 12, 1, 9, 30)),
+        ("01.12.14", datetime(2014, 12, 1)),
+        ("1.12.2014 08:05", datetime(2014, 12, 1, 8, 5)),
+        ("2014/12/01", datetime(2014, 12, 1)),
+        ("25/12/2014", datetime(2014, 12, 25)),
+        ("12/25/2014", datetime(2014, 12, 25)),
+        ("1 December 2014", datetime(2014, 12, 1)),
+        ("Dec 1, 2014", datetime(2014, 12, 1)),
+        ("Monday, December 1st, 2014", datetime(2014, 12, 1)),
+        ("Mon, 01 Dec 2014 10:00:00 +0000", datetime(2014, 12, 1, 10, 0)),
+        ("03/04/2014", None),  # 3 April or March 4: unknown rather than a guess
+        ("31.02.2014", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(text: str | None, expected: datetime | None) -> None:
+    assert parse_date(text) == expected
+
+
+# ------------------------------------------------------------------------ pivots
+
+
+def test_earliest_date_is_pivot(wire_views: list[ClusterView]) -> None:
+    assert len(wire_views) == 8
+    assert set(pivots(wire_views).values()) == {("wire.txt", RULE_EARLIEST_DATE)}
+
+
+def test_earliest_date_wins_over_more_words(wire_dir: Path) -> None:
+    # the reworded story is dated first: it is the pivot wherever it takes part,
+    # although other versions have more words
+    dates = {**DATES, "reworded.txt": "01.06.24"}
+    views = cluster_views(find(wire_corpus(wire_dir, dates)))
+    with_reworded = [v for v in views if any(p.doc == "reworded.txt" for p in v.cluster.passages)]
+    assert len(with_reworded) == 6
+    for v in with_reworded:
+        assert (v.pivot.document.id, v.rule) == ("reworded.txt", RULE_EARLIEST_DATE)
+    assert any(v.pivot.words < max(r.version.words for r in v.others) for v in with_reworded)
+
+
+def test_missing_date_falls_back_to_most_complete(wire_dir: Path) -> None:
+    dates = {**DATES, "reworded.txt": None}
+    views = cluster_views(find(wire_corpus(wire_dir, dates)))
+    for v in views:
+        has_undated = any(p.doc == "reworded.txt" for p in v.cluster.passages)
+        if has_undated:
+            assert v.rule == RULE_MOST_COMPLETE
+            assert v.pivot.words == max([v.pivot.words] + [r.version.words for r in v.others])
+        else:  # only the wire and the verbatim reprint, both dated
+            assert (v.pivot.document.id, v.rule) == ("wire.txt", RULE_EARLIEST_DATE)
+
+
+def test_unparseable_or_equal_dates_fall_back(wire_dir: Path) -> None:
+    for dates in ({k: "soon" for k in DATES}, {k: "2024-06-02" for k in DATES}, {}):
+        views = cluster_views(find(wire_corpus(wire_dir, dates)))
+        assert {v.rule for v in views} == {RULE_MOST_COMPLETE}
+        for v in views:
+            assert all(v.pivot.words >= r.version.words for r in v.others)
+
+
+def test_every_other_version_aligned_to_pivot(wire_views: list[ClusterView]) -> None:
+    for v in wire_views:
+        assert len(v.others) == len(v.cluster.passages) - 1
+        for r in v.others:
+            al = r.alignment
+            assert al.a_span == (v.pivot.passage.start, v.pivot.passage.end)
+            assert al.b_span == (r.version.passage.start, r.version.passage.end)
+            assert al.stats.a_words == v.pivot.words
+
+
+def test_seeds_without_dates_use_most_complete(seeds_result: FindResult) -> None:
+    views = cluster_views(seeds_result)
+    cross = [c for c in seeds_result.clusters if c.kind == "cross-document"]
+    assert [v.cluster.id for v in views] == [c.id for c in cross]
+    assert {v.rule for v in views} == {RULE_MOST_COMPLETE}
+
+
+# ----------------------------------------------------------------------- summary
+
+
+def test_summary_numbers(wire_views: list[ClusterView]) -> None:
+    rows = {r.outlet: r for r in outlet_summary(wire_views)}
+    assert set(rows) == {"Wire", "Verbatim Post", "Trimmed Times", "Reworded Herald"}
+    wire = rows["Wire"]
+    assert (wire.versions, wire.pivots, wire.share_kept) == (0, 8, None)
+    verbatim = rows["Verbatim Post"]
+    assert verbatim.versions == 8 and verbatim.share_kept == 1.0
+    assert verbatim.cut == verbatim.added == verbatim.replaced == verbatim.moved == 0
+    trimmed = rows["Trimmed Times"]
+    assert 0.9 <= trimmed.share_kept < 1.0 and trimmed.cut > 0 and trimmed.added == 0
+    reworded = rows["Reworded Herald"]
+    assert reworded.share_kept < 0.8
+    assert reworded.replaced > 0 and reworded.added > 0
+    assert reworded.numbers_changed >= 1  # "At least 12 people" -> "A dozen people"
+    assert reworded.attributions_changed >= 1  # "said Helena Brandt" moved and reworded
+    for r in rows.values():
+        assert r.kept <= r.pivot_words
+        assert r.cut + r.replaced <= r.pivot_words
+    # every non-pivot version counted once
+    assert sum(r.versions for r in rows.values()) == sum(len(v.others) for v in wire_views)
+    assert sum(r.pivots for r in rows.values()) == len(wire_views)
+    # best kept first, the outlet that was only ever the pivot last
+    assert [r.outlet for r in outlet_summary(wire_views)][-1] == "Wire"
+
+
+def test_summary_table(wire_views: list[ClusterView]) -> None:
+    table = summary_table(outlet_summary(wire_views))
+    lines = table.splitlines()
+    assert lines[0].split()[:4] == ["outlet", "versions", "pivot", "kept"]
+    assert "Verbatim Post" in lines[2] and "100% of" in lines[2]
+    assert lines[-1].startswith("Wire")
+    assert summary_table([]).splitlines()[0].startswith("outlet")
+
+
+# -------------------------------------------------------------------------- HTML
+
+
+class Elements(HTMLParser):
+    """Counts of start tags, attribute names and the text, as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter[str] = Counter()
+        self.attrs: set[str] = set()
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+        self.attrs.update(name for name, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def hostile_corpus(wire_dir: Path) -> Corpus:
+    """The wire fixture plus an article whose id, outlet, title, date and text carry
+    markup, and which reprints a wire paragraph so that its text lands in a cluster."""
+    corpus = wire_corpus(wire_dir)
+    wire = next(d for d in corpus.documents if d.id == "wire.txt").text
+    shared = wire.split("\n\n")[3]  # the Helena Brandt quotation
+    evil = Document(
+        id=f"evil{HOSTILE_ATTR}.txt",
+        text=f"{HOSTILE_SCRIPT} Local view.\n\n{shared} {HOSTILE_SCRIPT}\n\n"
+        f"Also {HOSTILE_ATTR} here.\n\n{HOSTILE_SCRIPT}\n\n{HOSTILE_SCRIPT}\n",
+        outlet=f"<b>Evil</b>{HOSTILE_ATTR}",
+        date=f"{HOSTILE_SCRIPT}",
+        title=f"{HOSTILE_SCRIPT}{HOSTILE_ATTR}",
+    )
+    return Corpus((*corpus.documents, evil), corpus.skipped)
+
+
+@pytest.fixture(scope="module")
+def hostile_result() -> FindResult:
+    return find(hostile_corpus(Path(__file__).parent / "fixtures" / "wire"))
+
+
+def test_html_lists_every_cluster_and_document(
+    wire_result: FindResult, seeds_result: FindResult
+) -> None:
+    for result in (wire_result, seeds_result):
+        page = render_report_html(result)
+        assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+        for c in result.clusters:
+            assert f'id="cluster-{c.id}"' in page
+            assert f'href="#cluster-{c.id}"' in page
+        for d in result.corpus.documents:
+            assert html.escape(d.id) in page
+        index = page.split('id="cluster-index"', 1)[1].split("</table>", 1)[0]
+        assert index.count("<tr>") == len(result.clusters) + 1  # + header row
+        n = len(result.corpus.documents)
+        assert f"<b>{n}</b>documents read" in page
+
+
+def test_html_sections(wire_result: FindResult, seeds_result: FindResult) -> None:
+    page = render_report_html(wire_result, title="Marlow <dam>")
+    assert "<title>Marlow &lt;dam&gt;</title>" in page
+    for anchor in ("summary", "index", "shared", "repeats", "documents", "skipped"):
+        assert f'id="{anchor}"' in page
+    assert "earliest date" in page and "Word for word the same as the pivot" in page
+    assert "<del" in page and "<ins" in page and 'class="replace' in page
+    assert 'class="flag flag-number"' in page
+    # sortable headers: the index sorts by outlets, size and score
+    head = page.split('id="cluster-index"', 1)[1].split("</thead>", 1)[0]
+    for col in ("outlets", "size", "score"):
+        assert re.search(rf'<th[^>]*data-type="(num|text)"[^>]*>{col}</th>', head), col
+    # scraping duplicates get their own section
+    seeds_page = render_report_html(seeds_result)
+    repeats = seeds_page.split('id="repeats"', 1)[1].split('id="documents"', 1)[0]
+    for c in seeds_result.clusters:
+        if c.kind != "cross-document":
+            assert f'id="cluster-{c.id}"' in repeats
+    assert "within-document" in repeats
+
+
+def test_html_escapes_corpus_material(hostile_result: FindResult) -> None:
+    evil = next(d for d in hostile_result.corpus.documents if d.id.startswith("evil"))
+    clustered = [c for c in hostile_result.clusters if any(p.doc == evil.id for p in c.passages)]
+    assert any(c.kind == "cross-document" for c in clustered)
+    assert any(c.kind == "within-document" for c in clustered)
+    page = render_report_html(hostile_result, show_cosmetic=True)
+    assert page.count("<script") == 1  # the report's own
+    assert "<script>alert" not in page
+    assert "<img" not in page and "onerror=alert" not in page.replace(html.escape(HOSTILE_ATTR), "")
+    assert "<b>Evil</b>" not in page
+    assert html.escape(HOSTILE_SCRIPT) in page
+    assert html.escape(evil.id) in page and html.escape(evil.outlet) in page
+    assert html.escape(evil.title or "") in page
+    # as a browser parses it: one script element, no image, no event handler, and the
+    # hostile strings are text
+    parsed = Elements()
+    parsed.feed(page)
+    assert parsed.tags["script"] == 1 and parsed.tags["img"] == 0
+    assert not [a for a in parsed.attrs if a.startswith("on")]
+    assert HOSTILE_SCRIPT in parsed.text and HOSTILE_ATTR in parsed.text
+
+
+def test_html_loads_nothing_from_the_network(
+    wire_result: FindResult, hostile_result: FindResult
+) -> None:
+    for result in (wire_result, hostile_result):
+        page = render_report_html(result)
+        assert not re.search(r"\bsrc\s*=", page.replace("src=x", ""))
+        for href in re.findall(r'href="([^"]*)"', page):
+            assert href.startswith("#"), href
+        assert "@import" not in page and "url(" not in page and "@font-face" not in page
+    page = render_report_html(wire_result)
+    assert "http://" not in page and "https://" not in page
+
+
+def test_html_script_allowed_by_its_own_policy(wire_result: FindResult) -> None:
+    page = render_report_html(wire_result)
+    script = page.split("<script>", 1)[1].split("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    assert csp and f"'sha256-{digest}'" in csp.group(1)
+    assert "default-src 'none'" in csp.group(1)
+    assert 'document.body.dataset.ready = "1"' in script
+
+
+def test_two_files_sharing_a_paragraph(tmp_path: Path) -> None:
+    shared = (
+        "Rescue teams pulled eleven miners from the flooded Karsten shaft early on "
+        "Thursday, the regional mining authority said, after a twenty-hour operation "
+        "that officials described as the most difficult in a decade."
+    )
+    (tmp_path / "gazette.txt").write_text(
+        "Relief in the valley.\n\nFamilies waited through the night at the gates.\n\n"
+        f"{shared}\n\nThe mine had been inspected in March.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "courier.txt").write_text(
+        "Mine rescue ends.\n\nThe council will meet on Monday to discuss the closure.\n\n"
+        f"{shared}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    result = find(read_corpus([tmp_path]))
+    assert [c.kind for c in result.clusters] == ["cross-document"]
+    page = render_report_html(result)
+    assert html.escape(shared) in page
+    # the skipped input is listed with its reason
+    skipped = page.split('id="skipped"', 1)[1]
+    assert "empty.txt" in skipped and html.escape(result.corpus.skipped[0].reason) in skipped
+    md = render_report_markdown(result)
+    assert shared in md
+    assert "empty.txt" in md
+
+
+def test_no_shared_material(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "The council approved a new budget for the library.", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "A late goal settled the derby in front of a full stadium.", encoding="utf-8"
+    )
+    result = find(read_corpus([tmp_path]))
+    assert result.clusters == ()
+    page = render_report_html(result)
+    assert "No clusters" in page and "a.txt" in page and "b.txt" in page
+    md = render_report_markdown(result)
+    assert "No clusters" in md and "nothing to compare" in md
+
+
+def test_html_anchors_unique_and_resolved(
+    wire_result: FindResult, seeds_result: FindResult
+) -> None:
+    # moves link across columns (#c3-v1-m1-b); every link needs exactly one target
+    for result in (wire_result, seeds_result):
+        page = render_report_html(result)
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids))
+        for href in set(re.findall(r'href="#([^"]*)"', page)):
+            assert href in ids, href
+
+
+def test_html_is_deterministic(wire_result: FindResult) -> None:
+    assert render_report_html(wire_result) == render_report_html(wire_result)
+
+
+def test_show_cosmetic(wire_result: FindResult) -> None:
+    # the verbatim reprint has curly quotes where the wire has straight ones
+    assert 'class="cosmetic"' not in render_report_html(wire_result)
+    assert 'class="cosmetic"' in render_report_html(wire_result, show_cosmetic=True)
+
+
+# ---------------------------------------------------------------------- Markdown
+
+
+def table_widths(md: str) -> list[set[int]]:
+    """Cell counts of each Markdown table's rows (escaped pipes are not separators)."""
+    tables: list[set[int]] = []
+    in_table = False
+    for line in md.splitlines():
+        if line.startswith("|"):
+            cells = len(re.findall(r"(?<!\\)\|", line)) - 1
+            if not in_table:
+                tables.append(set())
+            tables[-1].add(cells)
+            in_table = True
+        else:
+            in_table = False
+    return tables
+
+
+def test_markdown_renders(wire_result: FindResult, wire_views: list[ClusterView]) -> None:
+    md = render_report_markdown(wire_result, title="Marlow dam", views=wire_views)
+    assert md.startswith("# Marlow dam\n")
+    for heading in (
+        "## Rewording by outlet",
+        "## Clusters",
+        "## Shared clusters",
+        "## Repeats within one outlet",
+        "## Documents",
+    ):
+        assert heading in md
+    for c in wire_result.clusters:
+        assert f"### Cluster {c.id}\n" in md
+    for d in wire_result.corpus.documents:
+        assert d.id.replace("_", "\\_") in md
+    assert "| Verbatim Post | 8 | 0 | 100% of" in md
+    # pivot text quoted, reworded versions marked
+    assert "> MARLOW VALLEY (Wire)" in md
+    assert "~~" in md and "**" in md and "`!number`" in md
+    assert "Word for word the same as the pivot." in md
+    assert all(len(widths) == 1 for widths in table_widths(md))
+
+
+def test_markdown_marks_cut_and_added(wire_views: list[ClusterView]) -> None:
+    view = next(v for v in wire_views if "At least 12 people" in v.pivot.text)
+    reworded = next(r for r in view.others if r.version.document.id == "reworded.txt")
+    diff = inline_diff(reworded.alignment)
+    assert "~~At least 12 people were taken~~ **A dozen people went** `!number`" in diff
+    assert diff.endswith("Osterby.")
+
+
+def test_markdown_escapes_corpus_material(hostile_result: FindResult) -> None:
+    md = render_report_markdown(hostile_result)
+    assert "<script" not in md and "<img" not in md and "<b>" not in md
+    assert "&lt;script&gt;" in md
+    assert all(len(widths) == 1 for widths in table_widths(md))
