@@ -262,5 +262,47 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
     _emit(text, output)
 
 
+@main.command("report")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Write the report to FILE (one self-contained file).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html",
+              show_default=True, help="HTML (opens offline in any browser) or Markdown.")
+@click.option("--title", default="dedup report", show_default=True, help="Report title.")
+@click.option("--show-cosmetic", is_flag=True,
+              help="Also highlight cosmetic differences (quotes, case, spaces, dashes).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no summary table.")
+@corpus_options
+@library_errors
+def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
+               show_cosmetic: bool, quiet: bool, **opts: Any) -> None:
+    """Write a report of the shared material in PATHS, for reading.
+
+    Every cluster that `dedup find` reports, with a pivot version (the likely wire
+    source) and every other outlet's version aligned to it, plus a per-outlet
+    rewording summary, which is also printed on the terminal.
+    """
+    from .report.html import render_report_html
+    from .report.jsonout import write_atomic
+    from .report.markdown import render_report_markdown
+    from .rewording import cluster_views, outlet_summary, summary_table
+
+    corpus = load_corpus(paths, opts)
+    progress = Progress(enabled=False if quiet else None)
+    try:
+        result = find(corpus, progress=progress)
+    finally:
+        progress.close()
+    views = cluster_views(result)
+    if fmt == "md":
+        text = render_report_markdown(result, title=title, views=views)
+    else:
+        text = render_report_html(result, title=title, show_cosmetic=show_cosmetic, views=views)
+    write_atomic(output, text)
+    if not quiet:
+        click.echo(summary_table(outlet_summary(views)))
+        click.echo(f"report written to {output}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -168,3 +168,21 @@ def test_diff_unknown_id_is_an_error(runner: CliRunner, seeds_dir: Path) -> None
     res = runner.invoke(main, ["diff", "nope.txt", "001_d72135529865c72b.txt",
                                "--corpus", str(seeds_dir)])
     assert res.exit_code == 1 and "no document with id 'nope.txt'" in res.output
+
+
+def test_report_writes_html_and_prints_outlet_summary(runner: CliRunner, wire_dir: Path,
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    res = runner.invoke(main, ["report", str(wire_dir), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "reworded.txt" in res.output and "kept" in res.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") or html.lower().startswith("<!doctype html>")
+    assert "unrelated_same_topic.txt" in html  # every document is accounted for
+
+
+def test_report_markdown(runner: CliRunner, wire_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    res = runner.invoke(main, ["report", str(wire_dir), "-o", str(out), "--format", "md", "-q"])
+    assert res.exit_code == 0 and res.output == ""
+    assert out.read_text(encoding="utf-8").startswith("# dedup report")
