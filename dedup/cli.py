@@ -262,6 +262,92 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
     _emit(text, output)
 
 
+@main.command("compare")
+@click.argument("source", required=False)
+@click.argument("derived", required=False)
+@click.option("--corpus", "corpus_paths", multiple=True, type=click.Path(),
+              help="Read SOURCE and DERIVED (or --pairs) as document ids from this corpus.")
+@click.option("--pairs", "pairs_path", type=click.Path(),
+              help="Batch mode: a CSV/TSV with source_id and derived_id columns.")
+@click.option("--json", "json_out", metavar="FILE",
+              help="Write JSON ('-' for stdout); in batch mode one line per pair.")
+@click.option("--wholly", type=click.FloatRange(0, 1), default=None,
+              help="Coverage from which DERIVED is wholly derived (default fitted on "
+                   "COUNTER: 0.505).")
+@click.option("--partially", type=click.FloatRange(0, 1), default=None,
+              help="Coverage from which DERIVED is partially derived (default 0.155).")
+@click.option("--show-cosmetic", is_flag=True, help="Show cosmetic differences in the diffs.")
+@click.option("--width", type=click.IntRange(min=40), default=None,
+              help="Terminal width for the diffs (default: the terminal's).")
+@corpus_options
+@library_errors
+def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str, ...],
+                pairs_path: str | None, json_out: str | None, wholly: float | None,
+                partially: float | None, show_cosmetic: bool, width: int | None,
+                **opts: Any) -> None:
+    """How much of DERIVED comes from SOURCE: coverage, verdict, shared passages.
+
+    SOURCE and DERIVED are two text files, or two ids with --corpus. The verdict is
+    wholly, partially or non derived. Batch mode: --corpus DOCS --pairs PAIRS.csv
+    --json OUT writes one JSON line per pair.
+    """
+    import json
+    import shutil
+    from dataclasses import replace
+
+    from .compare import CompareParams, compare, compare_pairs, comparison_to_json
+    from .diffview import render_text
+    from .models import Skipped
+
+    params = CompareParams()
+    if wholly is not None or partially is not None:
+        params = replace(params, **{k: v for k, v in (("wholly", wholly),
+                                                      ("partially", partially))
+                                    if v is not None})
+    if pairs_path:
+        if not corpus_paths:
+            raise click.UsageError("--pairs needs --corpus")
+        if source or derived:
+            raise click.UsageError("give either SOURCE DERIVED or --pairs, not both")
+        corpus = load_corpus(corpus_paths, opts)
+        skipped: list[Skipped] = []
+        lines = [json.dumps(row, ensure_ascii=False)
+                 for row in compare_pairs(corpus, pairs_path, params=params,
+                                          skip_invalid=opts["skip_invalid"],
+                                          on_skip=skipped.append)]
+        for s in skipped:
+            warn(f"skipped {s.path}: {s.reason}")
+        if skipped:
+            warn(f"{len(skipped)} pair(s) skipped, {len(lines)} compared")
+        _emit("".join(line + "\n" for line in lines), json_out or "-")
+        return
+    if not source or not derived:
+        raise click.UsageError("give SOURCE and DERIVED, or --corpus with --pairs")
+    if corpus_paths:
+        corpus = load_corpus(corpus_paths, opts)
+        docs = {d.id: d for d in corpus.documents}
+        text_s, text_d = _pick(docs, source, corpus_paths), _pick(docs, derived, corpus_paths)
+    else:
+        text_s, text_d = _read_text_file(source), _read_text_file(derived)
+    result = compare(text_s, text_d, params=params)
+    if json_out:
+        data = comparison_to_json(result, source, derived, alignments=True)
+        _emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", json_out)
+        if json_out == "-":
+            return
+    to_tty = sys.stdout.isatty()
+    cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
+    click.echo(f"{derived} vs {source}: {result.verdict} derived, coverage "
+               f"{result.coverage:.1%} of {derived} ({len(result.passages)} shared "
+               f"passages; {result.source_coverage:.1%} of {source} reused)")
+    for i, p in enumerate(result.passages, start=1):
+        click.echo(f"\n-- passage {i}: {source}[{p.source_span[0]}:{p.source_span[1]}] -> "
+                   f"{derived}[{p.derived_span[0]}:{p.derived_span[1]}], "
+                   f"{p.matched_words} words matched")
+        click.echo(render_text(p.alignment, width=cols, color=to_tty,
+                               show_cosmetic=show_cosmetic, label_a=source, label_b=derived))
+
+
 @main.command("report")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", required=True, metavar="FILE",

@@ -186,3 +186,44 @@ def test_report_markdown(runner: CliRunner, wire_dir: Path, tmp_path: Path) -> N
     res = runner.invoke(main, ["report", str(wire_dir), "-o", str(out), "--format", "md", "-q"])
     assert res.exit_code == 0 and res.output == ""
     assert out.read_text(encoding="utf-8").startswith("# dedup report")
+
+
+def test_compare_two_files_gives_verdict_and_diffs(runner: CliRunner, wire_dir: Path) -> None:
+    res = runner.invoke(main, ["compare", str(wire_dir / "wire.txt"),
+                               str(wire_dir / "verbatim.txt"), "--width", "80"])
+    assert res.exit_code == 0, res.output
+    assert "wholly derived" in res.output and "passage 1" in res.output
+    res = runner.invoke(main, ["compare", str(wire_dir / "wire.txt"),
+                               str(wire_dir / "unrelated_same_topic.txt")])
+    assert res.exit_code == 0 and "non derived" in res.output
+
+
+def test_compare_batch_writes_one_line_per_pair(runner: CliRunner, wire_dir: Path,
+                                                tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("source_id,derived_id,note\nwire.txt,verbatim.txt,x\n"
+                     "wire.txt,unrelated_same_topic.txt,y\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(main, ["compare", "--corpus", str(wire_dir), "--pairs", str(pairs),
+                               "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["derived_id"] for r in rows] == ["verbatim.txt", "unrelated_same_topic.txt"]
+    assert list(rows[0])[:4] == ["source_id", "derived_id", "coverage", "verdict"]
+    assert rows[0]["verdict"] == "wholly" and rows[1]["verdict"] == "non"
+
+
+def test_compare_batch_unknown_id_names_the_line(runner: CliRunner, wire_dir: Path,
+                                                 tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("source_id,derived_id\nwire.txt,verbatim.txt\nwire.txt,nope.txt\n",
+                     encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(main, ["compare", "--corpus", str(wire_dir), "--pairs", str(pairs),
+                               "--json", str(out)])
+    assert res.exit_code == 1 and f"{pairs}:3:" in res.output and "nope.txt" in res.output
+    assert not out.exists()
+    res = runner.invoke(main, ["compare", "--corpus", str(wire_dir), "--pairs", str(pairs),
+                               "--json", str(out), "--skip-invalid"])
+    assert res.exit_code == 0 and "1 pair(s) skipped" in res.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
