@@ -52,10 +52,16 @@ class FeatureTable:
         lo, hi = self.indptr[u], self.indptr[u + 1]
         return self.feats[lo:hi], self.weights[lo:hi]
 
+    stock_df: int | None = None
+
     @property
     def log_n(self) -> float:
-        """``log(N)``: the weight of a feature found in one passage only."""
-        return float(np.log(self.n_distinct + 1))
+        """The weight of a feature found in one passage only (before the topic and
+        quote factors): ``log(N + 1)``, or ``log(stock_df)`` when that is smaller."""
+        top = self.n_distinct + 1
+        if self.stock_df is not None:
+            top = min(top, self.stock_df)
+        return float(np.log(max(top, 2)))
 
 
 def _sequence_key(words: list[str]) -> int:
@@ -67,6 +73,7 @@ def _sequence_key(words: list[str]) -> int:
 
 def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2, 3), *,
                    multipliers: list[list[float]] | None = None,
+                   stock_df: int | None = None,
                    hasher: WordHasher | None = None) -> FeatureTable:
     """Build the table for passages given as lists of normalised words.
 
@@ -125,7 +132,10 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
 
     def idf_of(h: np.ndarray) -> np.ndarray:
         d = df_counts[np.searchsorted(uniq_h, h)]
-        return np.log((n_distinct + 1) / d), d
+        idf = np.log((n_distinct + 1) / d)
+        if stock_df is not None:
+            idf = np.maximum(np.minimum(idf, np.log(stock_df / d)), 0.0)
+        return idf, d
 
     idf, df = idf_of(f)
     info = idf.copy()
@@ -151,7 +161,8 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
     indptr = np.cumsum(indptr)
     total = np.bincount(u, weights=w, minlength=n_units).astype(np.float64)
     return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df, total=total,
-                        n_words=lengths, key=key, n_distinct=n_distinct, plain=plain)
+                        n_words=lengths, key=key, n_distinct=n_distinct, plain=plain,
+                        stock_df=stock_df)
 
 
 def _positions(grams_by_n: dict[int, np.ndarray], unit: np.ndarray):

@@ -49,7 +49,11 @@ class FindParams:
     min_evidence: shared weight, in units of ``log N`` (one feature unique to the
         pair), below which a match is not trusted whatever its score, unless the pair
         shares ``min_shared_run`` of its longest n-grams (a verbatim run is evidence of
-        copying even when every document in a small corpus repeats it).
+        copying even when every document in a small corpus repeats it). A sentence
+        repeated word for word with at least ``min_exact_words`` words needs no more.
+    stock_df: a word or phrase found in this many distinct passages or more is a
+        stock phrase ("said on Tuesday", a quotation template) and weighs nothing,
+        however large the corpus.
     link_threshold: mean score a passage needs with a cluster's members to join it.
     duplicate_threshold: share of the shorter passage (weighted) that must recur for
         a repeat inside one document or outlet.
@@ -61,6 +65,7 @@ class FindParams:
     threshold: float = 0.2
     min_evidence: float = 3.0
     min_shared_run: int = 6
+    min_exact_words: int = 8
     link_threshold: float = 0.2
     duplicate_threshold: float = 0.8
     min_words: int = 5
@@ -68,6 +73,7 @@ class FindParams:
     quote_weight: float = 1.5
     max_bucket: int = 64
     common_df: int = 50
+    stock_df: int = 200
 
     def __post_init__(self) -> None:
         for name in ("threshold", "link_threshold", "duplicate_threshold", "topic_weight"):
@@ -156,16 +162,15 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
             progress("segment", i + 1, len(docs))
     lap("segment")
 
-    table = build_features(words, params.minhash.ngrams, multipliers=factors)
+    table = build_features(words, params.minhash.ngrams, multipliers=factors,
+                           stock_df=params.stock_df)
     lap("features")
 
     n = len(passages)
     valid = table.n_words >= params.min_words
     # Candidate sets: rare features plus every longest n-gram (long shared sequences
     # are evidence of copying however often they recur; common short ones are not).
-    top_gram = max(params.minhash.ngrams)
-    cap = max(params.common_df, int(0.01 * table.n_distinct))
-    use = (table.df <= cap) | (table.gram == top_gram)
+    use = table.df <= params.common_df
     unit_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(table.indptr))
     sig = signatures(unit_of[use], fold32(table.feats[use]), n, params.minhash)
     lap("sign")
@@ -251,18 +256,26 @@ def _score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
         cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
         enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
         cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
+    # A whole sentence printed again word for word is copying, however ordinary its
+    # words: it needs no further evidence once it is long enough not to recur by chance.
+    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
+        table.n_words[pairs[:, 0]] >= params.min_exact_words)
+    cos[exact] = 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.minimum(ta, tb)
         short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
         dup = np.where((lo > 0) & ~short, shared / lo, 0.0)
     dup = np.round(np.minimum(dup, 1.0), 4)
-    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
-    dup[exact] = 1.0
+    repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
+    dup[repeat] = 1.0
     return cos, dup
 
 
 def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> float:
     """Weighted cosine of two passages' features; 0 when the shared weight is below
     the minimum evidence."""
+    if table.key[a] == table.key[b] and table.n_words[a] >= params.min_exact_words:
+        return 1.0
     ta, tb = table.total[a], table.total[b]
     if ta <= 0 or tb <= 0:
         return 0.0
