@@ -60,7 +60,11 @@ class FindParams:
     """
 
     minhash: MinHashParams = field(default_factory=MinHashParams)
+    near_threshold: float = 0.5
     lsh_threshold: float = 0.1
+    rare_df: int = 10
+    rare_num_perm: int = 128
+    boilerplate_docs: int = 3
     target_recall: float = 0.95
     threshold: float = 0.2
     min_evidence: float = 3.0
@@ -72,7 +76,6 @@ class FindParams:
     topic_weight: float = 0.3
     quote_weight: float = 1.5
     max_bucket: int = 64
-    common_df: int = 50
     stock_df: int = 200
 
     def __post_init__(self) -> None:
@@ -87,13 +90,25 @@ class FindParams:
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
 
+    def rare_minhash(self) -> MinHashParams:
+        """Signature parameters of the distinctive-wording channel."""
+        return MinHashParams(num_perm=self.rare_num_perm, seed=self.minhash.seed,
+                             ngrams=self.minhash.ngrams)
+
     def lsh(self) -> LSHParams:
-        return LSHParams.for_recall(self.minhash.num_perm, self.lsh_threshold, self.target_recall)
+        """Banding of the distinctive-wording channel (rare n-grams only)."""
+        return LSHParams.for_recall(self.rare_num_perm, self.lsh_threshold, self.target_recall)
+
+    def near_lsh(self) -> LSHParams:
+        """Banding of the near-duplicate channel (all n-grams)."""
+        return LSHParams.for_recall(self.minhash.num_perm, self.near_threshold,
+                                    self.target_recall)
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["minhash"] = self.minhash.to_dict()
-        d["lsh"] = self.lsh().to_dict()
+        d["lsh"] = {"near": self.near_lsh().to_dict(), "rare": self.lsh().to_dict(),
+                    "rare_minhash": self.rare_minhash().to_dict()}
         return d
 
 
@@ -168,24 +183,30 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
 
     n = len(passages)
     valid = table.n_words >= params.min_words
-    # Candidate sets: rare features plus every longest n-gram (long shared sequences
-    # are evidence of copying however often they recur; common short ones are not).
-    use = table.df <= params.common_df
     unit_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(table.indptr))
-    sig = signatures(unit_of[use], fold32(table.feats[use]), n, params.minhash)
+    # Two candidate channels on the same MinHash/LSH machinery:
+    # near-duplicates: all n-grams, bands tuned to Jaccard near_threshold;
+    # distinctive wording: only rare n-grams (in at most rare_df distinct passages),
+    # one-row bands tuned to lsh_threshold, so two passages that share a rare phrase
+    # become candidates however much else was reworded. Rare features keep every
+    # bucket small, so this channel stays linear in the corpus.
+    sig_near = signatures(unit_of, fold32(table.feats), n, params.minhash)
+    rare = table.df <= params.rare_df
+    sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n, params.rare_minhash())
     lap("sign")
     if progress:
         progress("sign", 1, 1)
 
-    lsh = params.lsh()
-    # Every bucket-sharing pair is verified: filtering on the number of shared bands
-    # (an estimate of unweighted Jaccard) was measured to drop reworded matches whose
-    # weighted score is high but whose plain overlap is low.
-    pairs = candidate_pairs(sig, lsh, valid=valid, max_bucket=params.max_bucket)
+    near = candidate_pairs(sig_near, params.near_lsh(), valid=valid,
+                           max_bucket=params.max_bucket)
+    has_rare = np.bincount(unit_of[rare], minlength=n) > 0
+    reworded = candidate_pairs(sig_rare, params.lsh(), valid=valid & has_rare,
+                               max_bucket=params.max_bucket)
     exact = _exact_repeat_pairs(table)
-    if len(exact):
-        pairs = np.unique(np.concatenate([pairs, exact]), axis=0)
+    pairs = _union_pairs([near, reworded, exact], n)
     lap("index")
+    stats["candidate_pairs_near"] = float(len(near))
+    stats["candidate_pairs_rare"] = float(len(reworded))
     stats["candidate_pairs"] = float(len(pairs))
 
     doc_of = [p.doc for p in passages]
@@ -206,13 +227,21 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     if progress:
         progress("verify", 0, len(pairs))
     cosines, dups = _score_pairs(table, pairs, params)
-    same = np.fromiter((outlet_of[a] == outlet_of[b] for a, b in pairs.tolist()), dtype=bool,
-                       count=len(pairs))
+    outlet_ids = {o: i for i, o in enumerate(sorted(set(outlet_of)))}
+    outlet_arr = np.fromiter((outlet_ids[o] for o in outlet_of), dtype=np.int64, count=n)
+    same = outlet_arr[pairs[:, 0]] == outlet_arr[pairs[:, 1]]
     for (a, b), s in zip(pairs[same & (dups >= params.duplicate_threshold)].tolist(),
                          dups[same & (dups >= params.duplicate_threshold)].tolist(), strict=True):
         dup_edges.append((a, b))
         dup_scores[(a, b)] = s
-    cross = ~same & valid[pairs[:, 0]] & valid[pairs[:, 1]] & (cosines >= params.threshold)
+    # Site furniture: a passage repeated in boilerplate_docs or more documents of its
+    # own outlet ("Sign up for our newsletter...") is that outlet's boilerplate. It is
+    # reported as within-outlet material and kept out of cross-outlet matching, where
+    # every outlet's variant of the same template would otherwise match the others.
+    furniture = _boilerplate(n, dup_edges, doc_of, params.boilerplate_docs)
+    stats["boilerplate_passages"] = float(furniture.sum())
+    usable = valid & ~furniture
+    cross = ~same & usable[pairs[:, 0]] & usable[pairs[:, 1]] & (cosines >= params.threshold)
     for (a, b), s in zip(pairs[cross].tolist(), cosines[cross].tolist(), strict=True):
         cross_edges.append((a, b, s))
         cache[(a, b)] = s
@@ -283,6 +312,23 @@ def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> flo
     if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
         return 0.0
     return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
+
+
+def _boilerplate(n: int, dup_edges: list[tuple[int, int]], doc_of: Sequence[str],
+                 min_docs: int) -> np.ndarray:
+    """Mask of passages whose within-outlet repeats span at least ``min_docs``
+    documents."""
+    mask = np.zeros(n, dtype=bool)
+    for comp in connected_components(n, dup_edges):
+        if len({doc_of[i] for i in comp}) >= min_docs:
+            mask[comp] = True
+    return mask
+
+
+def _union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """Sorted unique pairs from several ``(m, 2)`` arrays (``i < j`` in each)."""
+    keys = np.unique(np.concatenate([p[:, 0] * np.int64(n) + p[:, 1] for p in parts]))
+    return np.stack([keys // n, keys % n], axis=1)
 
 
 def _exact_repeat_pairs(table: FeatureTable) -> np.ndarray:

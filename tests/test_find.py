@@ -162,3 +162,30 @@ def test_offsets_always_slice_the_original_text(texts: list[str]) -> None:
         for p in c["passages"]:
             assert by_id[p["doc"]][p["start"]:p["end"]] == p["text"]
     assert data["clusters"], "the repeated sentence must be found"
+
+
+def test_outlet_boilerplate_is_reported_within_outlet_not_shared(tmp_path: Path) -> None:
+    story = ["The port authority confirmed that dredging of the northern channel will "
+             "resume in May after a two-year delay over permits.",
+             "Residents of the old quarter have petitioned the council to reopen the "
+             "ferry landing that closed after the winter storms.",
+             "A local bakery celebrated its centenary with free bread for every pupil "
+             "at the primary school on the hill."]
+    rows = []
+    for outlet in ("Harbour Herald", "Valley Voice"):
+        for k, body in enumerate(story):
+            furniture = (f"Sign up for our newsletter to get the latest {outlet} news "
+                         "delivered to your inbox.")
+            rows.append({"id": f"{outlet[:3]}-{k}", "outlet": outlet,
+                         "text": body + "\n\n" + furniture})
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = find(read_corpus([src]))
+    texts = _texts(result)
+    kinds: dict[str, set[str]] = {}
+    for c in result.clusters:
+        for p in c.passages:
+            kinds.setdefault(texts[p.doc][p.start:p.start + 10], set()).add(c.kind)
+    assert kinds["Sign up fo"] == {"within-outlet"}
+    # Each story body is printed by both outlets: that is shared material.
+    assert kinds["The port a"] == {"cross-document"}
