@@ -26,7 +26,7 @@ from .features import (
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
-from .normalize import s_stem, tokenize
+from .normalize import norm_word, s_stem, token_pattern
 from .segment import segment
 from .signatures import MinHashParams, fold32, signatures
 
@@ -100,7 +100,7 @@ class FindParams:
         return LSHParams.for_recall(self.rare_num_perm, self.lsh_threshold, self.target_recall)
 
     def near_lsh(self) -> LSHParams:
-        """Banding of the near-duplicate channel (all n-grams)."""
+        """Banding of the near-duplicate channel (longest n-grams)."""
         return LSHParams.for_recall(self.minhash.num_perm, self.near_threshold,
                                     self.target_recall)
 
@@ -124,22 +124,48 @@ class FindResult:
     stats: dict[str, float]
 
 
-def _word_factors(text: str, start: int, end: int, toks, params: FindParams) -> list[float]:
-    """Per-word weight factors: names/numbers are topic, quoted words are evidence."""
-    quoted = [(m.start() + start, m.end() + start) for m in _QUOTE_RE.finditer(text[start:end])]
-    out = []
-    qi = 0
-    for k, t in enumerate(toks):
-        f = 1.0
-        c = text[t.start]
-        if c.isdigit() or (k > 0 and c.isupper()):
-            f = params.topic_weight
-        while qi < len(quoted) and quoted[qi][1] <= t.start:
-            qi += 1
-        if qi < len(quoted) and quoted[qi][0] < t.start:
-            f *= params.quote_weight
-        out.append(f)
-    return out
+class _Words:
+    """Matching forms and weight factors of a passage's words, fast.
+
+    Words are found with the same pattern as :func:`dedup.normalize.tokenize`, but as
+    plain strings (``findall``), and each distinct spelling is normalised once. Names
+    (capitalised inside the sentence) and numbers are topic words; words inside
+    quotation marks are quoted. Quote marks never sit inside a word, so cutting the
+    passage at quotation boundaries cuts no word.
+    """
+
+    def __init__(self, params: FindParams):
+        self.pattern = token_pattern()
+        self.topic = params.topic_weight
+        self.quote = params.quote_weight
+        self.cache: dict[str, str] = {}
+
+    def norm(self, raw: str) -> str:
+        n = self.cache.get(raw)
+        if n is None:
+            n = self.cache[raw] = s_stem(norm_word(raw))
+        return n
+
+    def __call__(self, text: str, start: int, end: int) -> tuple[list[str], list[float]]:
+        pieces: list[tuple[int, int, bool]] = []
+        pos = start
+        for m in _QUOTE_RE.finditer(text, start, end):
+            pieces.append((pos, m.start(), False))
+            pieces.append((m.start(), m.end(), True))
+            pos = m.end()
+        pieces.append((pos, end, False))
+        words: list[str] = []
+        factors: list[float] = []
+        norm = self.norm
+        for lo, hi, quoted in pieces:
+            if lo >= hi:
+                continue
+            for raw in self.pattern.findall(text, lo, hi):
+                c = raw[0]
+                f = self.topic if c.isdigit() or (words and c.isupper()) else 1.0
+                words.append(norm(raw))
+                factors.append(f * self.quote if quoted else f)
+        return words, factors
 
 
 def find(corpus: Corpus, params: FindParams | None = None, *,
@@ -167,12 +193,13 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     words: list[list[str]] = []
     factors: list[list[float]] = []
     outlet_of_doc = {d.id: d.outlet for d in docs}
+    passage_words = _Words(params)
     for i, doc in enumerate(docs):
         for p in segment(doc.id, doc.text):
-            toks = tokenize(doc.text, p.start, p.end)
+            w, f = passage_words(doc.text, p.start, p.end)
             passages.append(p)
-            words.append([s_stem(t.norm) for t in toks])
-            factors.append(_word_factors(doc.text, p.start, p.end, toks, params))
+            words.append(w)
+            factors.append(f)
         if progress:
             progress("segment", i + 1, len(docs))
     lap("segment")
@@ -185,12 +212,14 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     valid = table.n_words >= params.min_words
     unit_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(table.indptr))
     # Two candidate channels on the same MinHash/LSH machinery:
-    # near-duplicates: all n-grams, bands tuned to Jaccard near_threshold;
+    # near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
+    # near_threshold;
     # distinctive wording: only rare n-grams (in at most rare_df distinct passages),
     # one-row bands tuned to lsh_threshold, so two passages that share a rare phrase
     # become candidates however much else was reworded. Rare features keep every
     # bucket small, so this channel stays linear in the corpus.
-    sig_near = signatures(unit_of, fold32(table.feats), n, params.minhash)
+    top = table.gram == max(params.minhash.ngrams)
+    sig_near = signatures(unit_of[top], fold32(table.feats[top]), n, params.minhash)
     rare = table.df <= params.rare_df
     sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n, params.rare_minhash())
     lap("sign")
