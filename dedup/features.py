@@ -125,10 +125,15 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
 
     # Document frequency over distinct passages (by key), for every n-gram size
     # needed (the sub-grams too, for the information rule).
-    all_h = np.concatenate([grams_by_n[n][pos_n] for n, pos_n in _positions(grams_by_n, unit)])
-    all_k = np.concatenate([key[unit[pos_n]] for n, pos_n in _positions(grams_by_n, unit)])
-    pairs = np.unique(np.stack([all_h, all_k], axis=1), axis=0)
-    uniq_h, df_counts = np.unique(pairs[:, 0], return_counts=True)
+    # One int64 key per (feature, distinct passage) pair: unique on a flat int64 array
+    # is much faster than unique over rows of two uint64 columns.
+    _, distinct = np.unique(key, return_inverse=True)
+    positions = list(_positions(grams_by_n, unit))
+    all_h = np.concatenate([grams_by_n[n][pos_n] for n, pos_n in positions])
+    all_d = np.concatenate([distinct[unit[pos_n]] for _, pos_n in positions]).astype(np.int64)
+    uniq_h, rank = np.unique(all_h, return_inverse=True)
+    seen = np.unique(rank.astype(np.int64) * np.int64(len(key) + 1) + all_d)
+    df_counts = np.bincount(seen // np.int64(len(key) + 1), minlength=len(uniq_h))
 
     def idf_of(h: np.ndarray) -> np.ndarray:
         d = df_counts[np.searchsorted(uniq_h, h)]
