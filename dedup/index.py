@@ -98,43 +98,50 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     if len(idx) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     keys = band_keys(sig[idx], lsh)
-    chunks: list[np.ndarray] = []
+    n64 = np.int64(n)
+    found: list[np.ndarray] = []  # pair keys i * n + j with i < j
     for band in range(lsh.bands):
         k = keys[:, band]
         order = np.argsort(k, kind="stable")
         ks = k[order]
+        members = idx[order]
         brk = np.flatnonzero(ks[1:] != ks[:-1]) + 1
         starts = np.r_[0, brk]
-        ends = np.r_[brk, len(ks)]
-        sizes = ends - starts
-        multi = sizes > 1
-        if not multi.any():
-            continue
-        members = idx[order]
-        small = multi & (sizes <= max_bucket)
-        chunks.extend(_all_pairs(members, starts[small], sizes[small]))
-        for s, e in zip(starts[sizes > max_bucket], ends[sizes > max_bucket], strict=True):
-            m = members[s:e]
-            chunks.append(np.stack([m[:-1], m[1:]], axis=1))  # neighbours
-            chunks.append(np.stack([np.full(len(m) - 2, m[0]), m[2:]], axis=1))  # star
-    if not chunks:
+        sizes = np.diff(np.r_[starts, len(ks)])
+        small = (sizes > 1) & (sizes <= max_bucket)
+        for a, b in _all_pairs(members, starts[small], sizes[small]):
+            found.append(_pair_keys(a, b, n64))
+        big = sizes > max_bucket
+        if big.any():
+            # Oversized buckets: each member to its neighbour and to the bucket's
+            # first member, so they stay connected at linear cost.
+            bucket = np.repeat(np.arange(len(sizes)), sizes)
+            pos = np.flatnonzero(big[bucket])
+            first = starts[bucket[pos]]
+            nb = pos[(pos + 1 < len(ks))]
+            nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(ks) - 1)]]
+            found.append(_pair_keys(members[nb], members[nb + 1], n64))
+            star = pos[pos - first >= 2]
+            found.append(_pair_keys(members[starts[bucket[star]]], members[star], n64))
+    if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(chunks)
-    pairs = np.sort(pairs, axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    # One int64 key per pair: sorting keys is much faster than np.unique(axis=0).
-    keys = pairs[:, 0] * np.int64(n) + pairs[:, 1]
-    uniq, hits = np.unique(keys, return_counts=True)
+    uniq, hits = np.unique(np.concatenate(found), return_counts=True)
     uniq = uniq[hits >= min_hits]
-    return np.stack([uniq // n, uniq % n], axis=1)
+    return np.stack([uniq // n64, uniq % n64], axis=1)
 
 
-def _all_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
+def _pair_keys(a: np.ndarray, b: np.ndarray, n: np.int64) -> np.ndarray:
+    """One int64 per unordered pair: ``min * n + max``."""
+    return np.minimum(a, b) * n + np.maximum(a, b)
+
+
+def _all_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+               ) -> list[tuple[np.ndarray, np.ndarray]]:
     """All pairs inside each bucket, vectorised per bucket size."""
     out = []
     for size in np.unique(sizes):
         st = starts[sizes == size]
         iu, ju = np.triu_indices(int(size), k=1)
-        out.append(np.stack([members[st[:, None] + iu[None, :]].ravel(),
-                             members[st[:, None] + ju[None, :]].ravel()], axis=1))
+        out.append((members[st[:, None] + iu[None, :]].ravel(),
+                    members[st[:, None] + ju[None, :]].ravel()))
     return out
