@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -186,6 +187,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         nonlocal tick
         now = time.perf_counter()
         stats[f"seconds_{stage}"] = round(now - tick, 6)
+        stats[f"peak_rss_mb_{stage}"] = _peak_rss_mb()
         tick = now
 
     docs = corpus.documents
@@ -341,6 +343,16 @@ def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> flo
     if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
         return 0.0
     return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def _boilerplate(n: int, dup_edges: list[tuple[int, int]], doc_of: Sequence[str],

@@ -12,6 +12,7 @@ tests check. Every parameter that changes a signature lives in :class:`MinHashPa
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import unicodedata
 from collections.abc import Sequence
@@ -139,7 +140,7 @@ def permutations(params: MinHashParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: MinHashParams,
-               *, chunk: int = 1 << 17) -> np.ndarray:
+               *, chunk: int = 1 << 13) -> np.ndarray:
     """MinHash signatures of ``n_units`` sets given as (unit, 32-bit hash) pairs.
 
     Returns a ``(n_units, num_perm)`` uint32 matrix; a unit with no features keeps
@@ -147,24 +148,41 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
     """
     a, b = permutations(params)
     sig = np.full((n_units, params.num_perm), _EMPTY32, dtype=np.uint32)
-    if len(unit) == 0:
+    n = len(unit)
+    if n == 0:
         return sig
-    order = np.argsort(unit, kind="stable")
-    unit = unit[order]
-    hv = fmix32(feature32[order])
+    if n > 1 and bool((unit[1:] < unit[:-1]).any()):
+        order = np.argsort(unit, kind="stable")
+        unit, feature32 = unit[order], feature32[order]
+    hv = fmix32(feature32)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(unit[1:], unit[:-1], out=first[1:])
+    # Permutations run along the rows of a (num_perm, chunk) block, so each unit's
+    # minimum is a contiguous reduceat; a (chunk, num_perm) block reduced down its
+    # columns was 5-10x slower. A chunk of 8192 keeps the block in cache.
+    a_col, b_col = a[:, None], b[:, None]
+    buf = np.empty((params.num_perm, min(chunk, n)), dtype=np.uint32)
     with np.errstate(over="ignore"):
-        for lo in range(0, len(unit), chunk):
-            u = unit[lo:lo + chunk]
-            phv = hv[lo:lo + chunk, None] * a[None, :] + b[None, :]
-            starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
-            mins = np.minimum.reduceat(phv, starts, axis=0)
-            ids = u[starts]
-            sig[ids] = np.minimum(sig[ids], mins)
+        for lo in range(0, n, chunk):
+            hi = min(lo + chunk, n)
+            block = buf[:, : hi - lo]
+            np.multiply(a_col, hv[None, lo:hi], out=block)
+            np.add(block, b_col, out=block)
+            starts = np.flatnonzero(first[lo:hi])
+            if len(starts) == 0 or starts[0] != 0:
+                starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
+            mins = np.minimum.reduceat(block, starts, axis=1)
+            ids = unit[lo:hi][starts]
+            # Only a unit cut by a chunk edge can already hold values.
+            sig[ids] = np.minimum(sig[ids], mins.T)
     return sig
 
 
 # --------------------------------------------------------------------------------------
 # Whole documents, text to signature, in bulk (near-duplicate documents, benchmarks).
+
+_SPLIT_CATEGORIES = frozenset({"Cc", "Cf"})
 
 
 @lru_cache(maxsize=1)
@@ -173,98 +191,240 @@ def word_split_table() -> dict[int, str | None]:
     symbol, control and format character of the Basic Multilingual Plane (Unicode
     categories ``P*``, ``S*``, ``Cc``, ``Cf``) becomes a space, every apostrophe-like
     mark an ASCII apostrophe, and invisible characters (soft hyphen, zero-width
-    joiners, :data:`dedup.normalize.INVISIBLE`) vanish, so a word runs across them."""
-    table: dict[int, str | None] = {
-        cp: " " for cp in range(0x10000)
-        if unicodedata.category(chr(cp)) in _SPLIT_CATEGORIES
-        or unicodedata.category(chr(cp))[0] in "PS"
-    }
+    joiners: :data:`dedup.normalize.INVISIBLE`) vanish, so a word runs across them."""
+    table: dict[int, str | None] = {}
+    for cp in range(0x10000):
+        cat = unicodedata.category(chr(cp))
+        if cat[0] in "PS" or cat in _SPLIT_CATEGORIES:
+            table[cp] = " "
     table.update({ord(c): "'" for c in APOSTROPHES})
     table.update({ord(c): None for c in INVISIBLE})
     return table
 
 
-_SPLIT_CATEGORIES = frozenset({"Cc", "Cf"})
+@lru_cache(maxsize=1)
+def _ascii_split_table() -> bytes:
+    """The ASCII half of :func:`word_split_table` as a ``bytes.translate`` table
+    (bytes 128-255, the parts of UTF-8 sequences, map to themselves)."""
+    table = word_split_table()
+    return bytes(32 if c < 128 and table.get(c) == " " else c for c in range(256))
 
 
 def text_words(text: str) -> list[str]:
-    """The raw words of a whole document, the fast way (no offsets).
+    """The matching forms of a whole document's words, the exact rule of
+    :func:`text_signatures` (no offsets; :func:`dedup.normalize.tokenize` is the
+    rule for passages).
 
-    The rule, exactly: ``text.translate(word_split_table()).lower().split()``, so
-    punctuation, symbols, quotes and dashes separate words (``"12,000"`` is two words,
-    ``"e-mail"`` two), apostrophes stay inside words, invisible characters are dropped.
-    Each distinct word then gets its matching form from
-    :func:`dedup.normalize.norm_word` (NFKC, casefold, possessive ``'s`` and other
-    apostrophes removed) once, in :func:`text_signatures`'s word cache; a word whose
-    form is empty (a lone apostrophe) is skipped.
+    ``text.translate(word_split_table()).split()``: punctuation, symbols, quotes,
+    dashes, controls and whitespace separate words (so ``12,000`` is two words, and
+    ``e-mail`` too), apostrophes stay inside words, invisible characters vanish; then
+    each word becomes :func:`dedup.normalize.norm_word` of itself (NFKC, casefold,
+    possessive ``'s`` and other apostrophes dropped) and an empty form (a lone
+    apostrophe) is skipped.
 
-    >>> text_words("\u201cNorth Korea\u2019s\u201d test \u2014 12,000 troops.")
-    ['north', "korea's", 'test', '12', '000', 'troops']
+    >>> text_words("\u201cNorth Korea\u2019s\u201d Test \u2014 12,000 troops' 'ok'")
+    ['north', 'korea', 'test', '12', '000', 'troops', 'ok']
     """
-    return text.translate(word_split_table()).lower().split()
+    forms = map(norm_word, text.translate(word_split_table()).split())
+    return [f for f in forms if f]
 
 
-_NO_WORD = 0  # cache value of a word whose matching form is empty
+_SPECIAL = 0  # value of a chunk that is not exactly one word (see _Vocab.expand)
+_WIDE = 16  # chunks of up to this many bytes are keyed by their bytes, in numpy
 
 
-class _WordCache:
-    """Raw word -> 64-bit hash of its matching form (0: no word), each computed once."""
+class _ChunkTable:
+    """An open-addressing hash table in numpy, for vectorised lookups: a chunk of up
+    to 16 bytes, zero-padded and read as two little-endian uint64 (``lo``, ``hi``),
+    maps to a uint64 value. A chunk never holds a zero byte (NUL is a separator), so
+    its ``lo`` is never 0 and 0 marks a free slot; keys compare exactly."""
+
+    def __init__(self, size: int = 1 << 15) -> None:
+        self.count = 0
+        self._alloc(size)
+
+    def _alloc(self, size: int) -> None:
+        self.lo = np.zeros(size, dtype=_U64)
+        self.hi = np.zeros(size, dtype=_U64)
+        self.val = np.zeros(size, dtype=_U64)
+        self.mask = _U64(size - 1)
+
+    def _slots(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return (fmix64(lo ^ fmix64(hi)) & self.mask).astype(np.intp)
+
+    def get(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, found)`` for each key (value 0 where not found)."""
+        slot = self._slots(lo, hi)
+        tlo = self.lo[slot]
+        found = (tlo == lo) & (self.hi[slot] == hi)
+        values = self.val[slot]
+        values[~found] = 0
+        # Keys that met another key in their slot probe on (linear probing).
+        pending = np.flatnonzero((tlo != 0) & ~found)
+        while len(pending):
+            s = (slot[pending] + 1) & int(self.mask)
+            slot[pending] = s
+            tlo = self.lo[s]
+            hit = (tlo == lo[pending]) & (self.hi[s] == hi[pending])
+            values[pending[hit]] = self.val[s[hit]]
+            found[pending[hit]] = True
+            pending = pending[(tlo != 0) & ~hit]
+        return values, found
+
+    def insert(self, lo: np.ndarray, hi: np.ndarray, val: np.ndarray) -> None:
+        """Add keys that are distinct and not in the table yet."""
+        if 2 * (self.count + len(lo)) > len(self.lo):
+            used = self.lo != 0
+            old = (self.lo[used], self.hi[used], self.val[used])
+            size = len(self.lo)
+            while 2 * (self.count + len(lo)) > size:
+                size *= 2
+            self._alloc(size)
+            self.count = 0
+            self.insert(*old)
+        slot = self._slots(lo, hi)
+        pending = np.arange(len(lo))
+        while len(pending):
+            s = slot[pending]
+            free = self.lo[s] == 0
+            # The first key aimed at a free slot takes it; the others probe on.
+            _, first = np.unique(s[free], return_index=True)
+            win = pending[free][first]
+            ws = s[free][first]
+            self.lo[ws], self.hi[ws], self.val[ws] = lo[win], hi[win], val[win]
+            placed = np.zeros(len(lo), dtype=bool)
+            placed[win] = True
+            keep = ~placed[pending]
+            pending = pending[keep]
+            slot[pending] = (s[keep] + 1) & int(self.mask)
+        self.count += len(lo)
+
+
+class _Vocab:
+    """Raw chunk (a run of bytes between ASCII separators) -> 64-bit hash of its
+    word's matching form, each computed once.
+
+    Documents are cut on ASCII separators only, in numpy over a batch's UTF-8 bytes;
+    a chunk holding other Unicode separators is split here, once, with the full table,
+    so the words are exactly those of :func:`text_words`. A chunk that is not exactly
+    one word (none, or several) maps to ``_SPECIAL`` and its hashes are in ``expand``.
+    """
 
     def __init__(self) -> None:
-        self.hashes: dict[str, int] = {}
+        self.table = _ChunkTable()
+        self.long: dict[bytes, int] = {}
+        self.expand: dict[bytes, tuple[int, ...]] = {}
         self._hasher = WordHasher()
 
-    def hash_words(self, words: list[str]) -> np.ndarray:
-        cache = self.hashes
-        for w in set(words).difference(cache):
-            form = norm_word(w)
-            cache[w] = self._hasher(form) if form else _NO_WORD
-        return np.fromiter(map(cache.__getitem__, words), dtype=_U64, count=len(words))
+    def _value(self, chunk: bytes) -> int:
+        hs = tuple(map(self._hasher, text_words(chunk.decode("utf-8", "surrogatepass"))))
+        if len(hs) == 1 and hs[0] != _SPECIAL:
+            return hs[0]
+        self.expand[chunk] = hs
+        return _SPECIAL
+
+    def words(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Word hashes of ``texts``, in order, and the index of the text of each."""
+        enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+        # One space before, between and after the texts (17 after, so that a
+        # 16-byte window from any chunk start stays inside the buffer).
+        buf = (b" " + b" ".join(enc) + b" " * (_WIDE + 1)).translate(_ascii_split_table())
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        sizes = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
+        text_start = np.cumsum(sizes + 1) - sizes  # offset of each text in buf
+        edge = np.diff((arr != 32).view(np.int8))
+        starts = np.flatnonzero(edge == 1) + 1
+        ends = np.flatnonzero(edge == -1) + 1
+        unit = np.searchsorted(text_start, starts, side="right") - 1
+        length = ends - starts
+        values = np.empty(len(starts), dtype=_U64)
+        short = np.flatnonzero(length <= _WIDE)
+        if len(short):
+            values[short] = self._short(buf, starts[short], length[short])
+        for k in np.flatnonzero(length > _WIDE).tolist():
+            chunk = buf[starts[k]:ends[k]]
+            h = self.long.get(chunk)
+            if h is None:
+                h = self.long[chunk] = self._value(chunk)
+            values[k] = h
+        special = np.flatnonzero(values == _U64(_SPECIAL))
+        if len(special) == 0:
+            return values, unit
+        parts = [self.expand[buf[s:e]] for s, e in zip(starts[special].tolist(),
+                                                       ends[special].tolist(), strict=True)]
+        counts = np.ones(len(values), dtype=np.int64)
+        lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        counts[special] = lens
+        pos = np.cumsum(counts) - counts  # where each chunk's words go
+        values, unit = np.repeat(values, counts), np.repeat(unit, counts)
+        total = int(lens.sum())
+        offsets = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        values[np.repeat(pos[special], lens) + offsets] = np.fromiter(
+            itertools.chain.from_iterable(parts), dtype=_U64, count=total)
+        return values, unit
+
+    def _short(self, buf: bytes, starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+        # Every byte offset of buf read as a little-endian uint64 (unaligned, no copy),
+        # then the chunk's own bytes kept: its first 8 in lo, the next 8 in hi.
+        u64 = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
+        lo = u64[starts] & _LO_MASK[length]
+        hi = u64[starts + 8] & _HI_MASK[length]
+        values, found = self.table.get(lo, hi)
+        if found.all():
+            return values
+        miss = np.flatnonzero(~found)
+        _, first = np.unique(np.stack([lo[miss], hi[miss]], axis=1), axis=0, return_index=True)
+        new = miss[first]
+        new_values = np.fromiter(
+            (self._value(buf[s:s + n]) for s, n in zip(starts[new].tolist(),
+                                                       length[new].tolist(), strict=True)),
+            dtype=_U64, count=len(new))
+        self.table.insert(lo[new], hi[new], new_values)
+        values[miss] = self.table.get(lo[miss], hi[miss])[0]
+        return values
+
+
+# Masks keeping the first n bytes of a little-endian uint64 (lo: bytes 0-7 of a
+# chunk of n bytes, hi: bytes 8-15).
+_LO_MASK = np.array([(1 << (8 * min(n, 8))) - 1 for n in range(_WIDE + 1)], dtype=_U64)
+_HI_MASK = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(_WIDE + 1)], dtype=_U64)
 
 
 def _batch_signatures(texts: Sequence[str], params: MinHashParams, ngram: int,
-                      cache: _WordCache) -> np.ndarray:
-    table = word_split_table()
-    words: list[str] = []
-    lengths = np.empty(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
-        w = text.translate(table).lower().split()
-        words.extend(w)
-        lengths[i] = len(w)
-    hashes = cache.hash_words(words)
-    unit = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    keep = hashes != _U64(_NO_WORD)
-    if not keep.all():
-        hashes, unit = hashes[keep], unit[keep]
+                      vocab: _Vocab) -> np.ndarray:
+    hashes, unit = vocab.words(texts)
     units, feats = ngram_features(hashes, unit, (ngram,))
     return signatures(units, fold32(feats), len(texts), params)
 
 
-_worker_cache: _WordCache | None = None
+_worker_vocab: _Vocab | None = None
 
 
 def _worker_batch(args: tuple[Sequence[str], MinHashParams, int]) -> np.ndarray:
-    # One word cache per worker process, kept across its batches.
-    global _worker_cache
-    if _worker_cache is None:
-        _worker_cache = _WordCache()
+    # One vocabulary per worker process, kept across its batches.
+    global _worker_vocab
+    if _worker_vocab is None:
+        _worker_vocab = _Vocab()
     texts, params, ngram = args
-    return _batch_signatures(texts, params, ngram, _worker_cache)
+    return _batch_signatures(texts, params, ngram, _worker_vocab)
 
 
 def text_signatures(texts: Sequence[str], params: MinHashParams, *, ngram: int = 5,
-                    processes: int = 1, batch: int = 2000) -> np.ndarray:
-    """MinHash signatures of whole documents over their word ``ngram``-grams.
+                    processes: int = 1, batch: int = 1000) -> np.ndarray:
+    """MinHash signatures of whole documents: each document is the set of its word
+    ``ngram``-grams.
 
-    Words come from :func:`text_words` (punctuation and symbols split, lowercase) and
-    their matching forms (:func:`dedup.normalize.norm_word`), hashed once per distinct
-    word; the n-gram hashes are combined in numpy (:func:`ngram_features`, no shingle
-    string is built) and signed by :func:`signatures`, ``batch`` documents at a time.
-    ``params.ngrams`` is not used: a document is its set of ``ngram``-grams only.
-    With ``processes=2`` batches go to a pool of worker processes (spawned, so safe on
-    every platform; call it under ``if __name__ == "__main__":`` in a script); the
-    output is identical and in input order. A document with fewer than ``ngram``
-    words keeps the empty signature (``2**32 - 1`` everywhere).
+    Words are those of :func:`text_words` (the exact rule is there), each distinct
+    word normalised and hashed once (:class:`WordHasher`); n-gram hashes are combined
+    in numpy (:func:`ngram_features`, no shingle string is built) and signed by
+    :func:`signatures`, ``batch`` documents at a time, so the values equal
+    datasketch's ``affine32`` MinHash of the folded 32-bit n-gram hashes.
+    ``params.ngrams`` is not used here. With ``processes`` > 1 the batches go to a
+    pool of spawned worker processes (safe on every platform; a script calling it
+    needs the ``if __name__ == "__main__":`` guard); the result is identical and in
+    input order. A document with fewer than ``ngram`` words keeps the empty
+    signature (``2**32 - 1`` everywhere).
 
     Returns a ``(len(texts), num_perm)`` uint32 matrix.
 
@@ -283,13 +443,12 @@ def text_signatures(texts: Sequence[str], params: MinHashParams, *, ngram: int =
     out = np.empty((n, params.num_perm), dtype=np.uint32)
     spans = [(lo, min(lo + batch, n)) for lo in range(0, n, batch)]
     if processes == 1 or len(spans) < 2:
-        cache = _WordCache()
+        vocab = _Vocab()
         for lo, hi in spans:
-            out[lo:hi] = _batch_signatures(texts[lo:hi], params, ngram, cache)
+            out[lo:hi] = _batch_signatures(texts[lo:hi], params, ngram, vocab)
         return out
     ctx = multiprocessing.get_context("spawn")
-    workers = min(processes, len(spans))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=min(processes, len(spans)), mp_context=ctx) as pool:
         jobs = ((list(texts[lo:hi]), params, ngram) for lo, hi in spans)
         for (lo, hi), sig in zip(spans, pool.map(_worker_batch, jobs), strict=True):
             out[lo:hi] = sig
