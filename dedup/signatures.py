@@ -7,6 +7,10 @@ so no shingle string is ever built. Signatures use datasketch's ``affine32`` sch
 seed), vectorised over all shingles at once: for the same shingle hashes they equal
 ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` values exactly, which the
 tests check. Every parameter that changes a signature lives in :class:`MinHashParams`.
+
+:func:`text_signatures` is the whole-document fast path (text in, one signature per
+document out): words cut in numpy over each batch's UTF-8 bytes and looked up in a
+vectorised vocabulary, so Python touches each distinct word once, not each word.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import hashlib
 import itertools
 import multiprocessing
 import unicodedata
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -89,6 +94,15 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> _U64(33))
 
 
+def _fmix64_inplace(h: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`fmix64` overwriting ``h`` (``tmp``: scratch of the same shape)."""
+    for mul in (_U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53), None):
+        np.right_shift(h, _U64(33), out=tmp)
+        h ^= tmp
+        if mul is not None:
+            h *= mul
+
+
 def fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finaliser over a uint32 array (datasketch's pre-mix)."""
     h = h ^ (h >> np.uint32(16))
@@ -116,8 +130,12 @@ def ngram_features(word_hashes: np.ndarray, unit: np.ndarray, ngrams: tuple[int,
                 continue
             m = n_words - n + 1
             h = np.full(m, _U64(n) * _MIX_K, dtype=_U64)
+            tmp = np.empty(m, dtype=_U64)
             for k in range(n):
-                h = fmix64(h * _MIX_K + word_hashes[k:k + m])
+                # h = fmix64(h * K + w), in place (no temporary per step).
+                h *= _MIX_K
+                h += word_hashes[k:k + m]
+                _fmix64_inplace(h, tmp)
             same = unit[: m] == unit[n - 1:]
             units_out.append(unit[:m][same])
             feats_out.append(h[same])
@@ -158,18 +176,20 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
     first = np.empty(n, dtype=bool)
     first[0] = True
     np.not_equal(unit[1:], unit[:-1], out=first[1:])
+    unit_starts = np.flatnonzero(first)
+    cuts = np.searchsorted(unit_starts, np.arange(0, n + chunk, chunk))
     # Permutations run along the rows of a (num_perm, chunk) block, so each unit's
     # minimum is a contiguous reduceat; a (chunk, num_perm) block reduced down its
     # columns was 5-10x slower. A chunk of 8192 keeps the block in cache.
     a_col, b_col = a[:, None], b[:, None]
     buf = np.empty((params.num_perm, min(chunk, n)), dtype=np.uint32)
     with np.errstate(over="ignore"):
-        for lo in range(0, n, chunk):
+        for c, lo in enumerate(range(0, n, chunk)):
             hi = min(lo + chunk, n)
             block = buf[:, : hi - lo]
             np.multiply(a_col, hv[None, lo:hi], out=block)
             np.add(block, b_col, out=block)
-            starts = np.flatnonzero(first[lo:hi])
+            starts = unit_starts[cuts[c]:cuts[c + 1]] - lo
             if len(starts) == 0 or starts[0] != 0:
                 starts = np.concatenate((np.zeros(1, dtype=starts.dtype), starts))
             mins = np.minimum.reduceat(block, starts, axis=1)
@@ -229,160 +249,235 @@ def text_words(text: str) -> list[str]:
     return [f for f in forms if f]
 
 
-_SPECIAL = 0  # value of a chunk that is not exactly one word (see _Vocab.expand)
 _WIDE = 16  # chunks of up to this many bytes are keyed by their bytes, in numpy
+_SLOT_K1 = _U64(0xC2B2AE3D27D4EB4F)
+_SLOT_K2 = _MIX_K
 
 
 class _ChunkTable:
     """An open-addressing hash table in numpy, for vectorised lookups: a chunk of up
     to 16 bytes, zero-padded and read as two little-endian uint64 (``lo``, ``hi``),
-    maps to a uint64 value. A chunk never holds a zero byte (NUL is a separator), so
-    its ``lo`` is never 0 and 0 marks a free slot; keys compare exactly."""
+    maps to an integer ``code``. A chunk never holds a zero byte (NUL is a
+    separator), so its ``lo`` is never 0 and 0 marks a free slot; keys compare
+    exactly. The load stays at most 1/2 (linear probing)."""
 
     def __init__(self, size: int = 1 << 15) -> None:
         self.count = 0
+        self.displaced = 0  # keys of the last get() not found in their own slot
         self._alloc(size)
 
     def _alloc(self, size: int) -> None:
         self.lo = np.zeros(size, dtype=_U64)
         self.hi = np.zeros(size, dtype=_U64)
-        self.val = np.zeros(size, dtype=_U64)
-        self.mask = _U64(size - 1)
+        self.code = np.zeros(size, dtype=np.int64)
+        self._owner = np.empty(size, dtype=np.intp)
+        self._mask = size - 1
+        self._shift = _U64(64 - (size.bit_length() - 1))
 
     def _slots(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        # Multiplicative (Fibonacci) hashing: the top bits of a product depend on
+        # every bit of the key; four passes instead of fmix64's eight.
         with np.errstate(over="ignore"):
-            return (fmix64(lo ^ fmix64(hi)) & self.mask).astype(np.intp)
+            h = hi * _SLOT_K1
+            h ^= lo
+            h *= _SLOT_K2
+            h >>= self._shift
+        return h.astype(np.intp)
 
     def get(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(values, found)`` for each key (value 0 where not found)."""
+        """``(codes, found)`` for each key (code 0 where not found)."""
         slot = self._slots(lo, hi)
-        tlo = self.lo[slot]
-        found = (tlo == lo) & (self.hi[slot] == hi)
-        values = self.val[slot]
-        values[~found] = 0
-        # Keys that met another key in their slot probe on (linear probing).
+        tlo = np.take(self.lo, slot)
+        found = (tlo == lo) & (np.take(self.hi, slot) == hi)
+        codes = np.take(self.code, slot)
+        # Keys that met another key in their slot probe on.
         pending = np.flatnonzero((tlo != 0) & ~found)
+        self.displaced = len(pending)
         while len(pending):
-            s = (slot[pending] + 1) & int(self.mask)
+            s = (slot[pending] + 1) & self._mask
             slot[pending] = s
-            tlo = self.lo[s]
-            hit = (tlo == lo[pending]) & (self.hi[s] == hi[pending])
-            values[pending[hit]] = self.val[s[hit]]
+            tlo = np.take(self.lo, s)
+            hit = (tlo == lo[pending]) & (np.take(self.hi, s) == hi[pending])
+            codes[pending[hit]] = np.take(self.code, s[hit])
             found[pending[hit]] = True
             pending = pending[(tlo != 0) & ~hit]
-        return values, found
+        codes[~found] = 0
+        return codes, found
 
-    def insert(self, lo: np.ndarray, hi: np.ndarray, val: np.ndarray) -> None:
-        """Add keys that are distinct and not in the table yet."""
-        if 2 * (self.count + len(lo)) > len(self.lo):
-            used = self.lo != 0
-            old = (self.lo[used], self.hi[used], self.val[used])
-            size = len(self.lo)
-            while 2 * (self.count + len(lo)) > size:
-                size *= 2
-            self._alloc(size)
-            self.count = 0
-            self.insert(*old)
+    def add(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Add keys that are not in the table (repeats allowed), with code 0; where
+        several want one free slot, the earliest in the input gets it.
+
+        Returns each key's slot and a mask with one occurrence of each key set, so
+        that the caller computes each code once and writes it to ``code[slot]``.
+        """
+        with np.errstate(over="ignore"):
+            distinct = len(np.unique(lo ^ fmix64(hi)))  # 64-bit mix: a near-exact count
+        size = len(self.lo)
+        while 2 * (self.count + distinct + 1) > size:
+            size *= 2
+        if size > len(self.lo):
+            self.rebuild(size=size)
         slot = self._slots(lo, hi)
+        first = np.zeros(len(lo), dtype=bool)
         pending = np.arange(len(lo))
         while len(pending):
             s = slot[pending]
-            free = self.lo[s] == 0
-            # The first key aimed at a free slot takes it; the others probe on.
-            _, first = np.unique(s[free], return_index=True)
-            win = pending[free][first]
-            ws = s[free][first]
-            self.lo[ws], self.hi[ws], self.val[ws] = lo[win], hi[win], val[win]
-            placed = np.zeros(len(lo), dtype=bool)
-            placed[win] = True
-            keep = ~placed[pending]
-            pending = pending[keep]
-            slot[pending] = (s[keep] + 1) & int(self.mask)
-        self.count += len(lo)
+            tlo = self.lo[s]
+            free = tlo == 0
+            if free.any():
+                # Written in reverse, so the earliest claimant of a slot is written
+                # last and keeps it (only speed depends on which one does).
+                claim, at = pending[free][::-1], s[free][::-1]
+                self._owner[at] = claim
+                win = claim[self._owner[at] == claim]
+                self.lo[slot[win]], self.hi[slot[win]] = lo[win], hi[win]
+                first[win] = True
+                self.count += len(win)
+                tlo = self.lo[s]
+            done = (tlo == lo[pending]) & (self.hi[s] == hi[pending])
+            pending = pending[~done]
+            slot[pending] = (s[~done] + 1) & self._mask
+        return slot, first
+
+    def rebuild(self, *, size: int | None = None, priority: np.ndarray | None = None
+                ) -> None:
+        """Insert every key again into a table of ``size`` slots, keys with a higher
+        ``priority[code]`` first, so that they sit in their own slot (one probe)."""
+        used = np.flatnonzero(self.lo != 0)
+        if priority is not None:
+            used = used[np.argsort(-priority[self.code[used]], kind="stable")]
+        lo, hi, code = self.lo[used], self.hi[used], self.code[used]
+        self._alloc(size or len(self.lo))
+        self.count = 0
+        self.code[self.add(lo, hi)[0]] = code
 
 
 class _Vocab:
-    """Raw chunk (a run of bytes between ASCII separators) -> 64-bit hash of its
-    word's matching form, each computed once.
+    """Raw chunks (runs of bytes between ASCII separators) to the hashes of their
+    words' matching forms, each chunk worked out once.
 
     Documents are cut on ASCII separators only, in numpy over a batch's UTF-8 bytes;
     a chunk holding other Unicode separators is split here, once, with the full table,
-    so the words are exactly those of :func:`text_words`. A chunk that is not exactly
-    one word (none, or several) maps to ``_SPECIAL`` and its hashes are in ``expand``.
+    so the words are exactly those of :func:`text_words`. Each distinct chunk gets an
+    entry: its words' hashes ``flat[start[e]:start[e] + size[e]]`` (one word for
+    nearly every chunk; none for a lone dash, two for ``word\u2014word``).
     """
 
     def __init__(self) -> None:
         self.table = _ChunkTable()
-        self.long: dict[bytes, int] = {}
-        self.expand: dict[bytes, tuple[int, ...]] = {}
+        self.long: dict[bytes, int] = {}  # chunks longer than _WIDE bytes -> entry
         self._hasher = WordHasher()
+        self._start = np.zeros(1 << 14, dtype=np.int64)
+        self._size = np.zeros(1 << 14, dtype=np.int64)
+        self._flat = np.zeros(1 << 14, dtype=_U64)
+        self._hits = np.zeros(1 << 14, dtype=np.int64)  # occurrences of each entry
+        self._entries = 0
+        self._words = 0
+        self._reordered_at = 0  # table size at its last reordering by frequency
 
-    def _value(self, chunk: bytes) -> int:
-        hs = tuple(map(self._hasher, text_words(chunk.decode("utf-8", "surrogatepass"))))
-        if len(hs) == 1 and hs[0] != _SPECIAL:
-            return hs[0]
-        self.expand[chunk] = hs
-        return _SPECIAL
+    def _forms(self, chunk: bytes) -> list[str]:
+        if chunk.isascii():
+            w = chunk.decode("ascii")  # letters, digits and apostrophes only
+            if "'" not in w and "`" not in w:
+                return [w.lower()]  # what norm_word gives for such a word
+        return text_words(chunk.decode("utf-8", "surrogatepass"))
 
-    def words(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Word hashes of ``texts``, in order, and the index of the text of each."""
-        enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+    def _new_entries(self, chunks: list[bytes]) -> np.ndarray:
+        """Entries for new distinct chunks; returns their codes."""
+        hashes = [[self._hasher(f) for f in self._forms(c)] for c in chunks]
+        sizes = np.fromiter(map(len, hashes), dtype=np.int64, count=len(chunks))
+        flat = np.fromiter(itertools.chain.from_iterable(hashes), dtype=_U64,
+                           count=int(sizes.sum()))
+        e0, w0 = self._entries, self._words
+        e1, w1 = e0 + len(chunks), w0 + len(flat)
+        if e1 > len(self._start):
+            grow = max(e1, 2 * len(self._start))
+            self._start = np.resize(self._start, grow)
+            self._size = np.resize(self._size, grow)
+            self._hits = np.concatenate((self._hits, np.zeros(grow - len(self._hits),
+                                                               dtype=np.int64)))
+        if w1 > len(self._flat):
+            self._flat = np.resize(self._flat, max(w1, 2 * len(self._flat)))
+        self._start[e0:e1] = w0 + np.cumsum(sizes) - sizes
+        self._size[e0:e1] = sizes
+        self._flat[w0:w1] = flat
+        self._entries, self._words = e1, w1
+        return np.arange(e0, e1, dtype=np.int64)
+
+    def words(self, texts: Sequence[str] | Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Word hashes of ``texts`` (str, or their UTF-8 bytes), in order, and the
+        index of the text of each."""
+        enc = [t if isinstance(t, bytes) else t.encode("utf-8", "surrogatepass")
+               for t in texts]
         # One space before, between and after the texts (17 after, so that a
         # 16-byte window from any chunk start stays inside the buffer).
         buf = (b" " + b" ".join(enc) + b" " * (_WIDE + 1)).translate(_ascii_split_table())
         arr = np.frombuffer(buf, dtype=np.uint8)
         sizes = np.fromiter(map(len, enc), dtype=np.int64, count=len(enc))
         text_start = np.cumsum(sizes + 1) - sizes  # offset of each text in buf
-        edge = np.diff((arr != 32).view(np.int8))
-        starts = np.flatnonzero(edge == 1) + 1
-        ends = np.flatnonzero(edge == -1) + 1
-        unit = np.searchsorted(text_start, starts, side="right") - 1
+        sep = arr == 32
+        edges = np.flatnonzero(sep[1:] != sep[:-1]) + 1  # buf starts and ends with spaces
+        starts, ends = edges[0::2], edges[1::2]
+        per_text = np.diff(np.searchsorted(starts, text_start), append=len(starts))
         length = ends - starts
-        values = np.empty(len(starts), dtype=_U64)
+        codes = np.empty(len(starts), dtype=np.int64)
         short = np.flatnonzero(length <= _WIDE)
         if len(short):
-            values[short] = self._short(buf, starts[short], length[short])
-        for k in np.flatnonzero(length > _WIDE).tolist():
-            chunk = buf[starts[k]:ends[k]]
-            h = self.long.get(chunk)
-            if h is None:
-                h = self.long[chunk] = self._value(chunk)
-            values[k] = h
-        special = np.flatnonzero(values == _U64(_SPECIAL))
-        if len(special) == 0:
-            return values, unit
-        parts = [self.expand[buf[s:e]] for s, e in zip(starts[special].tolist(),
-                                                       ends[special].tolist(), strict=True)]
-        counts = np.ones(len(values), dtype=np.int64)
-        lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        counts[special] = lens
-        pos = np.cumsum(counts) - counts  # where each chunk's words go
-        values, unit = np.repeat(values, counts), np.repeat(unit, counts)
-        total = int(lens.sum())
-        offsets = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
-        values[np.repeat(pos[special], lens) + offsets] = np.fromiter(
-            itertools.chain.from_iterable(parts), dtype=_U64, count=total)
-        return values, unit
+            codes[short] = self._short(buf, starts[short], length[short])
+        long = np.flatnonzero(length > _WIDE)
+        if len(long):
+            chunks = [buf[s:e] for s, e in zip(starts[long].tolist(), ends[long].tolist(),
+                                               strict=True)]
+            new = list(dict.fromkeys(c for c in chunks if c not in self.long))
+            if new:
+                self.long.update(zip(new, self._new_entries(new).tolist(), strict=True))
+            codes[long] = [self.long[c] for c in chunks]
+        per_chunk = self._size[codes]
+        first = self._start[codes]
+        # Words per text, then each chunk's words spread out (most chunks: one word).
+        words_before = np.concatenate(([0], np.cumsum(per_chunk)))
+        chunks_before = np.concatenate(([0], np.cumsum(per_text)))
+        unit = np.repeat(np.arange(len(texts), dtype=np.int64),
+                         np.diff(words_before[chunks_before]))
+        index = np.repeat(first, per_chunk)  # each word's place in flat, but...
+        multi = np.flatnonzero(per_chunk > 1)
+        if len(multi):  # ...the k-th word of a chunk of several is k places on
+            extra = per_chunk[multi] - 1
+            k = np.arange(int(extra.sum())) - np.repeat(np.cumsum(extra) - extra, extra) + 1
+            index[np.repeat(words_before[multi], extra) + k] += k
+        return np.take(self._flat, index), unit
 
     def _short(self, buf: bytes, starts: np.ndarray, length: np.ndarray) -> np.ndarray:
         # Every byte offset of buf read as a little-endian uint64 (unaligned, no copy),
         # then the chunk's own bytes kept: its first 8 in lo, the next 8 in hi.
         u64 = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))
-        lo = u64[starts] & _LO_MASK[length]
-        hi = u64[starts + 8] & _HI_MASK[length]
-        values, found = self.table.get(lo, hi)
-        if found.all():
-            return values
-        miss = np.flatnonzero(~found)
-        _, first = np.unique(np.stack([lo[miss], hi[miss]], axis=1), axis=0, return_index=True)
-        new = miss[first]
-        new_values = np.fromiter(
-            (self._value(buf[s:s + n]) for s, n in zip(starts[new].tolist(),
-                                                       length[new].tolist(), strict=True)),
-            dtype=_U64, count=len(new))
-        self.table.insert(lo[new], hi[new], new_values)
-        values[miss] = self.table.get(lo[miss], hi[miss])[0]
-        return values
+        lo = u64[starts]
+        lo &= _LO_MASK[length]
+        hi = np.zeros(len(starts), dtype=_U64)
+        wide = np.flatnonzero(length > 8)  # most words fit in lo
+        hi[wide] = u64[starts[wide] + 8] & _HI_MASK[length[wide]]
+        codes, found = self.table.get(lo, hi)
+        if not found.all():
+            miss = np.flatnonzero(~found)
+            slot, first = self.table.add(lo[miss], hi[miss])
+            new = miss[first]
+            chunks = [buf[s:s + n] for s, n in zip(starts[new].tolist(),
+                                                    length[new].tolist(), strict=True)]
+            self.table.code[slot[first]] = self._new_entries(chunks)
+            codes[miss] = self.table.code[slot]
+        self._reorder(codes)
+        return codes
+
+    def _reorder(self, codes: np.ndarray) -> None:
+        """Count the chunks' occurrences; when many lookups needed a second probe and
+        the vocabulary grew by a quarter since the last time, insert the keys again,
+        most frequent first, so that the frequent ones sit in their own slots."""
+        self._hits[:self._entries] += np.bincount(codes, minlength=self._entries)
+        table = self.table
+        if table.displaced * 10 > len(codes) and table.count * 4 > self._reordered_at * 5:
+            table.rebuild(priority=self._hits)
+            self._reordered_at = table.count
 
 
 # Masks keeping the first n bytes of a little-endian uint64 (lo: bytes 0-7 of a
@@ -391,8 +486,8 @@ _LO_MASK = np.array([(1 << (8 * min(n, 8))) - 1 for n in range(_WIDE + 1)], dtyp
 _HI_MASK = np.array([(1 << (8 * max(n - 8, 0))) - 1 for n in range(_WIDE + 1)], dtype=_U64)
 
 
-def _batch_signatures(texts: Sequence[str], params: MinHashParams, ngram: int,
-                      vocab: _Vocab) -> np.ndarray:
+def _batch_signatures(texts: Sequence[str] | Sequence[bytes], params: MinHashParams,
+                      ngram: int, vocab: _Vocab) -> np.ndarray:
     hashes, unit = vocab.words(texts)
     units, feats = ngram_features(hashes, unit, (ngram,))
     return signatures(units, fold32(feats), len(texts), params)
@@ -401,13 +496,33 @@ def _batch_signatures(texts: Sequence[str], params: MinHashParams, ngram: int,
 _worker_vocab: _Vocab | None = None
 
 
-def _worker_batch(args: tuple[Sequence[str], MinHashParams, int]) -> np.ndarray:
+def _worker_batch(args: tuple[Sequence[bytes], MinHashParams, int]) -> np.ndarray:
     # One vocabulary per worker process, kept across its batches.
     global _worker_vocab
     if _worker_vocab is None:
         _worker_vocab = _Vocab()
     texts, params, ngram = args
     return _batch_signatures(texts, params, ngram, _worker_vocab)
+
+
+# A batch also stops at about this many characters (some 160 news stories): its
+# arrays (a few bytes per character, 8 per word) then stay small enough for the
+# allocator to reuse their memory. With 1,000 stories a batch, glibc mapped fresh
+# pages for nearly every temporary: 580,000 page faults and a third of the time.
+_BATCH_CHARS = 1 << 19
+
+
+def _spans(texts: Sequence[str], batch: int) -> list[tuple[int, int]]:
+    spans = []
+    lo = chars = 0
+    for i, text in enumerate(texts):
+        if i > lo and (i - lo >= batch or chars + len(text) > _BATCH_CHARS):
+            spans.append((lo, i))
+            lo, chars = i, 0
+        chars += len(text)
+    if lo < len(texts):
+        spans.append((lo, len(texts)))
+    return spans
 
 
 def text_signatures(texts: Sequence[str], params: MinHashParams, *, ngram: int = 5,
@@ -418,13 +533,15 @@ def text_signatures(texts: Sequence[str], params: MinHashParams, *, ngram: int =
     Words are those of :func:`text_words` (the exact rule is there), each distinct
     word normalised and hashed once (:class:`WordHasher`); n-gram hashes are combined
     in numpy (:func:`ngram_features`, no shingle string is built) and signed by
-    :func:`signatures`, ``batch`` documents at a time, so the values equal
-    datasketch's ``affine32`` MinHash of the folded 32-bit n-gram hashes.
-    ``params.ngrams`` is not used here. With ``processes`` > 1 the batches go to a
-    pool of spawned worker processes (safe on every platform; a script calling it
-    needs the ``if __name__ == "__main__":`` guard); the result is identical and in
-    input order. A document with fewer than ``ngram`` words keeps the empty
-    signature (``2**32 - 1`` everywhere).
+    :func:`signatures`, ``batch`` documents (and about half a million characters)
+    at a time, so the values equal datasketch's ``affine32`` MinHash of the folded
+    32-bit n-gram hashes.
+    ``params.ngrams`` is not used here. With ``processes`` > 1 this process and
+    ``processes - 1`` spawned workers share the batches (spawn is safe on every
+    platform; a script calling it needs the ``if __name__ == "__main__":`` guard);
+    the result is identical and in input order (starting the workers costs about
+    0.3 s, so it pays from some 10,000 documents on). A document with fewer than
+    ``ngram`` words keeps the empty signature (``2**32 - 1`` everywhere).
 
     Returns a ``(len(texts), num_perm)`` uint32 matrix.
 
@@ -441,15 +558,37 @@ def text_signatures(texts: Sequence[str], params: MinHashParams, *, ngram: int =
         raise ParameterError(f"batch must be at least 1, got {batch}")
     n = len(texts)
     out = np.empty((n, params.num_perm), dtype=np.uint32)
-    spans = [(lo, min(lo + batch, n)) for lo in range(0, n, batch)]
-    if processes == 1 or len(spans) < 2:
-        vocab = _Vocab()
-        for lo, hi in spans:
+    todo = deque(_spans(texts, batch))
+    vocab = _Vocab()
+    if processes == 1 or len(todo) < 2:
+        for lo, hi in todo:
             out[lo:hi] = _batch_signatures(texts[lo:hi], params, ngram, vocab)
         return out
+    # This process works too: workers take batches from the front, it takes them
+    # from the back, two in flight per worker so that none waits on a pipe.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(processes, len(spans)), mp_context=ctx) as pool:
-        jobs = ((list(texts[lo:hi]), params, ngram) for lo, hi in spans)
-        for (lo, hi), sig in zip(spans, pool.map(_worker_batch, jobs), strict=True):
-            out[lo:hi] = sig
+    workers = min(processes - 1, len(todo) - 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        running: dict[Future[np.ndarray], tuple[int, int]] = {}
+
+        def submit() -> None:
+            lo, hi = todo.popleft()
+            # UTF-8 bytes travel as they are (a str is encoded to pickle it anyway,
+            # and the worker would encode it again).
+            job = ([t.encode("utf-8", "surrogatepass") for t in texts[lo:hi]], params, ngram)
+            running[pool.submit(_worker_batch, job)] = (lo, hi)
+
+        while len(running) < 2 * workers and len(todo) > 1:
+            submit()
+        while todo or running:
+            for fut in [f for f in running if f.done()]:
+                lo, hi = running.pop(fut)
+                out[lo:hi] = fut.result()
+                if todo:
+                    submit()
+            if todo:
+                lo, hi = todo.pop()
+                out[lo:hi] = _batch_signatures(texts[lo:hi], params, ngram, vocab)
+            elif running:
+                wait(running, return_when=FIRST_COMPLETED)
     return out
