@@ -67,17 +67,21 @@ class LSHParams:
                 "target_recall": self.target_recall}
 
 
+def band_key(sig: np.ndarray, lsh: LSHParams, band: int) -> np.ndarray:
+    """One band's rows of every signature hashed to one uint64 key each."""
+    n = sig.shape[0]
+    h = np.full(n, np.uint64(band + 1), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(band * lsh.rows, (band + 1) * lsh.rows):
+            h = fmix64(h * np.uint64(0x100000001B3) + sig[:, r].astype(np.uint64))
+    return h
+
+
 def band_keys(sig: np.ndarray, lsh: LSHParams) -> np.ndarray:
     """A ``(n, bands)`` uint64 matrix: each band's rows hashed to one key."""
-    n = sig.shape[0]
-    keys = np.empty((n, lsh.bands), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for band in range(lsh.bands):
-            block = sig[:, band * lsh.rows:(band + 1) * lsh.rows].astype(np.uint64)
-            h = np.full(n, np.uint64(band + 1), dtype=np.uint64)
-            for r in range(lsh.rows):
-                h = fmix64(h * np.uint64(0x100000001B3) + block[:, r])
-            keys[:, band] = h
+    keys = np.empty((sig.shape[0], lsh.bands), dtype=np.uint64)
+    for band in range(lsh.bands):
+        keys[:, band] = band_key(sig, lsh, band)
     return keys
 
 
@@ -97,11 +101,18 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     idx = np.arange(n, dtype=np.int64) if valid is None else np.flatnonzero(valid)
     if len(idx) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = band_keys(sig[idx], lsh)
+    sub = sig[idx]
     n64 = np.int64(n)
-    found: list[np.ndarray] = []  # pair keys i * n + j with i < j
+    # Pair keys (i * n + j, i < j) are merged with their hit counts every few bands,
+    # so memory holds the distinct pairs, not one copy per band that found them.
+    found: list[np.ndarray] = []
+    uniq = np.zeros(0, dtype=np.int64)
+    hits = np.zeros(0, dtype=np.int64)
     for band in range(lsh.bands):
-        k = keys[:, band]
+        if len(found) >= 16 or sum(len(f) for f in found) > 4_000_000:
+            uniq, hits = _merge(uniq, hits, found)
+            found = []
+        k = band_key(sub, lsh, band)
         order = np.argsort(k, kind="stable")
         ks = k[order]
         members = idx[order]
@@ -123,11 +134,23 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
             found.append(_pair_keys(members[nb], members[nb + 1], n64))
             star = pos[pos - first >= 2]
             found.append(_pair_keys(members[starts[bucket[star]]], members[star], n64))
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    uniq, hits = np.unique(np.concatenate(found), return_counts=True)
+    uniq, hits = _merge(uniq, hits, found)
     uniq = uniq[hits >= min_hits]
     return np.stack([uniq // n64, uniq % n64], axis=1)
+
+
+def _merge(uniq: np.ndarray, hits: np.ndarray, found: list[np.ndarray]
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Fold newly found pair keys into the sorted unique keys and their hit counts."""
+    if not found:
+        return uniq, hits
+    new, counts = np.unique(np.concatenate(found), return_counts=True)
+    if not len(uniq):
+        return new, counts
+    keys = np.concatenate([uniq, new])
+    both = np.concatenate([hits, counts])
+    out, inverse = np.unique(keys, return_inverse=True)
+    return out, np.bincount(inverse, weights=both, minlength=len(out)).astype(np.int64)
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray, n: np.int64) -> np.ndarray:
