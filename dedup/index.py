@@ -101,7 +101,6 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     idx = np.arange(n, dtype=np.int64) if valid is None else np.flatnonzero(valid)
     if len(idx) < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    sub = sig[idx]
     n64 = np.int64(n)
     # Pair keys (i * n + j, i < j) are merged with their hit counts every few bands,
     # so memory holds the distinct pairs, not one copy per band that found them.
@@ -112,7 +111,9 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
         if len(found) >= 16 or sum(len(f) for f in found) > 4_000_000:
             uniq, hits = _merge(uniq, hits, found)
             found = []
-        k = band_key(sub, lsh, band)
+        k = band_key(sig, lsh, band)  # all rows: cheaper than copying sig[idx]
+        if valid is not None:
+            k = k[idx]
         order = np.argsort(k, kind="stable")
         ks = k[order]
         members = idx[order]
