@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import random
 import re
 import statistics
@@ -27,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from benchmarks.common import write_figures
 from dedup.align import align, opcodes
 from dedup.normalize import tokenize
 
@@ -198,10 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"numbers flagged {r['numbers_flagged']}, "
           f"attributions flagged {r['attributions_flagged']}")
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-        print(f"  figures written to {path}")
+        write_figures(args.json, r)
     return 0
 
 

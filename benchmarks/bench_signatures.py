@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.common import write_figures
 from dedup.index import LSHParams, candidate_pairs
 from dedup.signatures import MinHashParams, text_signatures
 
@@ -439,10 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache_dir=args.cache, repeats=args.repeats, lsh=not args.no_lsh)
     _report(r)
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-        print(f"  figures written to {path}")
+        write_figures(args.json, r)
     return 0
 
 

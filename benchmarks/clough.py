@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import statistics
 import sys
 from collections import Counter
@@ -36,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import write_figures
 from dedup.compare import compare
 
 from .metrics import spearman
@@ -141,10 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  ordering cut > light > heavy > non holds: {r['ordering_holds']} ({steps})")
     print(f"  Spearman (coverage vs level cut=3 .. non=0): {r['spearman']:.3f}")
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-        print(f"  figures written to {path}")
+        write_figures(args.json, r)
     return 0
 
 

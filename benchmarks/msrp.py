@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 
 import dedup
+from benchmarks.common import write_figures
 from dedup.compare import compare
 from dedup.models import Corpus, Document
 
@@ -192,10 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  compare() coverage ROC AUC {c['auc_coverage']:.3f}, "
               f"min of both coverages {c['auc_min_coverage']:.3f} (no threshold)")
     if args.json:
-        path = Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(r, indent=2) + "\n", encoding="utf-8")
-        print(f"  figures written to {path}")
+        write_figures(args.json, r)
     return 0
 
 
