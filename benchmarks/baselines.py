@@ -31,6 +31,7 @@ import hashlib
 import importlib
 import math
 import time
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -124,7 +125,7 @@ def text_ids(units: Units) -> np.ndarray:
                        dtype=np.int64, count=len(units.shingles))
 
 
-def union_find(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+def union_find(n: int, pairs: np.ndarray | Sequence[tuple[int, int]]) -> list[list[int]]:
     """Connected components of size >= 2 over ``n`` items, each sorted, in order of
     their first member.
 
@@ -132,6 +133,7 @@ def union_find(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
     [[0, 3, 4], [1, 2]]
     """
     parent = list(range(n))
+    edges = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -139,10 +141,11 @@ def union_find(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
             x = parent[x]
         return x
 
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    for lo in range(0, len(edges), 1 << 16):  # chunks: no Python list of every pair
+        for a, b in edges[lo:lo + (1 << 16)].tolist():
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(root(i), []).append(i)
@@ -198,14 +201,14 @@ class BaselineRun:
     params: dict[str, object] = field(default_factory=dict)
 
 
-def _pairs_from_queries(ids: Sequence[int], found: Sequence[Iterable[int]]) -> np.ndarray:
-    """Unique pairs ``(i, j)``, ``i < j``, from each query's answer."""
-    out: list[tuple[int, int]] = []
-    for i, answer in zip(ids, found, strict=True):
-        out.extend((i, j) if i < j else (j, i) for j in answer if j != i)
-    if not out:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.asarray(out, dtype=np.int64), axis=0)
+def _query_pairs(n: int, queries: Iterable[tuple[int, Iterable[int]]]) -> np.ndarray:
+    """Unique pairs ``(i, j)``, ``i < j``, from each ``(i, query answer)``, collected as
+    one int64 key per answer (a Python tuple per pair would dominate the memory)."""
+    keys = array("q")
+    for i, answer in queries:
+        keys.extend(min(i, j) * n + max(i, j) for j in answer if j != i)
+    uniq = np.unique(np.frombuffer(keys, dtype=np.int64)) if keys else np.zeros(0, np.int64)
+    return np.stack([uniq // n, uniq % n], axis=1)
 
 
 def _datasketch(units: Units, ids: list[int], threshold: float, num_perm: int
@@ -224,10 +227,10 @@ def _datasketch(units: Units, ids: list[int], threshold: float, num_perm: int
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     for i, m in zip(ids, sigs, strict=True):
         lsh.insert(i, m)
-    found = [lsh.query(m) for m in sigs]
+    pairs = _query_pairs(len(units.spans),
+                         ((i, lsh.query(m)) for i, m in zip(ids, sigs, strict=True)))
     t["index"] = time.perf_counter() - t0
-    return BaselineRun(t, _pairs_from_queries(ids, found), [],
-                       {"num_perm": num_perm, "bands": lsh.b, "rows": lsh.r})
+    return BaselineRun(t, pairs, [], {"num_perm": num_perm, "bands": lsh.b, "rows": lsh.r})
 
 
 def _rensa(units: Units, ids: list[int], threshold: float, num_perm: int) -> BaselineRun:
@@ -248,10 +251,10 @@ def _rensa(units: Units, ids: list[int], threshold: float, num_perm: int) -> Bas
     lsh = RMinHashLSH(threshold=threshold, num_perm=bands * rows, num_bands=bands)
     for i, m in zip(ids, sigs, strict=True):
         lsh.insert(i, m)
-    found = [lsh.query(m) for m in sigs]
+    pairs = _query_pairs(len(units.spans),
+                         ((i, lsh.query(m)) for i, m in zip(ids, sigs, strict=True)))
     t["index"] = time.perf_counter() - t0
-    return BaselineRun(t, _pairs_from_queries(ids, found), [],
-                       {"num_perm": bands * rows, "bands": bands, "rows": rows})
+    return BaselineRun(t, pairs, [], {"num_perm": bands * rows, "bands": bands, "rows": rows})
 
 
 def _gaoya(units: Units, ids: list[int], threshold: float, num_perm: int) -> BaselineRun:
@@ -266,9 +269,9 @@ def _gaoya(units: Units, ids: list[int], threshold: float, num_perm: int) -> Bas
                                band_size=rows, analyzer=lambda shingles: shingles)
     for i in ids:
         index.insert_document(i, units.shingles[i])
-    found = [index.query(units.shingles[i]) for i in ids]
+    pairs = _query_pairs(len(units.spans), ((i, index.query(units.shingles[i])) for i in ids))
     t["index"] = time.perf_counter() - t0
-    return BaselineRun(t, _pairs_from_queries(ids, found), [],
+    return BaselineRun(t, pairs, [],
                        {"num_perm": bands * rows, "bands": bands, "rows": rows,
                         "hash_size": 32})
 
@@ -299,7 +302,7 @@ def run_baseline(name: str, units: Units, *, threshold: float = 0.5, num_perm: i
     ids = [i for i, s in enumerate(units.shingles) if s]
     run = _RUNNERS[name](units, ids, threshold, num_perm)
     t0 = time.perf_counter()
-    run.clusters = union_find(len(units.spans), run.pairs.tolist())
+    run.clusters = union_find(len(units.spans), run.pairs)
     run.seconds["cluster"] = time.perf_counter() - t0
     return run
 

@@ -688,11 +688,15 @@ def tables(results: dict[str, Any]) -> str:
 
     blocks = []
     speed, quality = [], []
+    footnotes: list[str] = []
     for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         for tool, f in entry["tools"].items():
             if "skipped" in f or "error" in f:
-                why = f.get("skipped") or f.get("error")
-                speed.append([size, tool, f"({why})"] + [""] * 9)
+                word = "skipped" if "skipped" in f else "failed"
+                speed.append([size, tool, word] + ["-"] * 9)
+                why = f"{tool} {word}: {f.get('skipped') or f.get('error')}"
+                if why not in footnotes:
+                    footnotes.append(why)
                 continue
             s, r = f.get("seconds", {}), f.get("vs_ours", {})
             speed.append([
@@ -714,7 +718,8 @@ def tables(results: dict[str, Any]) -> str:
                           speed, headers=["docs", "tool", "read s", "total s", "sign s",
                                           "index s", "cluster s", "docs/s", "shingles/s",
                                           "peak MiB", "time x", "mem x"],
-                          disable_numparse=True, stralign="right"))
+                          disable_numparse=True, stralign="right")
+                      + "".join(f"\n  {n}" for n in footnotes))
     if quality:
         blocks.append("Quality against the generator's truth (cross-document derived pairs; "
                       "* without boilerplate-to-boilerplate pairs); LSH rec: share of the "
