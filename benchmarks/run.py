@@ -32,8 +32,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -246,43 +245,16 @@ def _read(folder: str) -> tuple[Any, float]:
     return corpus, time.perf_counter() - t0
 
 
-@contextmanager
-def _capture_candidates() -> Iterator[list[np.ndarray]]:
-    """The candidate pairs ``find`` hands to verification, caught on their way in.
-
-    ``find`` does not return them, so this wraps ``dedup.pipeline._score_pairs`` for
-    one run (it only keeps a reference, so the timing is not affected). Yields an
-    empty list if that hook is gone.
-    """
-    import dedup.pipeline as pipeline
-
-    got: list[np.ndarray] = []
-    original = getattr(pipeline, "_score_pairs", None)
-    if original is None:
-        yield got
-        return
-
-    def spy(table: Any, pairs: np.ndarray, *args: Any, **kwargs: Any) -> Any:
-        got.append(pairs)
-        return original(table, pairs, *args, **kwargs)
-
-    pipeline._score_pairs = spy
-    try:
-        yield got
-    finally:
-        pipeline._score_pairs = original
-
-
 def _task_ours(task: dict[str, Any]) -> dict[str, Any]:
     from dedup import FindParams, find
 
     start = machine.peak_rss_mib()
     corpus, read_s = _read(task["corpus"])
     progress = _find_progress(task["label"]) if task["progress"] else None
-    with _capture_candidates() as caught:
-        t0 = time.perf_counter()
-        result = find(corpus, FindParams(), progress=progress)
-        total = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = find(corpus, FindParams(), progress=progress,
+                  keep_candidates=bool(task["candidates"]))
+    total = time.perf_counter() - t0
     peak = machine.peak_rss_mib()
     if progress:
         sys.stderr.write("\r\033[K")
@@ -304,8 +276,8 @@ def _task_ours(task: dict[str, Any]) -> dict[str, Any]:
     out["shingles"] = units.n_shingles
     spans = [(p.doc, p.start, p.end) for p in result.passages]
     out["fingerprint"] = baselines.passage_fingerprint(spans)
-    if task["candidates"] and caught:
-        out["_candidates"] = baselines.pair_keys(np.concatenate(caught), len(spans))
+    if task["candidates"] and result.candidates is not None:
+        out["_candidates"] = baselines.pair_keys(result.candidates, len(spans))
     if task["quality"]:
         pairs = [(*_span(c.passages[m.a]), *_span(c.passages[m.b]))
                  for c in result.clusters for m in c.pairs]

@@ -21,6 +21,7 @@ Scripts without case (Urdu, Arabic, Chinese) simply get no name discount.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,11 +65,18 @@ class FeatureTable:
         return float(np.log(max(top, 2)))
 
 
-def _sequence_key(words: list[str]) -> int:
+def _sequence_key(words: Sequence[str]) -> int:
     if not words:
         return 0
     digest = hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
+
+
+def sequence_keys(word_lists: Sequence[Sequence[str]]) -> np.ndarray:
+    """One 64-bit hash per word sequence (0 for an empty one): equal sequences, equal
+    keys."""
+    return np.fromiter((_sequence_key(ws) for ws in word_lists), dtype=np.uint64,
+                       count=len(word_lists))
 
 
 def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2, 3), *,
@@ -87,7 +95,7 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
     unit = np.repeat(np.arange(n_units, dtype=np.int64), lengths)
     mult = (np.fromiter((m for ms in multipliers for m in ms), dtype=np.float64, count=len(wh))
             if multipliers is not None else np.ones(len(wh)))
-    key = np.fromiter((_sequence_key(ws) for ws in word_lists), dtype=np.uint64, count=n_units)
+    key = sequence_keys(word_lists)
     n_distinct = int(len(np.unique(key[lengths > 0])))
 
     # Every n-gram occurrence with its position, hash and factor.
@@ -244,5 +252,5 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     return float(np.minimum(wa[ia], wb[ib]).sum()), int(run.sum())
 
 
-__all__ = ["FeatureTable", "build_features", "shared_stats", "shared_stats_bulk",
+__all__ = ["FeatureTable", "build_features", "sequence_keys", "shared_stats", "shared_stats_bulk",
            "shared_weight"]

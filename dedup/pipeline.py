@@ -22,6 +22,7 @@ from .errors import ParameterError
 from .features import (
     FeatureTable,
     build_features,
+    sequence_keys,
     shared_stats,
     shared_stats_bulk,
 )
@@ -123,6 +124,7 @@ class FindResult:
     passages: tuple[Passage, ...]
     clusters: tuple[Cluster, ...]
     stats: dict[str, float]
+    candidates: np.ndarray | None = None  # (m, 2) passage pairs, with keep_candidates
 
 
 class _Words:
@@ -170,8 +172,11 @@ class _Words:
 
 
 def find(corpus: Corpus, params: FindParams | None = None, *,
-         progress: Progress | None = None) -> FindResult:
+         progress: Progress | None = None, keep_candidates: bool = False) -> FindResult:
     """Find the passages that documents share, and group them into clusters.
+
+    With ``keep_candidates`` the result also holds every candidate pair of passages
+    handed to verification (for measuring the recall of the candidate stage).
 
     >>> from dedup.models import Corpus, Document
     >>> wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
@@ -206,13 +211,21 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
             progress("segment", i + 1, len(docs))
     lap("segment")
 
-    table = build_features(words, params.minhash.ngrams, multipliers=factors,
+    # Exact repeats (the same words in the same order: a wire sentence printed by
+    # every outlet) are one *distinct passage*: features, signatures, candidates and
+    # scores are computed once per distinct passage and then given to every copy.
+    n = len(passages)
+    rep_of, members_ptr, members = _distinct(words)
+    firsts = members[members_ptr[:-1]]
+    table = build_features([words[i] for i in firsts.tolist()], params.minhash.ngrams,
+                           multipliers=[factors[i] for i in firsts.tolist()],
                            stock_df=params.stock_df)
+    del words, factors
     lap("features")
 
-    n = len(passages)
+    n_rep = len(firsts)
     valid = table.n_words >= params.min_words
-    unit_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(table.indptr))
+    unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
     # Two candidate channels on the same MinHash/LSH machinery:
     # near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
     # near_threshold;
@@ -221,34 +234,41 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     # become candidates however much else was reworded. Rare features keep every
     # bucket small, so this channel stays linear in the corpus.
     top = table.gram == max(params.minhash.ngrams)
-    sig_near = signatures(unit_of[top], fold32(table.feats[top]), n, params.minhash)
+    sig_near = signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
     rare = table.df <= params.rare_df
-    sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n, params.rare_minhash())
+    sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
+                          params.rare_minhash())
+    del unit_of
     lap("sign")
     if progress:
         progress("sign", 1, 1)
 
     near = candidate_pairs(sig_near, params.near_lsh(), valid=valid,
                            max_bucket=params.max_bucket)
-    has_rare = np.bincount(unit_of[rare], minlength=n) > 0
+    has_rare = np.bincount(np.repeat(np.arange(n_rep), np.diff(table.indptr))[rare],
+                           minlength=n_rep) > 0
     reworded = candidate_pairs(sig_rare, params.lsh(), valid=valid & has_rare,
                                max_bucket=params.max_bucket)
-    exact = _exact_repeat_pairs(table)
-    pairs = _union_pairs([near, reworded, exact], n)
+    del sig_near, sig_rare
+    # Each distinct passage printed more than once is also a pair with itself.
+    repeated = np.flatnonzero((np.diff(members_ptr) > 1) & (table.n_words > 0))
+    rep_pairs = np.concatenate([_union_pairs([near, reworded], n_rep),
+                                np.stack([repeated, repeated], axis=1)])
     lap("index")
     stats["candidate_pairs_near"] = float(len(near))
     stats["candidate_pairs_rare"] = float(len(reworded))
-    stats["candidate_pairs"] = float(len(pairs))
+    stats["candidate_pairs"] = float(len(rep_pairs))
 
     doc_of = [p.doc for p in passages]
     outlet_of = [outlet_of_doc[d] for d in doc_of]
     cache: dict[tuple[int, int], float] = {}
 
     def cosine(a: int, b: int) -> float:
-        key = (a, b) if a < b else (b, a)
+        ra, rb = int(rep_of[a]), int(rep_of[b])
+        key = (ra, rb) if ra < rb else (rb, ra)
         v = cache.get(key)
         if v is None:
-            v = _cross_score(table, a, b, params)
+            v = _cross_score(table, key[0], key[1], params)
             cache[key] = v
         return v
 
@@ -256,8 +276,18 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     dup_edges: list[tuple[int, int]] = []
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
-        progress("verify", 0, len(pairs))
-    cosines, dups = _score_pairs(table, pairs, params)
+        progress("verify", 0, len(rep_pairs))
+    rep_cos, rep_dup = _score_pairs(table, rep_pairs, params)
+    for (ra, rb), c in zip(rep_pairs.tolist(), rep_cos.tolist(), strict=True):
+        cache[(ra, rb)] = c
+    # Only pairs that pass one of the two thresholds matter from here on; each is
+    # expanded to every pair of copies of its two distinct passages.
+    candidates = (_expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
+                  if keep_candidates else None)
+    keep = (rep_cos >= params.threshold) | (rep_dup >= params.duplicate_threshold)
+    which, pairs = _expand_pairs(rep_pairs[keep], members_ptr, members, params.max_bucket)
+    cosines, dups = rep_cos[keep][which], rep_dup[keep][which]
+    valid_p = valid[rep_of]
     outlet_ids = {o: i for i, o in enumerate(sorted(set(outlet_of)))}
     outlet_arr = np.fromiter((outlet_ids[o] for o in outlet_of), dtype=np.int64, count=n)
     same = outlet_arr[pairs[:, 0]] == outlet_arr[pairs[:, 1]]
@@ -271,13 +301,12 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     # every outlet's variant of the same template would otherwise match the others.
     furniture = _boilerplate(n, dup_edges, doc_of, params.boilerplate_docs)
     stats["boilerplate_passages"] = float(furniture.sum())
-    usable = valid & ~furniture
+    usable = valid_p & ~furniture
     cross = ~same & usable[pairs[:, 0]] & usable[pairs[:, 1]] & (cosines >= params.threshold)
     for (a, b), s in zip(pairs[cross].tolist(), cosines[cross].tolist(), strict=True):
         cross_edges.append((a, b, s))
-        cache[(a, b)] = s
     if progress:
-        progress("verify", len(pairs), len(pairs))
+        progress("verify", len(rep_pairs), len(rep_pairs))
     lap("verify")
     stats["verified_pairs"] = float(len(cross_edges) + len(dup_edges))
 
@@ -290,17 +319,17 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         prs = [(i, j, verified[(mem[i], mem[j])]) for i in range(len(mem))
                for j in range(i + 1, len(mem)) if (mem[i], mem[j]) in verified]
         raw.append(("cross-document", mem, prs, min(links)))
-    for comp in connected_components(n, dup_edges):
+    for comp, tree in _repeat_groups(dup_scores):
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
-        prs = [(i, j, dup_scores[(comp[i], comp[j])]) for i in range(len(comp))
-               for j in range(i + 1, len(comp)) if (comp[i], comp[j]) in dup_scores]
+        at = {p: k for k, p in enumerate(comp)}
+        prs = sorted((at[a], at[b], s) for a, b, s in tree)
         raw.append((kind, comp, prs, min(s for _, _, s in prs)))
     clusters = _number_clusters(raw, passages, outlet_of)
     lap("cluster")
     stats.update(documents=float(len(docs)), passages=float(n), clusters=float(len(clusters)),
                  distinct_passages=float(table.n_distinct))
     return FindResult(corpus=corpus, params=params, passages=tuple(passages),
-                      clusters=tuple(clusters), stats=stats)
+                      clusters=tuple(clusters), stats=stats, candidates=candidates)
 
 
 def _score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
@@ -355,6 +384,40 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def _repeat_groups(scores: dict[tuple[int, int], float]
+                   ) -> list[tuple[list[int], list[tuple[int, int, float]]]]:
+    """Repeats grouped by transitivity (safe for near-exact repeats), each group with
+    the pairs of its maximum spanning tree: the strongest matches that connect it, so
+    a furniture line printed in k documents lists k - 1 pairs, not k(k - 1)/2, and the
+    weakest of them is the weakest link that holds the group together.
+
+    >>> _repeat_groups({(0, 1): 1.0, (1, 2): 0.9, (0, 2): 0.8, (5, 7): 1.0})
+    [([0, 1, 2], [(0, 1, 1.0), (1, 2, 0.9)]), ([5, 7], [(5, 7, 1.0)])]
+    """
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tree = []
+    for (a, b), s in sorted(scores.items(), key=lambda e: (-e[1], e[0])):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+            tree.append((a, b, s))
+    groups: dict[int, list[int]] = {}
+    for i in sorted(parent):
+        groups.setdefault(root(i), []).append(i)
+    edges: dict[int, list[tuple[int, int, float]]] = {}
+    for a, b, s in tree:
+        edges.setdefault(root(a), []).append((a, b, s))
+    return [(groups[r], edges[r]) for r in sorted(groups, key=lambda r: groups[r][0])]
+
+
 def _boilerplate(n: int, dup_edges: list[tuple[int, int]], doc_of: Sequence[str],
                  min_docs: int) -> np.ndarray:
     """Mask of passages whose within-outlet repeats span at least ``min_docs``
@@ -372,19 +435,69 @@ def _union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
     return np.stack([keys // n, keys % n], axis=1)
 
 
-def _exact_repeat_pairs(table: FeatureTable) -> np.ndarray:
-    """Pairs of passages with the same word sequence (any length), each repeat
-    paired with the first occurrence."""
-    has = np.flatnonzero(table.n_words > 0)
-    keys = table.key[has]
-    order = np.argsort(keys, kind="stable")
-    ks, ids = keys[order], has[order]
-    if len(ks) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    starts = np.r_[True, ks[1:] != ks[:-1]]
-    first = ids[np.maximum.accumulate(np.where(starts, np.arange(len(ks)), 0))]
-    mask = ~starts
-    return np.stack([first[mask], ids[mask]], axis=1).astype(np.int64)
+def _distinct(words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group passages by their word sequence.
+
+    Returns ``rep_of`` (each passage's distinct-passage id, numbered by first
+    occurrence) and the groups in CSR form: the passages of distinct passage ``r`` are
+    ``members[ptr[r]:ptr[r + 1]]``, in order. Passages without words form one group.
+
+    >>> rep, ptr, mem = _distinct([["a", "b"], ["c"], ["a", "b"], []])
+    >>> rep.tolist(), ptr.tolist(), mem.tolist()
+    ([0, 1, 0, 2], [0, 2, 3, 4], [0, 2, 1, 3])
+    """
+    keys = sequence_keys(words)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # number groups by first occurrence
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    rep_of = rank[inverse.reshape(-1)]
+    members = np.argsort(rep_of, kind="stable").astype(np.int64)
+    ptr = np.zeros(len(order) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(rep_of, minlength=len(order)))
+    return rep_of, ptr, members
+
+
+def _expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
+                  max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Passage pairs ``(a, b)``, ``a < b``, sorted, from pairs of distinct passages.
+
+    Two different distinct passages give every pair of their copies; a distinct
+    passage paired with itself gives every pair of its copies, or, past
+    ``max_bucket`` copies, each copy with the first and the next (linear, and still
+    connected). Also returns, for each passage pair, the row of ``rep_pairs`` it
+    comes from.
+
+    >>> w, p = _expand_pairs(np.array([[0, 1], [0, 0]]), np.array([0, 2, 3]),
+    ...                      np.array([0, 2, 1]), 64)
+    >>> p.tolist(), w.tolist()
+    ([[0, 1], [0, 2], [1, 2]], [0, 1, 0])
+    """
+    if len(rep_pairs) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+    ra, rb = rep_pairs[:, 0], rep_pairs[:, 1]
+    ka, kb = ptr[ra + 1] - ptr[ra], ptr[rb + 1] - ptr[rb]
+    selfp = ra == rb
+    big = selfp & (ka > max_bucket)
+    total = np.where(big, 0, ka * kb)
+    row = np.repeat(np.arange(len(rep_pairs), dtype=np.int64), total)
+    t = np.arange(int(total.sum()), dtype=np.int64) - np.repeat(np.cumsum(total) - total, total)
+    i, j = t // kb[row], t % kb[row]
+    a = members[ptr[ra[row]] + i]
+    b = members[ptr[rb[row]] + j]
+    ok = ~selfp[row] | (i < j)
+    rows, a, b = [row[ok]], [a[ok]], [b[ok]]
+    for r in np.flatnonzero(big).tolist():
+        m = members[ptr[ra[r]]:ptr[ra[r] + 1]]
+        rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
+        a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
+        b.append(np.r_[m[1:], m[2:]])
+    row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = np.int64(len(members))
+    keys = lo * n + hi
+    keys, first = np.unique(keys, return_index=True)
+    return row[first], np.stack([keys // n, keys % n], axis=1)
 
 
 def _number_clusters(raw, passages: Sequence[Passage], outlet_of: Sequence[str]
