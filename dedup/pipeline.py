@@ -263,23 +263,30 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     outlet_of = [outlet_of_doc[d] for d in doc_of]
     cache: dict[tuple[int, int], float] = {}
 
-    def cosine(a: int, b: int) -> float:
-        ra, rb = int(rep_of[a]), int(rep_of[b])
-        key = (ra, rb) if ra < rb else (rb, ra)
-        v = cache.get(key)
-        if v is None:
-            v = _cross_score(table, key[0], key[1], params)
-            cache[key] = v
-        return v
-
     cross_edges: list[tuple[int, int, float]] = []
     dup_edges: list[tuple[int, int]] = []
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
         progress("verify", 0, len(rep_pairs))
     rep_cos, rep_dup = _score_pairs(table, rep_pairs, params)
-    for (ra, rb), c in zip(rep_pairs.tolist(), rep_cos.tolist(), strict=True):
-        cache[(ra, rb)] = c
+    # Scores of scored pairs are looked up (sorted keys), others computed on demand.
+    scored = rep_pairs[:, 0] * np.int64(n_rep) + rep_pairs[:, 1]
+    by_key = np.argsort(scored, kind="stable")
+    scored_keys, scored_cos = scored[by_key], rep_cos[by_key]
+
+    def cosine(a: int, b: int) -> float:
+        ra, rb = int(rep_of[a]), int(rep_of[b])
+        key = (ra, rb) if ra < rb else (rb, ra)
+        v = cache.get(key)
+        if v is None:
+            k = key[0] * n_rep + key[1]
+            at = int(np.searchsorted(scored_keys, k))
+            if at < len(scored_keys) and scored_keys[at] == k:
+                v = float(scored_cos[at])
+            else:
+                v = _cross_score(table, key[0], key[1], params)
+            cache[key] = v
+        return v
     # Only pairs that pass one of the two thresholds matter from here on; each is
     # expanded to every pair of copies of its two distinct passages.
     candidates = (_expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
