@@ -140,7 +140,10 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
     all_h = np.concatenate([grams_by_n[n][pos_n] for n, pos_n in positions])
     all_d = np.concatenate([distinct[unit[pos_n]] for _, pos_n in positions]).astype(np.int64)
     uniq_h, rank = np.unique(all_h, return_inverse=True)
-    seen = np.unique(rank.astype(np.int64) * np.int64(len(key) + 1) + all_d)
+    # Mostly distinct values: a plain sort and a neighbour test beat np.unique's hash
+    # table here.
+    seen = np.sort(rank.astype(np.int64) * np.int64(len(key) + 1) + all_d)
+    seen = seen[np.r_[True, seen[1:] != seen[:-1]]]
     df_counts = np.bincount(seen // np.int64(len(key) + 1), minlength=len(uniq_h))
 
     def idf_of(h: np.ndarray) -> np.ndarray:
