@@ -243,6 +243,30 @@ def _anchored_ids(
 _Block = tuple[int, int, int]  # (a word, b word, size)
 
 
+def _longest_shared_run(a: Sequence[int], b: Sequence[int], k: int,
+                        max_starts: int = 64) -> _Block | None:
+    """The longest run of at least ``k`` equal ids in both sequences, first in ``b``
+    on ties (masked words have ids of their own and match nothing).
+
+    >>> _longest_shared_run([3, 1, 3], [1, 3, 3, 3, 1], 2)
+    (1, 0, 2)
+    """
+    starts: dict[tuple[int, ...], list[int]] = {}
+    for i in range(len(a) - k + 1):
+        at = starts.setdefault(tuple(a[i:i + k]), [])
+        if len(at) < max_starts:
+            at.append(i)
+    best: _Block | None = None
+    for j in range(len(b) - k + 1):
+        for i in starts.get(tuple(b[j:j + k]), ()):
+            size = k
+            while i + size < len(a) and j + size < len(b) and a[i + size] == b[j + size]:
+                size += 1
+            if best is None or size > best[2]:
+                best = (i, j, size)
+    return best
+
+
 def _densest(blocks: Sequence[_Block], gap_penalty: float) -> tuple[int, int, int] | None:
     """Maximum-scoring run of blocks (each block scores its size, each gap costs
     ``gap_penalty`` per word on its longer side): ``(first, last, matched)``."""
@@ -339,6 +363,11 @@ def compare(source: str, derived: str, *, params: CompareParams | None = None) -
         blocks = [(m.a, m.b, m.size)
                   for m in Indel.opcodes(work_a, work_b).as_matching_blocks() if m.size]
         regions = _regions(blocks, params)
+        if not regions and not found:
+            # The LCS may pick scattered single words over a shorter chain that holds
+            # a real run ("cd ab cd" / "ab cd cd cd ab"): then the longest run stands.
+            run = _longest_shared_run(work_a, work_b, params.min_run)
+            regions = [[run]] if run is not None else []
         if not regions:
             break
         for region in regions:
