@@ -20,13 +20,12 @@ Scripts without case (Urdu, Arabic, Chinese) simply get no name discount.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .signatures import WordHasher, ngram_features
+from .signatures import WordHasher, fmix64, ngram_features
 
 
 @dataclass(frozen=True)
@@ -65,18 +64,40 @@ class FeatureTable:
         return float(np.log(max(top, 2)))
 
 
-def _sequence_key(words: Sequence[str]) -> int:
-    if not words:
-        return 0
-    digest = hashlib.blake2b("\x1f".join(words).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def sequence_keys(word_lists: Sequence[Sequence[str]]) -> np.ndarray:
-    """One 64-bit hash per word sequence (0 for an empty one): equal sequences, equal
-    keys."""
-    return np.fromiter((_sequence_key(ws) for ws in word_lists), dtype=np.uint64,
-                       count=len(word_lists))
+def sequence_keys_hashed(word_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """One 64-bit key per word sequence, from its words' hashes (0 for an empty
+    sequence): equal sequences, equal keys; order matters.
+
+    >>> h = np.array([5, 7, 5, 7, 7, 5], dtype=np.uint64)
+    >>> k = sequence_keys_hashed(h, np.array([2, 2, 2, 0]))
+    >>> bool(k[0] == k[1]), bool(k[0] == k[2]), int(k[3])
+    (True, False, 0)
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    keys = np.zeros(len(lengths), dtype=np.uint64)
+    if len(word_hashes) == 0:
+        return keys
+    starts = np.cumsum(lengths) - lengths
+    pos = np.arange(len(word_hashes), dtype=np.int64) - np.repeat(starts, lengths)
+    with np.errstate(over="ignore"):
+        mixed = fmix64(word_hashes ^ fmix64((pos.astype(np.uint64) + np.uint64(1)) * _GOLDEN))
+        nonempty = lengths > 0
+        sums = np.add.reduceat(mixed, starts[nonempty])
+        keys[nonempty] = fmix64(sums ^ (lengths[nonempty].astype(np.uint64) * _GOLDEN))
+    keys[nonempty & (keys == 0)] = 1
+    return keys
+
+
+def sequence_keys(word_lists: Sequence[Sequence[str]], hasher: WordHasher | None = None
+                  ) -> np.ndarray:
+    """:func:`sequence_keys_hashed` of passages given as lists of words."""
+    hasher = hasher or WordHasher()
+    lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    return sequence_keys_hashed(hasher.hash_words([w for ws in word_lists for w in ws]),
+                                lengths)
 
 
 def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2, 3), *,
@@ -89,13 +110,27 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
     n-gram takes the smallest factor of its words.
     """
     hasher = hasher or WordHasher()
-    n_units = len(word_lists)
-    lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=n_units)
+    lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64,
+                          count=len(word_lists))
     wh = hasher.hash_words([w for ws in word_lists for w in ws])
-    unit = np.repeat(np.arange(n_units, dtype=np.int64), lengths)
     mult = (np.fromiter((m for ms in multipliers for m in ms), dtype=np.float64, count=len(wh))
-            if multipliers is not None else np.ones(len(wh)))
-    key = sequence_keys(word_lists)
+            if multipliers is not None else None)
+    return build_features_hashed(wh, lengths, ngrams, multipliers=mult, stock_df=stock_df)
+
+
+def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
+                          ngrams: tuple[int, ...] = (1, 2, 3), *,
+                          multipliers: np.ndarray | None = None,
+                          stock_df: int | None = None) -> FeatureTable:
+    """:func:`build_features` for passages given as their words' hashes, laid end to
+    end (``lengths`` words each), with one weight factor per word."""
+    wh = np.asarray(word_hashes, dtype=np.uint64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n_units = len(lengths)
+    unit = np.repeat(np.arange(n_units, dtype=np.int64), lengths)
+    mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
+            else np.ones(len(wh)))
+    key = sequence_keys_hashed(wh, lengths)
     n_distinct = int(len(np.unique(key[lengths > 0])))
 
     # Every n-gram occurrence with its position, hash and factor.
@@ -255,5 +290,5 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     return float(np.minimum(wa[ia], wb[ib]).sum()), int(run.sum())
 
 
-__all__ = ["FeatureTable", "build_features", "sequence_keys", "shared_stats", "shared_stats_bulk",
-           "shared_weight"]
+__all__ = ["FeatureTable", "build_features", "build_features_hashed", "sequence_keys",
+           "sequence_keys_hashed", "shared_stats", "shared_stats_bulk", "shared_weight"]

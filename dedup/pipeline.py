@@ -9,7 +9,6 @@ guards). ``find`` records the time each stage took.
 from __future__ import annotations
 
 import math
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,26 +20,17 @@ from .cluster import connected_components, link_clusters
 from .errors import ParameterError
 from .features import (
     FeatureTable,
-    build_features,
-    sequence_keys,
+    build_features_hashed,
+    sequence_keys_hashed,
     shared_stats,
     shared_stats_bulk,
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
-from .normalize import norm_word, s_stem, token_pattern
-from .segment import segment
 from .signatures import MinHashParams, fold32, signatures
+from .tokens import tokenize
 
 Progress = Callable[[str, int, int], None]
-
-# Quoted spans: straight or curly double quotes, and curly single quotes whose closing
-# mark is not an apostrophe inside a word ("Russia's").
-_QUOTE_RE = re.compile(
-    "\u201c[^\u201c\u201d]*\u201d|\"[^\"\r\n]*\"|\u00ab[^\u00ab\u00bb]*\u00bb"
-    "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
-)
-
 
 @dataclass(frozen=True)
 class FindParams:
@@ -127,56 +117,15 @@ class FindResult:
     candidates: np.ndarray | None = None  # (m, 2) passage pairs, with keep_candidates
 
 
-class _Words:
-    """Matching forms and weight factors of a passage's words, fast.
-
-    Words are found with the same pattern as :func:`dedup.normalize.tokenize`, but as
-    plain strings (``findall``), and each distinct spelling is normalised once. Names
-    (capitalised inside the sentence) and numbers are topic words; words inside
-    quotation marks are quoted. Quote marks never sit inside a word, so cutting the
-    passage at quotation boundaries cuts no word.
-    """
-
-    def __init__(self, params: FindParams):
-        self.pattern = token_pattern()
-        self.topic = params.topic_weight
-        self.quote = params.quote_weight
-        self.cache: dict[str, str] = {}
-
-    def norm(self, raw: str) -> str:
-        n = self.cache.get(raw)
-        if n is None:
-            n = self.cache[raw] = s_stem(norm_word(raw))
-        return n
-
-    def __call__(self, text: str, start: int, end: int) -> tuple[list[str], list[float]]:
-        pieces: list[tuple[int, int, bool]] = []
-        pos = start
-        for m in _QUOTE_RE.finditer(text, start, end):
-            pieces.append((pos, m.start(), False))
-            pieces.append((m.start(), m.end(), True))
-            pos = m.end()
-        pieces.append((pos, end, False))
-        words: list[str] = []
-        factors: list[float] = []
-        norm = self.norm
-        for lo, hi, quoted in pieces:
-            if lo >= hi:
-                continue
-            for raw in self.pattern.findall(text, lo, hi):
-                c = raw[0]
-                f = self.topic if c.isdigit() or (words and c.isupper()) else 1.0
-                words.append(norm(raw))
-                factors.append(f * self.quote if quoted else f)
-        return words, factors
-
-
 def find(corpus: Corpus, params: FindParams | None = None, *,
-         progress: Progress | None = None, keep_candidates: bool = False) -> FindResult:
+         progress: Progress | None = None, keep_candidates: bool = False,
+         workers: int | None = None) -> FindResult:
     """Find the passages that documents share, and group them into clusters.
 
     With ``keep_candidates`` the result also holds every candidate pair of passages
     handed to verification (for measuring the recall of the candidate stage).
+    ``workers`` processes tokenise a large corpus (default: every CPU available); the
+    result does not depend on their number.
 
     >>> from dedup.models import Corpus, Document
     >>> wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
@@ -196,31 +145,28 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         tick = now
 
     docs = corpus.documents
-    passages: list[Passage] = []
-    words: list[list[str]] = []
-    factors: list[list[float]] = []
     outlet_of_doc = {d.id: d.outlet for d in docs}
-    passage_words = _Words(params)
-    for i, doc in enumerate(docs):
-        for p in segment(doc.id, doc.text):
-            w, f = passage_words(doc.text, p.start, p.end)
-            passages.append(p)
-            words.append(w)
-            factors.append(f)
-        if progress:
-            progress("segment", i + 1, len(docs))
+    tok = tokenize(docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
+                   workers=workers,
+                   progress=(lambda i, t: progress("segment", i, t)) if progress else None)
+    passages = [Passage(doc=docs[d].id, index=i, start=s, end=e, paragraph=p)
+                for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
+                                         tok.start.tolist(), tok.end.tolist(),
+                                         tok.paragraph.tolist(), strict=True)]
     lap("segment")
 
     # Exact repeats (the same words in the same order: a wire sentence printed by
     # every outlet) are one *distinct passage*: features, signatures, candidates and
     # scores are computed once per distinct passage and then given to every copy.
     n = len(passages)
-    rep_of, members_ptr, members = _distinct(words)
+    rep_of, members_ptr, members = _distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
     firsts = members[members_ptr[:-1]]
-    table = build_features([words[i] for i in firsts.tolist()], params.minhash.ngrams,
-                           multipliers=[factors[i] for i in firsts.tolist()],
-                           stock_df=params.stock_df)
-    del words, factors
+    rep_len = tok.lengths[firsts]
+    at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
+                    rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
+    table = build_features_hashed(tok.hashes[at], rep_len, params.minhash.ngrams,
+                                  multipliers=tok.factors[at], stock_df=params.stock_df)
+    del tok, at
     lap("features")
 
     n_rep = len(firsts)
@@ -442,18 +388,17 @@ def _union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
     return np.stack([keys // n, keys % n], axis=1)
 
 
-def _distinct(words: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group passages by their word sequence.
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group passages by their word-sequence key.
 
     Returns ``rep_of`` (each passage's distinct-passage id, numbered by first
     occurrence) and the groups in CSR form: the passages of distinct passage ``r`` are
     ``members[ptr[r]:ptr[r + 1]]``, in order. Passages without words form one group.
 
-    >>> rep, ptr, mem = _distinct([["a", "b"], ["c"], ["a", "b"], []])
+    >>> rep, ptr, mem = _distinct(np.array([7, 3, 7, 0], dtype=np.uint64))
     >>> rep.tolist(), ptr.tolist(), mem.tolist()
     ([0, 1, 0, 2], [0, 2, 3, 4], [0, 2, 1, 3])
     """
-    keys = sequence_keys(words)
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")  # number groups by first occurrence
     rank = np.empty(len(order), dtype=np.int64)

@@ -1,0 +1,71 @@
+"""The tokenising stage: parallel and serial runs agree, and copies collapse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import find, read_corpus
+from dedup import tokens as tokens_mod
+from dedup.features import build_features, build_features_hashed, sequence_keys
+from dedup.models import Document
+from dedup.report.jsonout import dumps, result_to_dict
+from dedup.signatures import WordHasher
+from dedup.tokens import WordForms, tokenize, tokenize_docs
+
+
+def _same(a: tokens_mod.Tokens, b: tokens_mod.Tokens) -> None:
+    for name in tokens_mod.Tokens.__dataclass_fields__:
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_workers_give_the_same_tokens_and_the_same_result(
+        seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = read_corpus([seeds_dir])
+    serial = tokenize(corpus.documents, topic_weight=0.3, quote_weight=1.5, workers=1)
+    monkeypatch.setattr(tokens_mod, "PARALLEL_MIN_CHARS", 0)
+    parallel = tokenize(corpus.documents, topic_weight=0.3, quote_weight=1.5, workers=2)
+    _same(serial, parallel)
+    assert len(serial.doc) > 100 and set(serial.doc.tolist()) == set(range(5))
+    one = dumps(result_to_dict(find(corpus, workers=1)))
+    two = dumps(result_to_dict(find(corpus, workers=2)))
+    assert one == two
+
+
+def test_word_hashes_match_the_word_hasher() -> None:
+    text = "“Russia’s troops,” NATO said. Officials met 12,000 farmers."
+    tok = tokenize_docs([text], 0, WordForms(0.3, 1.5))
+    assert tok.start.tolist() == [0, 30] and tok.lengths.tolist() == [4, 4]
+    words = ["russia", "troop", "nato", "said", "official"]
+    assert tok.hashes[:5].tolist() == WordHasher().hash_words(words).tolist()
+    # quoted words x1.5; a capitalised word inside the sentence and numbers x0.3
+    assert tok.factors.tolist() == [1.5, 1.5, 0.3, 1.0, 1.0, 1.0, 0.3, 1.0]
+
+
+def test_hashed_features_equal_the_word_list_path() -> None:
+    lists = [["the", "bridge", "fell"], ["a", "b", "c", "d"], ["the", "bridge", "fell"], []]
+    hasher = WordHasher()
+    flat = hasher.hash_words([w for ws in lists for w in ws])
+    lengths = np.array([len(w) for w in lists])
+    a = build_features(lists)
+    b = build_features_hashed(flat, lengths)
+    for name in ("indptr", "feats", "weights", "key", "total"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    keys = sequence_keys(lists)
+    assert keys[0] == keys[2] != keys[1] and keys[3] == 0
+
+
+def test_copies_are_scored_once_and_every_copy_is_matched(tmp_path: Path) -> None:
+    wire = ("Officials confirmed the bridge collapse injured forty workers on Monday "
+            "night after weeks of warnings from engineers.")
+    docs = tuple(Document(f"d{i}", f"Local lead number {i} here. {wire}", f"o{i}")
+                 for i in range(6))
+    from dedup.models import Corpus
+    result = find(Corpus(docs))
+    wire_clusters = [c for c in result.clusters if c.kind == "cross-document"
+                     and len(c.passages) == 6]
+    assert len(wire_clusters) == 1
+    assert len(wire_clusters[0].pairs) == 15  # every pair of the six copies
+    assert result.stats["distinct_passages"] < result.stats["passages"]
