@@ -70,6 +70,12 @@ def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+workers_option = click.option(
+    "--workers", type=click.IntRange(min=1), default=None,
+    help="Processes that tokenise a large corpus (default: every CPU available). The "
+         "result is the same whatever the number.")
+
+
 def corpus_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command that reads a corpus shares."""
     decorators = [
@@ -134,11 +140,12 @@ def main() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Clusters shown in the terminal table.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no table (errors only).")
+@workers_option
 @corpus_options
 @library_errors
 def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
              min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
-             seed: int, limit: int, quiet: bool, **opts: Any) -> None:
+             seed: int, limit: int, quiet: bool, workers: int | None, **opts: Any) -> None:
     """Find the passages that documents in PATHS share.
 
     PATHS are folders of .txt files (searched recursively), .txt files, JSON Lines
@@ -155,7 +162,7 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
                         min_words=min_words)
     progress = Progress(enabled=False if quiet else None)
     try:
-        result = find(corpus, params, progress=progress)
+        result = find(corpus, params, progress=progress, workers=workers)
     finally:
         progress.close()
     if json_out:
@@ -358,10 +365,11 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
 @click.option("--show-cosmetic", is_flag=True,
               help="Also highlight cosmetic differences (quotes, case, spaces, dashes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary table.")
+@workers_option
 @corpus_options
 @library_errors
 def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
-               show_cosmetic: bool, quiet: bool, **opts: Any) -> None:
+               show_cosmetic: bool, quiet: bool, workers: int | None, **opts: Any) -> None:
     """Write a report of the shared material in PATHS, for reading.
 
     Every cluster that `dedup find` reports, with a pivot version (the likely wire
@@ -376,7 +384,7 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
     corpus = load_corpus(paths, opts)
     progress = Progress(enabled=False if quiet else None)
     try:
-        result = find(corpus, progress=progress)
+        result = find(corpus, progress=progress, workers=workers)
     finally:
         progress.close()
     views = cluster_views(result)

@@ -227,3 +227,17 @@ def test_compare_batch_unknown_id_names_the_line(runner: CliRunner, wire_dir: Pa
                                "--json", str(out), "--skip-invalid"])
     assert res.exit_code == 0 and "1 pair(s) skipped" in res.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_find_workers_option_keeps_the_output(runner: CliRunner, seeds_dir: Path,
+                                              tmp_path: Path) -> None:
+    outs = []
+    for w in ("1", "2"):
+        out = tmp_path / f"w{w}.json"
+        res = runner.invoke(main, ["find", str(seeds_dir), "--workers", w, "-q",
+                                   "--json", str(out)])
+        assert res.exit_code == 0, res.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    bad = runner.invoke(main, ["find", str(seeds_dir), "--workers", "0"])
+    assert bad.exit_code == 2 and "--workers" in bad.output
