@@ -121,108 +121,151 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
 def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                           ngrams: tuple[int, ...] = (1, 2, 3), *,
                           multipliers: np.ndarray | None = None,
-                          stock_df: int | None = None) -> FeatureTable:
+                          stock_df: int | None = None,
+                          chunk_words: int = 1 << 16) -> FeatureTable:
     """:func:`build_features` for passages given as their words' hashes, laid end to
-    end (``lengths`` words each), with one weight factor per word."""
+    end (``lengths`` words each), with one weight factor per word.
+
+    Two passes over runs of about ``chunk_words`` words, so that memory holds the
+    finished table and the corpus' n-gram counts, not every n-gram occurrence at
+    once: the first counts in how many distinct passages each n-gram occurs, the
+    second weighs each passage's n-grams.
+    """
     wh = np.asarray(word_hashes, dtype=np.uint64)
     lengths = np.asarray(lengths, dtype=np.int64)
     n_units = len(lengths)
-    unit = np.repeat(np.arange(n_units, dtype=np.int64), lengths)
     mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
             else np.ones(len(wh)))
     key = sequence_keys_hashed(wh, lengths)
     n_distinct = int(len(np.unique(key[lengths > 0])))
+    sizes = sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)})
+    # Document frequency counts each distinct passage once: at its first copy.
+    first = np.zeros(n_units, dtype=bool)
+    first[np.unique(key, return_index=True)[1]] = True
+    chunks = list(_chunks(lengths, chunk_words))
 
-    # Every n-gram occurrence with its position, hash and factor.
-    occ_u, occ_f, occ_g, occ_m, occ_pos = [], [], [], [], []
-    grams_by_n: dict[int, np.ndarray] = {}
-    for n in sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)}):
-        m = len(wh) - n + 1
-        if m <= 0:
-            grams_by_n[n] = np.zeros(0, np.uint64)
+    # Pass 1: the n-grams of each distinct passage (each once), all sizes needed
+    # (the sub-grams too, for the information rule), counted over the corpus.
+    seen: list[np.ndarray] = []
+    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes) for lo, hi in chunks):
+        hs, us = [], []
+        for h, valid in grams.values():
+            pos = np.flatnonzero(valid & first[unit[:len(h)]])
+            hs.append(h[pos])
+            us.append(unit[pos])
+        h, u = np.concatenate(hs), np.concatenate(us)
+        if len(h) == 0:
             continue
-        _, h_all = ngram_features(wh, np.zeros(len(wh), np.int64), (n,))
-        grams_by_n[n] = h_all  # hash of the n-gram starting at each position
-        if n not in ngrams:
-            continue
-        same = unit[:m] == unit[n - 1:]
-        fac = mult[:m].copy()
-        for k in range(1, n):
-            fac = np.minimum(fac, mult[k:k + m])
-        pos = np.flatnonzero(same)
-        occ_u.append(unit[pos])
-        occ_f.append(h_all[pos])
-        occ_g.append(np.full(len(pos), n, np.int8))
-        occ_m.append(fac[pos])
-        occ_pos.append(pos)
-    if not occ_u or sum(len(x) for x in occ_u) == 0:
-        empty = np.zeros(0)
-        return FeatureTable(np.zeros(n_units + 1, np.int64), empty.astype(np.uint64), empty,
-                            empty.astype(np.int8), empty.astype(np.int64), np.zeros(n_units),
-                            lengths, key, n_distinct)
-    u = np.concatenate(occ_u)
-    f = np.concatenate(occ_f)
-    g = np.concatenate(occ_g)
-    fac = np.concatenate(occ_m)
-    pos = np.concatenate(occ_pos)
+        order = np.lexsort((h, u))
+        h, u = h[order], u[order]
+        seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
+    if not seen:
+        return _empty_table(lengths, key, n_distinct)
+    uniq_h, df_counts = np.unique(np.concatenate(seen), return_counts=True)
+    del seen
 
-    # Document frequency over distinct passages (by key), for every n-gram size
-    # needed (the sub-grams too, for the information rule).
-    # One int64 key per (feature, distinct passage) pair: unique on a flat int64 array
-    # is much faster than unique over rows of two uint64 columns.
-    _, distinct = np.unique(key, return_inverse=True)
-    positions = list(_positions(grams_by_n, unit))
-    all_h = np.concatenate([grams_by_n[n][pos_n] for n, pos_n in positions])
-    all_d = np.concatenate([distinct[unit[pos_n]] for _, pos_n in positions]).astype(np.int64)
-    uniq_h, rank = np.unique(all_h, return_inverse=True)
-    # Mostly distinct values: a plain sort and a neighbour test beat np.unique's hash
-    # table here.
-    seen = np.sort(rank.astype(np.int64) * np.int64(len(key) + 1) + all_d)
-    seen = seen[np.r_[True, seen[1:] != seen[:-1]]]
-    df_counts = np.bincount(seen // np.int64(len(key) + 1), minlength=len(uniq_h))
-
-    def idf_of(h: np.ndarray) -> np.ndarray:
+    def idf_of(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         d = df_counts[np.searchsorted(uniq_h, h)]
         idf = np.log((n_distinct + 1) / d)
         if stock_df is not None:
             idf = np.maximum(np.minimum(idf, np.log(stock_df / d)), 0.0)
         return idf, d
 
-    idf, df = idf_of(f)
-    info = idf.copy()
-    for n in set(g.tolist()):
-        if n == 1:
+    # Pass 2: each n-gram occurrence weighed, then one entry per (passage, n-gram)
+    # with the largest weight among its occurrences.
+    parts: list[tuple[np.ndarray, ...]] = []
+    for lo, hi in chunks:
+        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
+        occ: list[tuple[np.ndarray, ...]] = []
+        for n in sorted(set(ngrams)):
+            h, valid = grams[n]
+            pos = np.flatnonzero(valid)
+            if len(pos) == 0:
+                continue
+            fac = mult[base + pos]
+            for k in range(1, n):
+                fac = np.minimum(fac, mult[base + pos + k])
+            idf, df = idf_of(h[pos])
+            info = idf
+            if n > 1:
+                sub = grams[n - 1][0]
+                pre, _ = idf_of(sub[pos])
+                suf, _ = idf_of(sub[pos + 1])
+                info = np.maximum(idf - np.maximum(pre, suf), 0.0)
+            occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
+                        fac >= 1.0))
+        if not occ:
+            z = np.zeros(0)
+            parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
+                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool)))
             continue
-        sel = g == n
-        p = pos[sel]
-        pre, _ = idf_of(grams_by_n[n - 1][p])
-        suf, _ = idf_of(grams_by_n[n - 1][p + 1])
-        info[sel] = np.maximum(idf[sel] - np.maximum(pre, suf), 0.0)
-    w = info * fac
-    plain = fac >= 1.0
-
-    # One entry per (unit, feature): the largest weight among its occurrences.
-    order = np.lexsort((-w, f, u))
-    u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
-    keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
-    u, f, g, w, df, plain = u[keep], f[keep], g[keep], w[keep], df[keep], plain[keep]
-
+        u, f, g, w, df, plain = (np.concatenate(x) for x in zip(*occ, strict=True))
+        order = np.lexsort((-w, f, u))
+        u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
+        keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
+        u, w = u[keep] - lo, w[keep]
+        parts.append((np.bincount(u, minlength=hi - lo),
+                      np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
+                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep]))
+    if not any(len(p[2]) for p in parts):
+        return _empty_table(lengths, key, n_distinct)
+    counts, total, f, g, w, df, plain = (_concat_freeing(parts, k) for k in range(7))
     indptr = np.zeros(n_units + 1, dtype=np.int64)
-    np.add.at(indptr, u + 1, 1)
-    indptr = np.cumsum(indptr)
-    total = np.bincount(u, weights=w, minlength=n_units).astype(np.float64)
-    return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df, total=total,
-                        n_words=lengths, key=key, n_distinct=n_distinct, plain=plain,
-                        stock_df=stock_df)
+    indptr[1:] = np.cumsum(counts)
+    return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df,
+                        total=total, n_words=lengths, key=key, n_distinct=n_distinct,
+                        plain=plain, stock_df=stock_df)
 
 
-def _positions(grams_by_n: dict[int, np.ndarray], unit: np.ndarray):
-    """Positions of every in-unit n-gram, per size."""
-    for n, h in grams_by_n.items():
-        m = len(h)
-        if m == 0:
+def _concat_freeing(parts: list[tuple[np.ndarray, ...]], k: int) -> np.ndarray:
+    """Column ``k`` of every part, joined, each part's column released once copied (so
+    memory never holds the column twice)."""
+    out = np.empty(sum(len(p[k]) for p in parts), dtype=parts[0][k].dtype)
+    at = 0
+    for i, p in enumerate(parts):
+        out[at:at + len(p[k])] = p[k]
+        at += len(p[k])
+        parts[i] = p[:k] + (p[k][:0],) + p[k + 1:]
+    return out
+
+
+def _empty_table(lengths: np.ndarray, key: np.ndarray, n_distinct: int) -> FeatureTable:
+    n_units = len(lengths)
+    empty = np.zeros(0)
+    return FeatureTable(np.zeros(n_units + 1, np.int64), empty.astype(np.uint64), empty,
+                        empty.astype(np.int8), empty.astype(np.int64), np.zeros(n_units),
+                        lengths, key, n_distinct)
+
+
+def _chunks(lengths: np.ndarray, chunk_words: int):
+    """Runs ``(lo, hi)`` of whole passages holding about ``chunk_words`` words each."""
+    if len(lengths) == 0:
+        return
+    ends = np.cumsum(lengths)
+    cuts = np.searchsorted(ends, np.arange(chunk_words, int(ends[-1]), chunk_words),
+                           side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(lengths)}), len(lengths)]
+    yield from zip(bounds[:-1], bounds[1:], strict=True)
+
+
+def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[int]
+           ) -> tuple[int, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """For passages ``lo..hi-1``: the index of their first word, the passage of each
+    word, and per n-gram size the hash of the n-gram starting at each word with
+    whether it stays in its passage."""
+    w0 = int(lengths[:lo].sum())
+    w1 = w0 + int(lengths[lo:hi].sum())
+    sub = wh[w0:w1]
+    unit = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for n in sizes:
+        m = len(sub) - n + 1
+        if m <= 0:
+            out[n] = (np.zeros(0, np.uint64), np.zeros(0, bool))
             continue
-        yield n, np.flatnonzero(unit[:m] == unit[n - 1:n - 1 + m])
+        _, h = ngram_features(sub, np.zeros(len(sub), np.int64), (n,))
+        out[n] = (h, unit[:m] == unit[n - 1:])
+    return w0, unit, out
 
 
 def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 16

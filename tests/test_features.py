@@ -210,3 +210,24 @@ def test_shared_stats_counts_verbatim_runs_of_plain_words() -> None:
     mult = [[1.0, 0.3, 1.0, 1.0, 1.0], [0.3, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0]]
     table = build_features(word_lists, multipliers=mult)
     assert shared_stats(table, 0, 1)[1] == 1  # "crossed the river" only
+
+
+def test_chunked_build_gives_the_same_table(seeds_dir) -> None:
+    """The two passes over runs of words give the same table whatever the run size."""
+    from dedup import read_corpus
+    from dedup.features import build_features_hashed
+    from dedup.tokens import tokenize
+
+    docs = read_corpus([seeds_dir]).documents
+    t = tokenize(docs, topic_weight=0.3, quote_weight=1.5, workers=1)
+    # a repeated passage must still count once in document frequency
+    hashes = np.concatenate([t.hashes, t.hashes[:t.lengths[0]]])
+    lengths = np.concatenate([t.lengths, t.lengths[:1]])
+    whole = build_features_hashed(hashes, lengths, stock_df=200)
+    for size in (1, 97, 5000):
+        part = build_features_hashed(hashes, lengths, stock_df=200, chunk_words=size)
+        for name in ("indptr", "feats", "weights", "gram", "df", "total", "plain"):
+            np.testing.assert_array_equal(getattr(whole, name), getattr(part, name))
+    alone = build_features_hashed(t.hashes, t.lengths, stock_df=200, chunk_words=97)
+    np.testing.assert_array_equal(whole.df[:len(alone.df)], alone.df)
+    np.testing.assert_array_equal(whole.features(0)[1], whole.features(len(lengths) - 1)[1])
