@@ -142,16 +142,33 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
 
 def _merge(uniq: np.ndarray, hits: np.ndarray, found: list[np.ndarray]
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Fold newly found pair keys into the sorted unique keys and their hit counts."""
+    """Fold newly found pair keys into the sorted unique keys and their hit counts.
+
+    Sorting, not np.unique: the keys are mostly distinct, where a plain sort and a
+    neighbour test are faster than numpy's hash table, and two sorted runs merge in
+    linear time (timsort).
+
+    >>> u, h = _merge(np.array([2, 5]), np.array([1, 1]), [np.array([5, 1, 5])])
+    >>> u.tolist(), h.tolist()
+    ([1, 2, 5], [1, 1, 3])
+    """
     if not found:
         return uniq, hits
-    new, counts = np.unique(np.concatenate(found), return_counts=True)
+    new = np.sort(np.concatenate(found))
+    new, counts = _runs(new, np.ones(len(new), dtype=np.int64))
     if not len(uniq):
         return new, counts
     keys = np.concatenate([uniq, new])
-    both = np.concatenate([hits, counts])
-    out, inverse = np.unique(keys, return_inverse=True)
-    return out, np.bincount(inverse, weights=both, minlength=len(out)).astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    return _runs(keys[order], np.concatenate([hits, counts])[order])
+
+
+def _runs(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys with counts -> unique keys with summed counts."""
+    if len(keys) == 0:
+        return keys, counts
+    start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[start], np.add.reduceat(counts, start)
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray, n: np.int64) -> np.ndarray:
