@@ -273,15 +273,21 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     """:func:`shared_stats` for many pairs at once (``pairs`` is ``(m, 2)``).
 
     Each chunk of pairs lays out both sides' features keyed by ``(pair, feature)``
-    and intersects the keys with one sort, instead of one Python call per pair.
+    (sorted, as each passage's features are) and intersects the keys with one binary
+    search, instead of one Python call per pair.
     """
     m = len(pairs)
     shared = np.zeros(m, dtype=np.float64)
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or len(table.feats) == 0:
         return shared, runs
-    # Dense feature ids so that (pair, feature) fits one int64 key.
-    _, fid = np.unique(table.feats, return_inverse=True)
+    # Dense feature ids, in hash order, so that (pair, feature) fits one int64 key and
+    # each passage's keys stay sorted (its features are sorted by hash).
+    order = np.argsort(table.feats)
+    ranked = table.feats[order]
+    fid = np.empty(len(order), dtype=np.int64)
+    fid[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
+    del order, ranked
     n_f = np.int64(fid.max() + 1)
     top = int(table.gram.max())
     is_run = table.gram == top
@@ -293,7 +299,10 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
         ib = _expand(table.indptr, p[:, 1])
         ka = ia[0] * n_f + fid[ia[1]]
         kb = ib[0] * n_f + fid[ib[1]]
-        _, xa, xb = np.intersect1d(ka, kb, assume_unique=True, return_indices=True)
+        # Both key arrays are sorted and unique: find each b key among the a keys.
+        at = np.minimum(np.searchsorted(ka, kb), len(ka) - 1)
+        xb = np.flatnonzero(ka[at] == kb)
+        xa = at[xb]
         owner = ia[0][xa]
         w = np.minimum(table.weights[ia[1][xa]], table.weights[ib[1][xb]])
         shared[lo:lo + len(p)] = np.bincount(owner, weights=w, minlength=len(p))
