@@ -8,6 +8,7 @@ document's *original* text, never into a normalised copy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,11 @@ class Token:
     norm: str
 
 
-@dataclass(frozen=True)
-class Passage:
-    """A unit of matching (a sentence) with offsets into its document's original text."""
+class Passage(NamedTuple):
+    """A unit of matching (a sentence) with offsets into its document's original text.
+
+    A named tuple, not a dataclass: a large corpus makes millions of them.
+    """
 
     doc: str
     index: int  # position among the document's passages
@@ -62,8 +65,7 @@ class Passage:
     paragraph: int  # index of the paragraph (block of text) it sits in
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A verified pair of passages (indexes into the passage table) with a 0..1 score."""
 
     a: int
