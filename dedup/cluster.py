@@ -25,6 +25,8 @@ class _Group:
     members: list[int]
     docs: set[str]
     links: list[float] = field(default_factory=list)
+    # distinct passage -> [copies in the group, one of them]
+    reps: dict[int, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,14 @@ class Grouping:
 
 def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int], str],
                   score: Callable[[int, int], float], *, link_threshold: float,
-                  one_per_doc: bool = True) -> Grouping:
+                  one_per_doc: bool = True,
+                  rep_of: Callable[[int], int] | None = None) -> Grouping:
     """Average-linkage clustering over verified edges, strongest first.
 
     ``edges`` are ``(a, b, score)``; ``score(a, b)`` scores any pair on demand.
-    Deterministic: edges are taken by score, then by index.
+    Deterministic: edges are taken by score, then by index. ``rep_of`` maps each
+    passage to its distinct passage where copies score alike: the mean over two
+    clusters is then summed over their distinct passages, weighted by copies.
 
     >>> s = {(0, 1): .9, (1, 2): .5, (0, 2): .1}
     >>> g = link_clusters([(0, 1, .9), (1, 2, .5)], str, lambda a, b: s[(min(a, b), max(a, b))],
@@ -57,7 +62,7 @@ def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int
     def group_of(i: int) -> int:
         if i not in owner:
             owner[i] = i
-            groups[i] = _Group([i], {doc_of(i)})
+            groups[i] = _Group([i], {doc_of(i)}, reps={rep_of(i) if rep_of else i: [1, i]})
         return owner[i]
 
     for a, b, s in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
@@ -68,13 +73,25 @@ def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int
         if one_per_doc and x.docs & y.docs:
             rejected.append((a, b, s))
             continue
-        cross = [s if {p, q} == {a, b} else score(p, q) for p in x.members for q in y.members]
-        if sum(cross) / len(cross) < link_threshold:
+        if len(x.members) == len(y.members) == 1:
+            mean = s
+        else:
+            total = 0.0
+            for cx, px in x.reps.values():
+                for cy, py in y.reps.values():
+                    total += cx * cy * (s if {px, py} == {a, b} else score(px, py))
+            mean = total / (len(x.members) * len(y.members))
+        if mean < link_threshold:
             rejected.append((a, b, s))
             continue
         keep, gone = (ga, gb) if len(x.members) >= len(y.members) else (gb, ga)
         k, g = groups[keep], groups.pop(gone)
         k.members.extend(g.members)
+        for r, (c, p) in g.reps.items():
+            if r in k.reps:
+                k.reps[r][0] += c
+            else:
+                k.reps[r] = [c, p]
         k.docs |= g.docs
         k.links.extend(g.links)
         k.links.append(s)

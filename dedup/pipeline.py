@@ -263,8 +263,9 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     lap("verify")
     stats["verified_pairs"] = float(len(cross_edges) + len(dup_edges))
 
-    grouping = link_clusters(cross_edges, lambda i: doc_of[i], cosine,
-                             link_threshold=params.link_threshold)
+    rep_list = rep_of.tolist()
+    grouping = link_clusters(cross_edges, doc_of.__getitem__, cosine,
+                             link_threshold=params.link_threshold, rep_of=rep_list.__getitem__)
     verified = {(a, b): s for a, b, s in cross_edges}
     raw: list[tuple[str, list[int], list[tuple[int, int, float]], float]] = []
     for members, links in zip(grouping.members, grouping.links, strict=True):
