@@ -233,19 +233,18 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                 v = _cross_score(table, key[0], key[1], params)
             cache[key] = v
         return v
-    # Only pairs that pass one of the two thresholds matter from here on; each is
-    # expanded to every pair of copies of its two distinct passages.
     candidates = (_expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
                   if keep_candidates else None)
-    keep = (rep_cos >= params.threshold) | (rep_dup >= params.duplicate_threshold)
-    which, pairs = _expand_pairs(rep_pairs[keep], members_ptr, members, params.max_bucket)
-    cosines, dups = rep_cos[keep][which], rep_dup[keep][which]
     valid_p = valid[rep_of]
     outlet_ids = {o: i for i, o in enumerate(sorted(set(outlet_of)))}
     outlet_arr = np.fromiter((outlet_ids[o] for o in outlet_of), dtype=np.int64, count=n)
-    same = outlet_arr[pairs[:, 0]] == outlet_arr[pairs[:, 1]]
-    for (a, b), s in zip(pairs[same & (dups >= params.duplicate_threshold)].tolist(),
-                         dups[same & (dups >= params.duplicate_threshold)].tolist(), strict=True):
+    # Repeats inside an outlet, as a sparse graph with the same components and the
+    # same spanning-tree weights as the pairs of every copy: copies of a distinct
+    # passage in one outlet joined to the first of them, and two distinct passages
+    # that repeat each other joined once in each outlet that prints both.
+    dup_keep = rep_dup >= params.duplicate_threshold
+    for a, b, s in _outlet_repeats(rep_pairs[dup_keep], rep_dup[dup_keep], rep_of,
+                                   outlet_arr, table.n_words > 0):
         dup_edges.append((a, b))
         dup_scores[(a, b)] = s
     # Site furniture: a passage repeated in boilerplate_docs or more documents of its
@@ -255,7 +254,17 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     furniture = _boilerplate(n, dup_edges, doc_of, params.boilerplate_docs)
     stats["boilerplate_passages"] = float(furniture.sum())
     usable = valid_p & ~furniture
-    cross = ~same & usable[pairs[:, 0]] & usable[pairs[:, 1]] & (cosines >= params.threshold)
+    # Matches across outlets: each scored pair of distinct passages is expanded to
+    # the pairs of their usable copies (furniture never enters), outlets differing.
+    member_ok = usable[members]
+    ok_members = members[member_ok]
+    ok_ptr = np.zeros_like(members_ptr)
+    ok_ptr[1:] = np.cumsum(np.add.reduceat(member_ok.astype(np.int64), members_ptr[:-1])
+                           if len(members) else np.zeros(0, np.int64))
+    cross_keep = rep_cos >= params.threshold
+    which, pairs = _expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
+    cosines = rep_cos[cross_keep][which]
+    cross = outlet_arr[pairs[:, 0]] != outlet_arr[pairs[:, 1]]
     for (a, b), s in zip(pairs[cross].tolist(), cosines[cross].tolist(), strict=True):
         cross_edges.append((a, b, s))
     if progress:
@@ -372,6 +381,58 @@ def _repeat_groups(scores: dict[tuple[int, int], float]
     return [(groups[r], edges[r]) for r in sorted(groups, key=lambda r: groups[r][0])]
 
 
+def _outlet_repeats(rep_pairs: np.ndarray, scores: np.ndarray, rep_of: np.ndarray,
+                    outlet: np.ndarray, has_words: np.ndarray) -> list[tuple[int, int, float]]:
+    """Edges ``(a, b, score)``, ``a < b``, between repeats inside one outlet.
+
+    Copies of a distinct passage (with words) in one outlet are joined to the first
+    of them (score 1.0); two different distinct passages that repeat each other
+    (``rep_pairs`` with their ``scores``) are joined once per outlet printing both,
+    first copy to first copy. Linear in the copies, where every pair of copies of two
+    widely printed lines ("Sign up for our newsletter") would be quadratic.
+
+    >>> _outlet_repeats(np.array([[0, 1]]), np.array([0.9]), np.array([0, 0, 1, 0, 1]),
+    ...                 np.array([5, 5, 5, 6, 6]), np.array([True, True]))
+    [(0, 1, 1.0), (0, 2, 0.9), (3, 4, 0.9)]
+    """
+    n = len(rep_of)
+    if n == 0:
+        return []
+    n_out = np.int64(outlet.max() + 1)
+    gkey = rep_of.astype(np.int64) * n_out + outlet
+    order = np.argsort(gkey, kind="stable")
+    gk = gkey[order]
+    new_group = np.r_[True, gk[1:] != gk[:-1]]
+    starts = np.flatnonzero(new_group)
+    first = order[starts]                  # first copy of each (distinct passage, outlet)
+    keys = gk[starts]
+    lead = first[np.cumsum(new_group) - 1]  # for each copy, the first in its group
+    star = (lead != order) & has_words[rep_of[order]]
+    a_parts, b_parts, s_parts = [lead[star]], [order[star]], [np.ones(int(star.sum()))]
+    pairs = rep_pairs[rep_pairs[:, 0] != rep_pairs[:, 1]]
+    sc = scores[rep_pairs[:, 0] != rep_pairs[:, 1]]
+    if len(pairs):
+        group_rep = keys // n_out
+        rep_ptr = np.searchsorted(group_rep, np.arange(int(rep_of.max()) + 2))
+        ra, rb = pairs[:, 0], pairs[:, 1]
+        na, nb = rep_ptr[ra + 1] - rep_ptr[ra], rep_ptr[rb + 1] - rep_ptr[rb]
+        swap = nb < na  # walk the outlets of the side printed in fewer outlets
+        ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
+        cnt = np.minimum(na, nb)
+        row = np.repeat(np.arange(len(pairs)), cnt)
+        g = rep_ptr[ra][row] + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        want = rb[row] * n_out + keys[g] % n_out
+        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        hit = keys[at] == want
+        a_parts.append(first[g[hit]])
+        b_parts.append(first[at[hit]])
+        s_parts.append(sc[row[hit]])
+    a, b, s = np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(s_parts)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((hi, lo))
+    return list(zip(lo[order].tolist(), hi[order].tolist(), s[order].tolist(), strict=True))
+
+
 def _boilerplate(n: int, dup_edges: list[tuple[int, int]], doc_of: Sequence[str],
                  min_docs: int) -> np.ndarray:
     """Mask of passages whose within-outlet repeats span at least ``min_docs``
@@ -447,7 +508,7 @@ def _expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
         b.append(np.r_[m[1:], m[2:]])
     row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    n = np.int64(len(members))
+    n = np.int64(members.max() + 1 if len(members) else 1)
     keys = lo * n + hi
     keys, first = np.unique(keys, return_index=True)
     return row[first], np.stack([keys // n, keys % n], axis=1)
