@@ -161,21 +161,38 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
         seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
     if not seen:
         return _empty_table(lengths, key, n_distinct)
-    uniq_h, df_counts = np.unique(np.concatenate(seen), return_counts=True)
+    every = np.concatenate(seen)
     del seen
+    every.sort()  # in place: the largest array of the build is never copied
+    starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
+    uniq_h = every[starts]
+    df_counts = np.diff(np.r_[starts, len(every)])
+    del every, starts
 
-    def idf_of(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        d = df_counts[np.searchsorted(uniq_h, h)]
-        idf = np.log((n_distinct + 1) / d)
+    def idf_of(d: np.ndarray) -> np.ndarray:
+        idf = np.log((n_distinct + 1) / np.maximum(d, 1))
         if stock_df is not None:
-            idf = np.maximum(np.minimum(idf, np.log(stock_df / d)), 0.0)
-        return idf, d
+            idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
+        return idf
 
     # Pass 2: each n-gram occurrence weighed, then one entry per (passage, n-gram)
     # with the largest weight among its occurrences.
     parts: list[tuple[np.ndarray, ...]] = []
     for lo, hi in chunks:
         base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
+        # Document frequency of every n-gram of the run, looked up once per distinct
+        # n-gram and in sorted order (cache-friendly on a corpus-sized table).
+        inside = [h[valid] for h, valid in grams.values()]
+        local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
+        d_all = df_counts[np.searchsorted(uniq_h, local)][inverse.reshape(-1)]
+        df_at: dict[int, np.ndarray] = {}
+        at = 0
+        for n, (h, valid) in grams.items():
+            d = np.zeros(len(h), dtype=np.int64)
+            d[valid] = d_all[at:at + int(valid.sum())]
+            at += int(valid.sum())
+            df_at[n] = d
+        idf_at = {n: idf_of(d) for n, d in df_at.items()}
         occ: list[tuple[np.ndarray, ...]] = []
         for n in sorted(set(ngrams)):
             h, valid = grams[n]
@@ -185,13 +202,11 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
             fac = mult[base + pos]
             for k in range(1, n):
                 fac = np.minimum(fac, mult[base + pos + k])
-            idf, df = idf_of(h[pos])
+            idf, df = idf_at[n][pos], df_at[n][pos]
             info = idf
             if n > 1:
-                sub = grams[n - 1][0]
-                pre, _ = idf_of(sub[pos])
-                suf, _ = idf_of(sub[pos + 1])
-                info = np.maximum(idf - np.maximum(pre, suf), 0.0)
+                sub = idf_at[n - 1]
+                info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
             occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
                         fac >= 1.0))
         if not occ:
