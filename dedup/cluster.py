@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 
 @dataclass
@@ -41,13 +42,16 @@ class Grouping:
 def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int], str],
                   score: Callable[[int, int], float], *, link_threshold: float,
                   one_per_doc: bool = True,
-                  rep_of: Callable[[int], int] | None = None) -> Grouping:
+                  rep_of: Callable[[int], int] | None = None, core: int = 64) -> Grouping:
     """Average-linkage clustering over verified edges, strongest first.
 
     ``edges`` are ``(a, b, score)``; ``score(a, b)`` scores any pair on demand.
     Deterministic: edges are taken by score, then by index. ``rep_of`` maps each
     passage to its distinct passage where copies score alike: the mean over two
-    clusters is then summed over their distinct passages, weighted by copies.
+    clusters is then summed over their distinct passages, weighted by copies. A
+    cluster with more than ``core`` distinct passages is represented in that mean by
+    its core, the first ``core`` to join (those held by the strongest links), so that
+    a cluster of thousands of variants costs no more than ``core**2`` scores a merge.
 
     >>> s = {(0, 1): .9, (1, 2): .5, (0, 2): .1}
     >>> g = link_clusters([(0, 1, .9), (1, 2, .5)], str, lambda a, b: s[(min(a, b), max(a, b))],
@@ -76,11 +80,12 @@ def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int
         if len(x.members) == len(y.members) == 1:
             mean = s
         else:
-            total = 0.0
-            for cx, px in x.reps.values():
-                for cy, py in y.reps.values():
+            total = weight = 0.0
+            for cx, px in islice(x.reps.values(), core):
+                for cy, py in islice(y.reps.values(), core):
                     total += cx * cy * (s if {px, py} == {a, b} else score(px, py))
-            mean = total / (len(x.members) * len(y.members))
+                    weight += cx * cy
+            mean = total / weight
         if mean < link_threshold:
             rejected.append((a, b, s))
             continue

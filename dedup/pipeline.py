@@ -275,12 +275,24 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     rep_list = rep_of.tolist()
     grouping = link_clusters(cross_edges, doc_of.__getitem__, cosine,
                              link_threshold=params.link_threshold, rep_of=rep_list.__getitem__)
-    verified = {(a, b): s for a, b, s in cross_edges}
+    # Each cluster's verified pairs, found by walking the edges once (a cluster of
+    # thousands of passages would make a scan of its member pairs quadratic).
+    # (A passage sits in one cluster, plus the pair clusters of matches that could
+    # not join it.)
+    clusters_of: dict[int, list[int]] = {}
+    for ci, members in enumerate(grouping.members):
+        for m in members:
+            clusters_of.setdefault(m, []).append(ci)
+    inner: list[list[tuple[int, int, float]]] = [[] for _ in grouping.members]
+    for a, b, s in cross_edges:
+        for ci in clusters_of.get(a, ()):
+            if ci in clusters_of.get(b, ()):
+                inner[ci].append((a, b, s))
     raw: list[tuple[str, list[int], list[tuple[int, int, float]], float]] = []
-    for members, links in zip(grouping.members, grouping.links, strict=True):
+    for ci, (members, links) in enumerate(zip(grouping.members, grouping.links, strict=True)):
         mem = list(members)
-        prs = [(i, j, verified[(mem[i], mem[j])]) for i in range(len(mem))
-               for j in range(i + 1, len(mem)) if (mem[i], mem[j]) in verified]
+        at = {p: k for k, p in enumerate(mem)}
+        prs = sorted((at[a], at[b], s) for a, b, s in inner[ci])
         raw.append(("cross-document", mem, prs, min(links)))
     for comp, tree in _repeat_groups(dup_scores):
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"

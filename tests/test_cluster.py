@@ -168,3 +168,19 @@ def test_connected_components_match_bfs(case) -> None:
 def test_connected_components_example() -> None:
     assert connected_components(5, [(0, 1), (3, 4), (1, 2)]) == [[0, 1, 2], [3, 4]]
     assert connected_components(3, [(1, 1)]) == []
+
+
+def test_large_clusters_are_judged_by_their_core() -> None:
+    """Past ``core`` distinct passages, a newcomer is scored against the cluster's
+    first members only: 0, 1 and 2 join by strong links; 3 scores well with 0 and 1
+    but badly with 2."""
+    s = {(0, 1): 0.9, (0, 2): 0.8, (1, 2): 0.8, (0, 3): 0.5, (1, 3): 0.5, (2, 3): 0.0}
+    edges = [(0, 1, 0.9), (0, 2, 0.8), (1, 2, 0.8), (0, 3, 0.5)]
+
+    def score(a: int, b: int) -> float:
+        return s[(min(a, b), max(a, b))]
+
+    every = link_clusters(edges, str, score, link_threshold=0.4)
+    assert (0, 1, 2, 3) not in every.members  # mean with all three: 1/3 < 0.4
+    core = link_clusters(edges, str, score, link_threshold=0.4, core=2)
+    assert (0, 1, 2, 3) in core.members      # mean with the core {0, 1}: 0.5
