@@ -9,6 +9,17 @@ Unrelated stories and *hard negatives* (same topic and cast as a story, no share
 sentences) are mixed in. Everything is drawn from one ``random.Random(seed)``, so a seed
 gives byte-identical files, and documents stream to disk one line at a time.
 
+Stories share no text by accident. The lower-cased word 6-grams of everything written so
+far are kept (as hashed ints), and every sentence written for a story (wire copies,
+unrelated stories, hard negatives, an outlet's own additions: local leads, rewritten
+headlines, captions; and its edits of wire sentences) is drawn again while it has a
+6-gram already written for another story; an outlet's version may share its own story's
+text, which is the point. The ways of writing each piece of a sentence are picked with
+odds that follow how often each has lately given a fresh sentence, so worn-out templates
+fade as the corpus grows. Where 30 draws find no fresh sentence, the one sharing least is
+kept and counted (``fresh_failures`` in ``summary.json``; none at 10,000 documents, a
+few hundred at 100,000).
+
 Files written to ``out_dir``:
 
 ``documents.jsonl``
@@ -37,12 +48,14 @@ Files written to ``out_dir``:
     ``hard-negative`` (``related_story`` then names the story it imitates); ``edits``
     lists what the outlet did to the whole document (``trimmed``, ``local-lead``, ...).
 ``summary.json``
-    The parameters and counts.
+    The parameters and counts (``fresh_failures``: sentences kept though they share a
+    6-gram with another story).
 
 Documents are written in generation order (a wire copy, then its versions). At the
-defaults about 18% of pairs of unrelated stories share some word 5-gram (names of
-organisations, mostly), 0.2% an 8-gram, and their mean 5-gram Jaccard is 0.0003;
-:func:`corpus_background_rate` measures it for any corpus.
+defaults no content sentence shares a word 6-gram with a sentence of another story, about
+5% of pairs of unrelated stories share some word 5-gram (names of organisations, mostly),
+none an 8-gram, and their mean 5-gram Jaccard is 0.00006; :func:`corpus_background_rate`
+measures it for any corpus.
 
 >>> corpus = generate(20, seed=1)
 >>> len(corpus.documents), corpus.documents[0]["id"]
@@ -52,6 +65,8 @@ organisations, mostly), 0.2% an 8-gram, and their mean 5-gram Jaccard is 0.0003;
 from __future__ import annotations
 
 import argparse
+import bisect
+import itertools
 import json
 import math
 import random
@@ -74,6 +89,7 @@ __all__ = [
     "generate",
     "main",
     "ngrams",
+    "sentence_overlap",
 ]
 
 # --------------------------------------------------------------------------- word lists
@@ -206,7 +222,10 @@ ADJECTIVES = _items(
 ADVERBS = _items(
     """sharply; quietly; repeatedly; formally; narrowly; publicly; swiftly; reluctantly;
     initially; abruptly; largely; privately; jointly; openly; briefly; cautiously; firmly;
-    unexpectedly; again; finally; unanimously; provisionally; effectively; partly"""
+    unexpectedly; again; finally; unanimously; provisionally; effectively; partly;
+    hastily; belatedly; tentatively; decisively; grudgingly; eagerly; hurriedly; strongly;
+    fiercely; loudly; conditionally; temporarily; partially; quickly; deliberately;
+    informally; secretly; suddenly; reportedly; ultimately; immediately"""
 )
 
 # Transitive verbs (base form); inflected by ``generate._inflect``.
@@ -215,13 +234,18 @@ VERBS = _words(
     finalise unveil suspend investigate fund endorse challenge revise expand overhaul
     question oppose support welcome condemn examine postpone accelerate halt restore reverse
     adopt negotiate publish launch implement abandon freeze raise lower reinstate dispute
-    audit probe rethink withdraw approve rework pause cap simplify tighten relax target""")
+    audit probe rethink withdraw approve rework pause cap simplify tighten relax target
+    amend accept assess bolster champion curb debate dismiss ditch enforce finance
+    limit mandate reconsider renegotiate resist revive revisit sanction scrutinise shelve
+    downgrade redesign rebrand tender outsource prioritise subsidise regulate ratify
+    sign slash streamline upgrade veto""")
 VERB_FORMS = {  # past, past participle, third person, -ing
     "scrap": ("scrapped", "scrapped", "scraps", "scrapping"),
     "freeze": ("froze", "frozen", "freezes", "freezing"),
     "rethink": ("rethought", "rethought", "rethinks", "rethinking"),
     "withdraw": ("withdrew", "withdrawn", "withdraws", "withdrawing"),
     "cap": ("capped", "capped", "caps", "capping"),
+    "veto": ("vetoed", "vetoed", "vetoes", "vetoing"),
 }
 # Verbs for quantities: past, past participle, present third person.
 STAT_VERBS = tuple(
@@ -235,11 +259,16 @@ STAT_VERBS = tuple(
 )
 REACTION_VERBS = _items(
     """welcomed; criticised; condemned; questioned; praised; rejected; cautiously welcomed;
-    attacked; dismissed; challenged; applauded; denounced"""
+    attacked; dismissed; challenged; applauded; denounced; slammed; hailed; backed; opposed;
+    disputed; mocked; endorsed; embraced; defended; lauded; protested; cautiously backed;
+    broadly welcomed; angrily rejected"""
 )
 CONNECTORS = _items(
     """But; However,; Meanwhile,; Still,; Separately,; Earlier,; By contrast,; For now,;
-    Even so,; As a result,; Since then,; Until now,; Privately,; In practice,; Officially,"""
+    Even so,; As a result,; Since then,; Until now,; Privately,; In practice,; Officially,;
+    Elsewhere,; At the same time,; In the meantime,; Last year,; In recent weeks,;
+    In response,; Despite this,; Nonetheless,; Publicly,; In the end,; Locally,; Later,;
+    On paper,; So far,; At first,; Last month,"""
 )
 MODALS = _words("will would could must should cannot may might")
 # Kept short: a long fixed phrase would be a 5-gram shared by every story that used it.
@@ -247,13 +276,20 @@ EVALUATIONS = _items(
     """unacceptable; long overdue; deeply worrying; a serious mistake; not enough;
     a turning point; reckless; a betrayal; a relief; a good start; premature; a gamble;
     a disgrace; a breakthrough; welcome news; a fudge; a scandal; a sensible compromise;
-    an insult; overdue; misguided; a lifeline; a warning sign; a wasted opportunity"""
+    an insult; overdue; misguided; a lifeline; a warning sign; a wasted opportunity;
+    a step backwards; a step forward; too little; a mess; a farce; a victory; a setback;
+    a big moment; a huge risk; a real test; a red line; a shambles; a blow; a win;
+    a missed chance; encouraging; puzzling; a distraction; a smokescreen; a first step"""
 )
 EVALUATIONS_2 = _words("disappointing encouraging remarkable worrying clear obvious "
                        "frustrating shocking reassuring regrettable alarming striking "
-                       "telling baffling sad welcome odd unfair ironic inevitable")
+                       "telling baffling sad welcome odd unfair ironic inevitable "
+                       "troubling puzzling galling heartening depressing astonishing "
+                       "predictable unsurprising concerning embarrassing extraordinary "
+                       "absurd disturbing revealing")
 DEGREE = _words("deeply frankly simply quite really genuinely hugely rather increasingly "
-                "profoundly")
+                "profoundly truly utterly extremely very particularly somewhat entirely "
+                "absolutely pretty")
 PURPOSES = _items(
     """to protect {G}; before {M}; for {G}; without delay; while {G} wait;
     whatever the cost; as {G} demand; this {M}"""
@@ -261,18 +297,46 @@ PURPOSES = _items(
 REASONS = _words("amid after following despite ahead_of over because_of against")
 CAPTION_VERBS = _items(
     """gather outside; wait near; inspect; walk past; queue outside; stand beside;
-    protest near; look at; arrive at; leave; photograph; clear debris near"""
+    protest near; look at; arrive at; leave; photograph; clear debris near; rally outside;
+    march past; sit outside; line up at; hold banners outside; gather inside; wait outside;
+    crowd into; walk towards; stand outside"""
 )
 CAPTION_PLACES = _items(
     """government building; hospital; railway station; courthouse; school; office block;
-    warehouse; bridge; market; shelter; stadium; town hall; port; factory; polling station"""
+    warehouse; bridge; market; shelter; stadium; town hall; port; factory; polling station;
+    clinic; bus depot; housing estate; construction site; police station; library; church;
+    community centre; farm; power station; airport terminal; university campus; square;
+    press centre; sports hall"""
 )
-# "{O}'s role" rather than "a role at {O}": "a senior official at the" would be a stock
-# 5-gram shared by unrelated stories.
+CAPTION_SOLO_VERBS = _items(
+    """walks past; waits near; stands beside; looks at; arrives at; leaves; photographs;
+    clears debris near; sits outside; walks towards; stands outside; queues outside;
+    inspects; waits outside; cycles past; sweeps outside"""
+)
+OCCUPATIONS = _items(
+    """teacher; nurse; taxi driver; shopkeeper; student; pensioner; engineer; farmer;
+    accountant; cleaner; baker; electrician; lorry driver; software developer; waiter;
+    mechanic; librarian; pharmacist; plumber; carpenter; bus driver; barber; chef;
+    factory worker; dock worker; retired teacher; midwife; social worker; firefighter;
+    cafe owner; tailor; postal worker; fisherman; civil servant; photographer; musician;
+    translator; security guard; market trader; hairdresser"""
+)
+CAPTION_PERSON_VERBS = _items(
+    """visits; tours; inspects; speaks at; arrives at; leaves; walks through;
+    addresses supporters at; meets residents at; looks around; waves outside"""
+)
+CAPTION_DETS = _items(
+    """a; the; a local; the main; a damaged; a crowded; an empty; the old; a temporary;
+    a nearby; the new; a makeshift"""
+)
+# Before the name ("Health Ministry spokesperson Ana Silva"), {O} an organisation without
+# "the": the name then sits in every 6-gram around it, where "Ana Silva, the Health
+# Ministry's legal adviser, warned that" would leave "s legal adviser warned that the",
+# a 6-gram shared by every story that used it.
 DESCRIPTORS = _items(
-    """{P} spokesperson; {P} deputy director; {P} chief economist; {P} legal adviser;
-    {P} policy chief; {P} research director; {P} chair; {P} press officer;
-    a senior analyst at {C} Research; a {F} professor in {city}; a {F} expert at {C} Partners"""
+    """{O} spokesperson; {O} deputy director; {O} economist; {O} legal adviser;
+    {O} policy chief; {O} research director; {O} chair; {O} press officer; {O} official;
+    {C} Research analyst; {F} professor; {city} {F} expert; {C} Partners analyst"""
 )
 FIELDS = _items(
     """economics; law; public policy; history; engineering; medicine; political science;
@@ -344,18 +408,18 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
         "nouns": _items("""election law; budget bill; coalition agreement; reform package;
             voting reform; spending plan; constitutional amendment; ethics inquiry;
             cabinet reshuffle; confidence vote; referendum proposal; campaign finance rule;
-            lobbying ban; public sector pay deal; anti-corruption bill; immigration bill;
+            lobbying ban; public pay deal; anti-corruption bill; immigration bill;
             leadership contest; parliamentary inquiry; regional autonomy plan; tax reform"""),
         "groups": _items("""lawmakers; opposition leaders; voters; party members; campaigners;
             political analysts; coalition partners; civil servants"""),
         "orgs": _items("""the National Assembly; the Senate; the Interior Ministry;
             the Electoral Commission; the Social Democratic Party; the National Renewal Party;
-            the Liberal Alliance; the Green Coalition; the People's Unity Party;
+            the Liberal Alliance; the Green Coalition; the Unity Party;
             the Conservative Union"""),
         "titles": _items("""Prime Minister; Interior Minister; Senator; Speaker;
             Deputy Prime Minister; Opposition Leader"""),
-        "qty": _items("""government support; turnout; poll ratings; trust in parliament;
-            the opposition's lead; party membership"""),
+        "qty": _items("""government support; turnout; poll ratings; public trust;
+            opposition support; party membership"""),
         "units": _words("votes seats signatures lawmakers ballots voters"),
     },
     "economy": {
@@ -436,7 +500,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
         "groups": _items("""prosecutors; defence lawyers; detectives; witnesses; police officers;
             jurors; victims' families; investigators"""),
         "orgs": _items("""the {city} Police Department; the Supreme Court;
-            the Public Prosecutor's Office; the Justice Ministry; the {city} District Court;
+            the Prosecutor's Office; the Justice Ministry; the {city} District Court;
             the Anti-Corruption Bureau; the Bar Association; the Prison Service"""),
         "titles": _items("""Judge; Police Chief; Attorney General; Justice Minister;
             Chief Prosecutor; Detective Inspector"""),
@@ -464,7 +528,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "transport": {
         "nouns": _items("""rail strike; airport expansion; bus network overhaul; fare increase;
-            road safety plan; bridge closure; high-speed rail project; flight cancellation;
+            road safety plan; bridge closure; high-speed railway; flight cancellation;
             port upgrade; electric bus order; congestion charge; train timetable;
             cycle lane scheme; motorway widening; ferry contract; driver shortage;
             ticket price freeze; rail line; airline merger; traffic plan"""),
@@ -510,7 +574,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             the Student Union; {city} Technical College; the Schools Inspectorate"""),
         "titles": _items("""Education Minister; Education Secretary; Schools Commissioner;
             Vice-Chancellor; Superintendent"""),
-        "qty": _items("""exam pass rates; enrolment; tuition fees; teacher vacancies;
+        "qty": _items("""pass rates; enrolment; tuition fees; teacher vacancies;
             attendance; student debt"""),
         "units": _words("pupils students schools teachers classrooms graduates"),
     },
@@ -519,7 +583,7 @@ TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
             building permit; social housing project; property tax; affordable homes target;
             tower block inspection; planning reform; homelessness strategy;
             tenant protection law; land sale; redevelopment project; housing subsidy;
-            zoning change; short-term rental rule; construction contract;
+            zoning change; holiday rental rule; construction contract;
             home repair grant; building safety review"""),
         "groups": _items("""tenants; landlords; homeowners; developers; housing campaigners;
             first-time buyers; builders; councillors"""),
@@ -572,6 +636,10 @@ GENERIC_GROUPS = _items(
     """officials; residents; critics; supporters; analysts; local leaders; business groups;
     community leaders; campaigners; experts"""
 )
+# Before a group, now and then ("worried tenants"): groups are in most sentences.
+GROUP_QUALIFIERS = _words(
+    """local many some angry worried frustrated several younger older rural independent
+    leading prominent disgruntled veteran concerned sceptical influential""")
 
 
 # --------------------------------------------------------------------------- grammar
@@ -606,6 +674,7 @@ _ORG_HEADS = frozenset(
     "Association Union Board Fund Assembly Party Alliance Coalition Inspectorate Operator "
     "Regulator Committee Staff Forces League Institute Centre".split()
 )
+_GLOBAL_ORGS = frozenset(("the United Nations", "the Security Council"))
 _SMALL_WORDS = frozenset("a an the and but or for nor on at to by in of as amid over after "
                          "with from into is".split())
 
@@ -649,6 +718,7 @@ class _Person:
 class _Org:
     name: str
     short: str
+    bare: str = ""  # without "the" or the country, before a role: "Health Ministry"
 
 
 @dataclass(frozen=True)
@@ -668,21 +738,28 @@ def _company(rng: random.Random) -> str:
     return rng.choice(COMPANY_PREFIXES) + rng.choice(COMPANY_SUFFIXES)
 
 
-def _make_org(rng: random.Random, template: str, city: str) -> _Org:
+def _make_org(rng: random.Random, template: str, city: str, region: str) -> _Org:
     stem = _company(rng)
     name = template.replace("{C}", stem).replace("{city}", city)
     if "{C}" in template:
-        return _Org(name, stem)
+        return _Org(name, stem, name)
     head = name.rsplit(" ", 1)[-1]
-    if name.startswith("the ") and head in _ORG_HEADS:
-        return _Org(name, "the " + head.lower())
-    return _Org(name, name)
+    if not name.startswith("the "):
+        return _Org(name, name, name)
+    bare = name[4:]
+    if "{city}" not in template and name not in _GLOBAL_ORGS and " " not in region:
+        # "Kenya's Chamber of Commerce": a national body is the country's (and "according
+        # to the Chamber of Commerce" would be one 6-gram for every story citing it). Not
+        # for "South Africa": "according to South Africa's" would be one too.
+        name = f"{region}'s {bare}"
+    return _Org(name, "the " + head.lower() if head in _ORG_HEADS else name, bare)
 
 
 def _descriptor(rng: random.Random, orgs: Sequence[_Org]) -> str:
-    org = rng.choice(orgs).name
+    org = rng.choice(orgs)
     return rng.choice(DESCRIPTORS).format(
-        O=org, P=_poss(org), C=_company(rng), city=rng.choice(PLACES)[0], F=rng.choice(FIELDS)
+        O=org.bare or org.name, C=_company(rng), city=rng.choice(PLACES)[0],
+        F=rng.choice(FIELDS)
     )
 
 
@@ -690,14 +767,17 @@ def _make_cast(rng: random.Random, topic: str | None = None) -> _Cast:
     topic = topic or rng.choice(_TOPIC_NAMES)
     lex = TOPICS[topic]
     city, region = rng.choice(PLACES)
-    orgs = tuple(_make_org(rng, t, city) for t in rng.sample(lex["orgs"], rng.randint(2, 3)))
+    orgs = tuple(_make_org(rng, t, city, region)
+                 for t in rng.sample(lex["orgs"], rng.randint(2, 3)))
     people = []
     titles = rng.sample(lex["titles"], len(lex["titles"]))  # one holder per title
     for last in rng.sample(LAST_NAMES, rng.randint(3, 5)):  # surnames tell them apart
         first = rng.choice(FIRST_NAMES)
         title = titles.pop() if titles and rng.random() < 0.45 else ""
         people.append(_Person(first, last, title, _descriptor(rng, orgs)))
-    event = f"the {rng.choice(ADJECTIVES)} {rng.choice(lex['nouns'])}"
+    # At most four words, all but "the" varied: a story's hard negatives name its event
+    # too and may share no 6-gram with it, so the event and its neighbours must leave room.
+    event = f"the {rng.choice(_SHORT_ADJECTIVES)} {rng.choice(_SHORT_NOUNS[topic])}"
     groups = tuple(rng.sample(lex["groups"], 5)) + tuple(rng.sample(GENERIC_GROUPS, 3))
     return _Cast(topic, city, region, tuple(people), orgs, event, groups)
 
@@ -714,46 +794,184 @@ def _recast(rng: random.Random, cast: _Cast) -> _Cast:
                  cast.groups)
 
 
-class _Writer:
-    """Writes news sentences about one cast; remembers who has been introduced."""
+class _WordIds(dict[str, int]):
+    """Word -> a small int, numbered as first seen (so the same for a seed in any process,
+    unlike ``hash(str)``)."""
 
-    def __init__(self, rng: random.Random, cast: _Cast) -> None:
+    def __missing__(self, word: str) -> int:
+        i = self[word] = len(self)
+        return i
+
+
+_MASK60 = (1 << 60) - 1
+
+
+class _Form:
+    """The odds of the ways to write one piece of a sentence (see ``_Writer.form``)."""
+
+    __slots__ = ("cum", "left", "prior", "rate", "total")
+    ALPHA = 0.02  # weight of the newest draw in each way's running success rate
+    FLOOR = 0.02  # no way fades below this share of its prior odds
+    EVERY = 32  # draws between re-weighings
+
+    def __init__(self, prior: int | tuple[float, ...]) -> None:
+        self.prior = (1.0,) * prior if isinstance(prior, int) else prior
+        self.rate = [1.0] * len(self.prior)
+        self.cum = list(itertools.accumulate(self.prior))
+        self.total = self.cum[-1]
+        self.left = self.EVERY
+
+    @staticmethod
+    def first_pick(prior: int | tuple[float, ...], x: float) -> int:
+        if isinstance(prior, int):
+            return int(x * prior)
+        cum = list(itertools.accumulate(prior))
+        return bisect.bisect_right(cum, x * cum[-1])
+
+    def reweigh(self) -> None:
+        """Odds from the running rates (squared: a way half as fresh is picked a quarter
+        as often); ``_Writer._draw`` updates the rates."""
+        self.left = self.EVERY
+        self.cum = list(itertools.accumulate(
+            p * max(r * r, self.FLOOR) for p, r in zip(self.prior, self.rate, strict=True)))
+        self.total = self.cum[-1]
+
+
+class _Registry:
+    """The lower-cased word 6-grams of all story text written so far, as hashed ints.
+
+    Each new sentence for a story is checked against it (``_Writer._draw``) and its
+    6-grams are added once its document is out (``commit``), so no sentence shares a
+    6-gram with text already written for another story. Stories are written one at a
+    time: a document's own pending 6-grams are kept apart until it is committed.
+    """
+
+    TRIES = 30  # draws of a sentence before one that shares is kept (and counted)
+
+    def __init__(self) -> None:
+        self.used: set[int] = set()
+        self.ids = _WordIds()
+        self._id = self.ids.__getitem__
+        self.failures = 0  # sentences kept although no fresh draw was found
+        self.draws = 0  # sentences drawn and checked
+        self.redrawn = 0  # of those, the ones that shared a 6-gram (drawn again or kept)
+        self.forms: dict[str, _Form] = {}
+
+    def keys(self, sentence: str) -> list[int]:
+        """The sentence's lower-cased word 6-grams, as ints."""
+        w = list(map(self._id, _WORD_RE.findall(sentence.lower())))
+        # hash() of a tuple of ints is not salted per process, so the draws are repeatable;
+        # 60 bits keep each int in 32 bytes (millions of them at 100k documents).
+        return list(map(_MASK60.__and__, map(hash, zip(w, w[1:], w[2:], w[3:], w[4:], w[5:],
+                                                         strict=False))))
+
+    def keys8(self, text: str) -> set[int]:
+        """The text's lower-cased word 8-grams, as ints (hard negatives avoid their
+        story's, across sentence boundaries too)."""
+        w = list(map(self._id, _WORD_RE.findall(text.lower())))
+        return set(map(hash, zip(w, w[1:], w[2:], w[3:], w[4:], w[5:], w[6:], w[7:],
+                                 strict=False)))
+
+    def commit(self, grams: set[int]) -> None:
+        """Add a finished document's 6-grams (and empty ``grams``)."""
+        self.used |= grams
+        grams.clear()
+
+
+class _Writer:
+    """Writes news sentences about one cast; remembers who has been introduced.
+
+    With a registry, every sentence drawn through :meth:`_draw` (which all the writing
+    entry points use) shares no word 6-gram with another story's text; its grams collect
+    in ``grams`` until the generator commits them.
+    """
+
+    def __init__(self, rng: random.Random, cast: _Cast, reg: _Registry | None = None) -> None:
         self.rng = rng
         self.cast = cast
         self.lex = TOPICS[cast.topic]
         self.seen: set[int] = set()
         self.seen_orgs: set[int] = set()
+        self.reg = reg
+        self.grams: set[int] = set()
+        self.picked: list[tuple[_Form, int]] = []  # forms chosen in the current draw
+        # 6-grams this writer may share: the story's own, for an outlet's version of it.
+        self.own: set[int] | None = None
+
+    def fresh_grams(self, sentence: str) -> list[int] | None:
+        """The 6-grams of ``sentence``, or None if another story has one of them."""
+        assert self.reg is not None
+        grams = self.reg.keys(sentence)
+        return grams if self._fresh_keys(grams) else None
+
+    def _fresh_keys(self, keys: list[int]) -> bool:
+        used = self.reg.used  # type: ignore[union-attr]
+        if used.isdisjoint(keys):
+            return True
+        own = self.own
+        return own is not None and all(k in own for k in keys if k in used)
 
     # -- pieces --------------------------------------------------------------------
+    # random.randint and randrange cost several times what one random() does, and the
+    # writer draws millions (every rejected sentence is drawn again).
     def pick(self, seq: Sequence[_T]) -> _T:
         return seq[int(self.rng.random() * len(seq))]
+
+    def ri(self, a: int, b: int) -> int:
+        """A uniform int in ``[a, b]``."""
+        return a + int(self.rng.random() * (b - a + 1))
+
+    def rr(self, n: int) -> int:
+        """A uniform int in ``[0, n)``."""
+        return int(self.rng.random() * n)
+
+    def form(self, name: str, prior: int | tuple[float, ...]) -> int:
+        """Which way to write piece ``name``: one of ``prior`` (a count, for equal odds, or
+        the odds). With a registry the odds follow how often each way has lately given
+        a sentence no other story has, so ways whose 6-grams are used up fade and fewer
+        sentences are drawn again."""
+        reg = self.reg
+        if reg is None:
+            return _Form.first_pick(prior, self.rng.random())
+        f = reg.forms.get(name)
+        if f is None:
+            f = reg.forms[name] = _Form(prior)
+        k = _bisect(f.cum, self.rng.random() * f.total)
+        self.picked.append((f, k))
+        return k
 
     def verb(self) -> tuple[str, str, str, str, str]:
         return _VERBS[int(self.rng.random() * len(_VERBS))]
 
     def adv(self) -> str:
-        return self.pick(ADVERBS) + " " if self.rng.random() < 0.25 else ""
+        return self.pick(ADVERBS) + " " if self.rng.random() < 0.4 else ""
 
     def noun(self) -> str:
         return self.pick(self.lex["nouns"])
 
-    def group(self) -> str:
-        return self.pick(self.cast.groups)
+    def group(self, *, city: bool = True) -> str:
+        """A group of people, sometimes qualified ("worried tenants", "Kyiv tenants";
+        not by the city with ``city=False``)."""
+        g = self.pick(self.cast.groups)
+        r = self.rng.random()
+        if r < 0.3:
+            return f"{self.pick(GROUP_QUALIFIERS)} {g}"
+        if r < 0.4 and city:
+            return f"{self.cast.city} {g}"
+        return g
 
-    def person(self, *, end: bool = False) -> str:
+    def person(self) -> str:
         i = int(self.rng.random() * len(self.cast.people))
         p = self.cast.people[i]
         if i in self.seen:
             return p.last
         self.seen.add(i)
-        if p.title:
-            return f"{p.title} {p.first} {p.last}"
-        return f"{p.first} {p.last}, {p.desc}" + ("" if end else ",")
+        return f"{p.title or p.desc} {p.first} {p.last}"
 
-    def org(self) -> str:
+    def org(self, *, full: bool = False) -> str:
         i = int(self.rng.random() * len(self.cast.orgs))
         o = self.cast.orgs[i]
-        if i in self.seen_orgs and self.rng.random() < 0.6:
+        if i in self.seen_orgs and not full and self.rng.random() < 0.4:
             return o.short
         self.seen_orgs.add(i)
         return o.name
@@ -766,22 +984,29 @@ class _Writer:
             return self.org()
         return self.group()
 
+    def adj(self, noun: str) -> str:
+        """An adjective for ``noun``: one word before a long noun, so that "the {adj}
+        {noun}" alone never fills a 6-gram."""
+        return self.pick(_SHORT_ADJECTIVES if noun in _LONG_NOUNS else ADJECTIVES)
+
     def np(self) -> str:
-        r = self.rng.random()
+        k = self.form("np", (0.32, 0.13, 0.12, 0.12, 0.11, 0.1, 0.1))
         n = self.noun()
-        if r < 0.32:
-            return f"the {self.pick(ADJECTIVES)} {n}"
-        if r < 0.45:
-            a = self.pick(ADJECTIVES)
+        if k == 0:
+            return f"the {self.adj(n)} {n}"
+        if k == 1:
+            a = self.adj(n)
             return f"{_an(a)} {a} {n}"
-        if r < 0.57:
+        if k == 2:
             o = self.org()
             return f"{_poss(o)} {n}"
-        if r < 0.69:
+        if k == 3:
             return f"the {n} for {self.group()}"
-        if r < 0.8:
-            return f"plans to {self.verb()[0]} the {n}"
-        if r < 0.9:
+        if k == 4:
+            move = self.pick(("plans", "moves", "efforts", "attempts", "proposals", "a bid",
+                              "a push", "calls"))
+            return f"{move} to {self.verb()[0]} the {n}"
+        if k == 5:
             return f"the {n} in {self.cast.city}"
         return self.cast.event
 
@@ -789,29 +1014,30 @@ class _Writer:
         rng = self.rng
         r = rng.random()
         if r < 0.25:
-            return str(rng.randint(10, 99))
+            return str(self.ri(10, 99))
         if r < 0.45:
-            return str(rng.randint(100, 999))
+            return str(self.ri(100, 999))
         if r < 0.7:
-            return f"{rng.randint(1000, 99999):,}"
-        return f"{rng.randint(1, 60)}.{rng.randint(1, 9)} percent"
+            return f"{self.ri(1000, 99999):,}"
+        return f"{self.ri(1, 60)}.{self.ri(1, 9)} percent"
 
     def money(self) -> str:
         unit = self.pick(("million", "billion"))
         cur = self.pick(("$", "\u20ac", "\u00a3"))
-        return f"{cur}{self.rng.randint(1, 99)}.{self.rng.randint(1, 9)} {unit}"
+        return f"{cur}{self.ri(1, 999)}.{self.ri(1, 9)} {unit}"
 
     def count(self) -> str:
-        n = self.rng.randint(10, 99999)
+        n = self.ri(10, 99999)
         return f"{n:,} {self.pick(self.lex['units'])}"
 
     def date(self) -> str:
-        return f"{self.pick(MONTHS)} {self.rng.randint(1, 28)}"
+        return f"{self.pick(MONTHS)} {self.ri(1, 28)}"
 
     def when(self) -> str:
-        rng = self.rng
+        # At most four words after "said": a sentence ending "Silva said {when}." then
+        # ends in a 6-gram that holds the name.
         wd = self.pick(WEEKDAYS)
-        k = rng.randrange(12)
+        k = self.form("when", 12)
         if k == 0:
             return f"late on {wd}"
         if k == 1:
@@ -819,58 +1045,57 @@ class _Writer:
         if k == 2:
             return f"on {wd} {self.pick(('morning', 'afternoon', 'evening'))}"
         if k == 3:
-            d = self.date()
-            return f"in {_an(d)} {d} statement"
+            return self.pick(("in a statement", "in an interview", "in a radio interview",
+                              "in a television interview", "at a briefing", "in a speech",
+                              "in a letter", "in a post online", "at a news conference"))
         if k == 4:
-            return f"at a {self.cast.city} news conference"
+            return f"at a {self.cast.city} {self.pick(('briefing', 'rally', 'event', 'hearing'))}"
         if k in (5, 6):
             return f"on {self.date()}"
         if k == 7:
-            d = self.date()
-            return f"in {_an(d)} {d} interview"
+            return f"{self.pick(('last', 'this', 'on'))} {wd} {self.pick(('night', 'morning'))}"
         if k == 8:
             return f"on {wd}, {self.date()}"
         return f"on {wd}"
 
     def period(self) -> str:
         # Short (at most four words, two of them varied) so no stock 5-gram forms.
-        rng = self.rng
-        k = rng.randrange(9)
+        k = self.form("period", 9)
         if k == 0:
-            return f"since {self.pick(MONTHS)} {rng.randint(2005, 2023)}"
+            return f"since {self.pick(MONTHS)} {self.ri(2005, 2023)}"
         if k == 1:
             return f"as of {self.date()}"
         if k == 2:
-            return f"over {rng.randint(2, 30)} {self.pick(('weeks', 'months'))}"
+            return f"over {self.ri(2, 30)} {self.pick(('weeks', 'months'))}"
         if k == 3:
-            return f"in {self.pick(MONTHS)} {rng.randint(2015, 2024)}"
+            return f"in {self.pick(MONTHS)} {self.ri(2015, 2024)}"
         if k == 4:
-            return f"between {self.pick(MONTHS)} and {self.pick(MONTHS)}"
+            i = self.rr(12)
+            return f"between {MONTHS[i]} and {MONTHS[(i + 1 + self.rr(11)) % 12]}"
         if k == 5:
             return f"last {self.pick(MONTHS)}"
         if k == 6:
-            return f"from {rng.randint(2005, 2014)} to {rng.randint(2015, 2024)}"
+            return f"from {self.ri(2005, 2014)} to {self.ri(2015, 2024)}"
         if k == 7:
-            return f"in {rng.randint(2012, 2024)}"
-        return f"compared with {self.pick(MONTHS)} {rng.randint(2015, 2024)}"
+            return f"in {self.ri(2012, 2024)}"
+        return f"compared with {self.pick(MONTHS)} {self.ri(2015, 2024)}"
 
     def future(self) -> str:
-        rng = self.rng
-        k = rng.randrange(8)
+        k = self.form("future", 8)
         if k == 0:
             return f"in {self.pick(MONTHS)}"
         if k == 1:
-            return f"within {rng.randint(10, 90)} days"
+            return f"within {self.ri(10, 90)} days"
         if k == 2:
             return f"before {self.date()}"
         if k == 3:
-            return f"by {rng.randint(2025, 2035)}"
+            return f"by {self.ri(2025, 2035)}"
         if k == 4:
             return f"by late {self.pick(MONTHS)}"
         if k == 5:
             return f"by {self.date()}"
         return self.pick(("next week", "early next year", "later this month",
-                          "in the coming weeks", "this summer", "this autumn"))
+                          "within weeks", "this summer", "this autumn"))
 
     def reason(self) -> str:
         return f"{self.pick(REASONS).replace('_', ' ')} {self.np()}"
@@ -879,42 +1104,56 @@ class _Writer:
         return self.pick(self.lex["qty"])
 
     def clause(self) -> str:
-        k = self.rng.randrange(5)
+        k = self.form("clause", 5)
         if k == 0:
             return f"{self.agent()} {self.adv()}{self.verb()[1]} {self.np()}"
         if k == 1:
-            what = f"the {self.pick(ADJECTIVES)} {self.noun()}"
-            return f"{what} had been {self.adv()}{self.verb()[2]} by {self.org()}"
+            n = self.noun()
+            been = self.pick(("had been", "was"))
+            return (f"the {self.adj(n)} {n} {been} {self.adv()}{self.verb()[2]} by "
+                    f"{self.org()}")
         if k == 2:
-            return f"{self.qty()} had {self.pick(STAT_VERBS)[1]} {self.period()}"
+            had = "had"
+            return f"{self.qty()} {had} {self.pick(STAT_VERBS)[1]} {self.period()}"
         if k == 3:
             what = self.pick(("called for", "pushed for", "waited for", "protested against",
-                              "warned about", "lobbied for", "campaigned against"))
-            return f"{self.group()} had {self.adv()}{what} {self.np()} {self.period()}"
+                              "warned about", "lobbied for", "campaigned against",
+                              "argued for", "rallied against", "petitioned for",
+                              "complained about", "fought for", "asked for", "marched against"))
+            had = self.pick(("had", "had long"))
+            return f"{self.group()} {had} {self.adv()}{what} {self.np()} {self.period()}"
         modal = self.pick(("could", "would", "might", "may", "will"))
         what = self.pick(("lose", "benefit", "suffer", "pay", "gain", "struggle"))
         return f"{self.count()} {modal} {what} under {self.np()}"
 
     def participle(self) -> str:
-        k = self.rng.randrange(6)
+        k = self.form("participle", 6)
+        # Each starts with a varied word: it follows a "{when}," of little variety.
         if k == 0:
-            return f"a move {self.group()} said could {self.verb()[0]} {self.np()}"
+            said = self.pick(("said", "warned", "feared", "predicted", "hoped", "argued"))
+            return f"a move {self.group()} {said} could {self.verb()[0]} {self.np()}"
         if k == 1:
-            return f"saying {self.clause()}"
+            return f"{self.pick(('saying', 'adding', 'arguing', 'noting'))} {self.clause()}"
         if k == 2:
-            what = self.pick(("uncertainty", "wrangling", "debate", "protests", "delays"))
-            return f"ending {self.rng.randint(2, 30)} months of {what} over {self.np()}"
+            what = self.pick(("uncertainty", "wrangling", "debate", "protests", "delays",
+                              "talks", "rows", "lobbying", "hearings", "negotiations"))
+            unit = self.pick(("weeks", "months", "years"))
+            return f"ending {self.ri(2, 30)} {unit} of {what} over {self.np()}"
         if k == 3:
-            adj = self.pick(("fresh", "new", "serious", "awkward", "further", "pointed"))
-            return f"raising {adj} questions in {self.cast.city} about {self.np()}"
+            act = self.pick(("question", "challenge", "criticise", "welcome", "praise",
+                             "oppose"))
+            return f"prompting {self.group(city=False)} to {act} {self.np()}"
         if k == 4:
-            return f"despite objections from {self.group()} in {self.cast.city}"
-        return f"in a decision affecting {self.count()}"
+            what = self.pick(("objections", "protests", "complaints", "criticism", "opposition",
+                              "warnings", "concerns", "appeals"))
+            return f"despite {what} from {self.group()}"
+        return f"affecting {self.count()}"
 
     def quote_text(self) -> str:
-        k = self.rng.randrange(8)
+        k = self.form("quote_text", 8)
         if k == 0:
-            modal = self.pick(("will", "must", "cannot", "should", "are going to", "want to"))
+            modal = self.pick(("will", "must", "cannot", "should", "want to", "need to",
+                               "plan to", "hope to"))
             purpose = self.pick(PURPOSES).replace("{G}", self.group()).replace(
                 "{M}", self.pick(MONTHS))
             return f"We {modal} {self.verb()[0]} {self.np()} {purpose}"
@@ -924,30 +1163,44 @@ class _Writer:
             return f"{subject} is {self.pick(EVALUATIONS)} for {self.group()}"
         if k == 2:
             what = self.pick(("answers", "better", "clarity", "honesty", "respect",
-                              "certainty"))
-            return f"{_cap(self.group())} deserve {what} on {self.np()}"
+                              "certainty", "support", "transparency", "fairness", "reassurance",
+                              "consultation", "guarantees", "a say", "the facts"))
+            on = self.pick(("on", "about", "over", "regarding"))
+            return f"{_cap(self.group())} deserve {what} {on} {self.np()}"
         if k == 3:
-            return f"Our priority is {self.verb()[4]} {self.np()}"
+            opener = self.pick(("Our priority is", "Our job is", "What matters is",
+                                "Our aim is", "The goal is", "Our plan is", "The task is",
+                                "My priority is", "My job is"))
+            return f"{opener} {self.verb()[4]} {self.np()}"
         if k == 4:
-            who = self.pick(("Nobody", "No one", "Everyone", "Anyone"))
-            verb = "doubts" if who[0] == "N" else "can see"
-            return f"{who} in {self.cast.city} {verb} that {self.clause()}"
+            who = self.pick(("Nobody", "No one", "Everyone", "Anyone", "Few people",
+                             "Hardly anyone", "Most people", "Nobody sensible"))
+            verb = self.pick(("doubts", "denies", "disputes", "questions") if who[0] in "NH"
+                             else ("can see", "knows", "accepts", "agrees"))
+            if who.startswith(("Few", "Most")):
+                verb = self.pick(("doubt", "deny", "dispute", "question") if who[0] == "F"
+                                 else ("accept", "agree", "believe", "know"))
+            return f"{who} {verb} that {self.clause()}"
         if k == 5:
             return (f"I think {self.clause()}, and we {self.pick(MODALS)} "
                     f"{self.verb()[0]} {self.np()}")
         if k == 6:
-            return (f"It is {self.pick(DEGREE)} {self.pick(EVALUATIONS_2)} that "
+            opener = self.pick(("It is", "It's", "It was", "I find it", "It seems",
+                                "We find it"))
+            return (f"{opener} {self.pick(DEGREE)} {self.pick(EVALUATIONS_2)} that "
                     f"{self.clause()}")
-        return (f"What happened in {self.cast.city} with {self.np()} is "
-                f"{self.pick(EVALUATIONS)}")
+        what = self.pick(("What happened with", "The handling of", "The row over",
+                          "The debate over", "The fuss over", "The mess over", "The fight over",
+                          "The deal on", "The outcome on"))
+        return f"{what} {self.np()} is {self.pick(EVALUATIONS)}"
 
     # -- sentences -----------------------------------------------------------------
     def lead(self) -> str:
-        r = self.rng.random()
+        k = self.form("lead", (0.4, 0.35, 0.25))
         e = self.cast.event
-        if r < 0.4:
+        if k == 0:
             s = f"{self.org()} {self.adv()}{self.verb()[1]} {e} {self.when()}, {self.participle()}."
-        elif r < 0.75:
+        elif k == 1:
             s = f"{self.person()} {self.verb()[1]} {e} {self.when()} {self.reason()}."
         else:
             s = (f"{self.count()} were affected by {e} in {self.cast.city} {self.when()}, "
@@ -956,111 +1209,179 @@ class _Writer:
 
     def source(self) -> str:
         """Attribution of a figure; varied so it adds no shared stock phrase."""
-        k = self.rng.randrange(4)
-        org = self.org()
+        k = self.form("source", 4)
+        org = self.org(full=True)
         if k == 0:
             return f"according to {org}"
         if k == 1:
             return f"{org} said {self.when()}"
         if k == 2:
-            return f"{self.pick(('figures', 'data', 'estimates'))} from {org} showed"
-        return f"{org} {self.pick(('estimated', 'reported', 'said'))}"
+            what = self.pick(("figures", "data", "estimates", "statistics", "numbers"))
+            return f"{what} from {org} {self.pick(('showed', 'show', 'suggest', 'indicate'))}"
+        return f"{org} {self.pick(('estimated', 'reported', 'said', 'calculated', 'found'))}"
 
     def stat(self) -> str:
-        k = self.rng.randrange(4)
+        k = self.form("stat", (1.0, 1.0, 1.0, 1.0, 0.5))
         sv = self.pick(STAT_VERBS)
         if k == 0:
             prep = self.pick(("to", "by"))
-            s = f"{self.qty()} {sv[0]} {prep} {self.number()} {self.period()}, {self.source()}."
+            fig = f"{self.qty()} {sv[0]} {prep} {self.number()} {self.period()}"
+            src = self.source()
+            if src.startswith("according") and self.rng.random() < 0.5:
+                s = f"{_cap(src)}, {fig}."
+            else:
+                s = f"{fig}, {src}."
         elif k == 1:
             most = self.pick(("highest", "lowest", "sharpest", "biggest", "steepest",
-                              "smallest", "fastest", "weakest"))
-            what = self.pick(("level", "change", "rise", "fall", "reading", "figure"))
-            s = (f"According to {self.org()}, {self.qty()} {sv[0]} to {self.number()} "
-                 f"{self.period()}, the {most} {what} since {self.rng.randint(1990, 2022)}.")
+                              "smallest", "fastest", "weakest", "strongest", "slowest"))
+            what = self.pick(("level", "change", "rise", "fall", "reading", "figure",
+                              "move", "swing"))
+            since = self.pick((f"since {self.ri(1990, 2022)}",
+                               f"in {self.ri(3, 40)} years",
+                               f"for {self.ri(3, 40)} months", "on record",
+                               f"since {self.pick(MONTHS)} {self.ri(1990, 2022)}"))
+            src = self.pick(("According to {o},", "Figures from {o} show", "Data from {o} show",
+                             "{o} figures show", "{o} data show", "{o} statistics show",
+                             "Statistics from {o} show"))
+            src = src.replace("{o}", self.org(full=True))
+            mark = self.pick(("the", "its"))
+            s = (f"{src} {self.qty()} {sv[0]} to {self.number()} {self.period()}, "
+                 f"{mark} {most} {what} {since}.")
         elif k == 2:
             what = self.pick(("registered", "counted", "added", "lost", "recorded", "reported"))
             s = f"{self.org()} has {what} {self.count()} {self.period()}."
-        else:
-            s = (f"The {self.noun()} would cost {self.money()} over "
-                 f"{self.rng.randint(2, 15)} years, {self.person(end=True)} said.")
+        elif k == 3:
+            n = self.noun()
+            what = self.pick((f"the {self.adj(n)} {n}", self.cast.event,
+                              f"{_poss(self.org())} {n}", f"the {n} in {self.cast.city}"))
+            cost = self.pick(("would cost", "could cost", "will cost", "might cost",
+                              "may cost", "should cost", "is set to cost"))
+            span = self.pick((f"over {self.ri(2, 15)} years", f"by {self.ri(2026, 2040)}",
+                              f"through {self.ri(2026, 2040)}", f"across {self.ri(2, 15)} years",
+                              f"until {self.ri(2026, 2040)}", f"within {self.ri(2, 15)} years"))
+            said = self.pick(("said", "estimated", "told reporters", "warned", "said on "
+                              f"{self.pick(WEEKDAYS)}"))
+            if self.rng.random() < 0.5:
+                s = f"{what} {cost} {self.money()} {span}, {self.person()} {said}."
+            else:
+                s = f"{self.person()} {said} {what} {cost} {self.money()} {span}."
+        else:  # an outside analyst, named in full
+            who = (f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}, "
+                   f"{self.pick(('an analyst', 'an economist', 'a researcher', 'a consultant'))}"
+                   f" at {_company(self.rng)} {self.pick(('Research', 'Partners', 'Analytics'))}")
+            s = (f"{self.qty()} {sv[0]} {self.pick(('to', 'by'))} {self.number()} "
+                 f"{self.period()}, {self.pick(('said', 'estimated', 'calculated'))} {who}.")
         return _cap(s)
 
+    def passerby(self) -> str:
+        """Someone from the street, in full: "Ana Silva, 54, a nurse"."""
+        job = self.pick(OCCUPATIONS)
+        return (f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}, {self.ri(19, 84)}, "
+                f"{_an(job)} {job}")
+
     def quote(self) -> list[str]:
-        k = self.rng.randrange(4)
+        k = self.form("quote", (1.0, 1.0, 1.0, 1.0, 0.6))
         q = self.quote_text()
         if k == 0:
             out = [f'"{q}," {self.person()} said.']
         elif k == 1:
-            out = [f'"{q}," said {self.person(end=True)}.']
+            out = [f'"{q}," said {self.person()}.']
         elif k == 2:
             out = [f'"{q}," {self.person()} said {self.when()}.']
-        else:
+        elif k == 3:
             return [_cap(f"{self.person()} said {self.clause()}.")]
+        else:
+            out = [f'"{q}," said {self.passerby()} in {self.cast.city}.']
         if self.rng.random() < 0.4:
             out.append(f'"{self.quote_text()}."')
         return out
 
     def reaction(self) -> str:
-        k = self.rng.randrange(4)
+        k = self.form("reaction", (1.0, 1.0, 1.0, 1.0, 0.5))
         if k == 0:
-            how = self.pick(("arguing", "saying", "warning"))
-            s = (f"{self.group()} {self.pick(REACTION_VERBS)} the {self.noun()}, {how} that "
-                 f"{self.clause()}.")
+            how = self.pick(("arguing", "saying", "warning", "insisting", "claiming", "noting",
+                             "complaining"))
+            n = self.noun()
+            s = (f"{self.group()} {self.pick(REACTION_VERBS)} the {self.adj(n)} {n}, {how} "
+                 f"that {self.clause()}.")
         elif k == 1:
-            how = self.pick(("warned", "argued", "said"))
-            who = self.person()
-            who = who if who.endswith(",") else who + ","
-            s = (f"Critics, including {who} {how} that {self.cast.event} "
+            how = self.pick(("warned", "argued", "said", "claimed", "insisted", "suggested",
+                             "noted", "complained", "predicted"))
+            who = self.person() + ","
+            them = self.pick(("Critics", "Opponents", "Sceptics", "Supporters", "Observers",
+                              f"Several {self.pick(self.cast.groups)}"))
+            s = (f"{them}, including {who} {how} that {self.cast.event} "
                  f"{self.pick(MODALS)} {self.verb()[0]} {self.np()}.")
         elif k == 2:
             s = (f"{self.pick(CONNECTORS)} {self.group()} {self.verb()[1]} {self.np()} "
                  f"{self.reason()}.")
-        else:
-            s = (f"{self.group()} in {self.cast.city} {self.pick(REACTION_VERBS)} "
+        elif k == 3:
+            s = (f"{self.group(city=False)} in {self.cast.city} {self.pick(REACTION_VERBS)} "
                  f"{self.np()} {self.when()}.")
+        else:
+            how = self.pick(("saying", "arguing", "adding", "complaining"))
+            s = (f"{self.passerby()} in {self.cast.city}, {self.pick(REACTION_VERBS)} "
+                 f"{self.np()}, {how} that {self.clause()}.")
         return _cap(s)
 
     def background(self) -> str:
-        k = self.rng.randrange(4)
+        k = self.form("background", 4)
         if k == 0:
-            verb = self.pick(("comes", "came"))
-            ago = f"{self.rng.randint(2, 30)} {self.pick(('days', 'weeks', 'months'))}"
-            s = f"The {self.noun()} {verb} {ago} after {self.clause()}."
+            verb = self.pick(("comes", "came", "arrives", "arrived"))
+            ago = f"{self.ri(2, 30)} {self.pick(('days', 'weeks', 'months'))}"
+            n = self.noun()
+            s = f"The {self.adj(n)} {n} {verb} {ago} after {self.clause()}."
         elif k == 1:
             s = f"{self.pick(CONNECTORS)} {self.clause()}."
         elif k == 2:
-            s = (f"{self.cast.city} has faced {self.np()} since {self.rng.randint(1995, 2022)}, "
-                 f"when {self.clause()}.")
+            how = self.pick(("has faced", "has debated", "has disputed", "has weighed",
+                             "has resisted", "has endured", "has opposed", "has discussed"))
+            year = self.ri(1995, 2022)
+            if self.rng.random() < 0.5:
+                s = f"{self.cast.city} {how} {self.np()} since {year}, when {self.clause()}."
+            else:
+                s = f"Since {year}, {self.cast.city} {how} {self.np()}."
         else:
-            aside = self.pick((f"based in {self.cast.city} since {self.rng.randint(1950, 2015)}",
-                               f"founded in {self.rng.randint(1950, 2015)}",
+            year = self.ri(1950, 2015)
+            aside = self.pick((f"based in {self.cast.city} since {year}",
+                               f"founded in {year}", f"set up in {year}",
+                               f"in {self.cast.city} since {year}",
                                f"which {self.pick(REACTION_VERBS)} {self.np()} in "
-                               f"{self.rng.randint(2000, 2023)}",
-                               f"chaired by {self.person(end=True)}"))
+                               f"{self.ri(2000, 2023)}",
+                               f"chaired by {self.person()}", f"led by {self.person()}",
+                               f"criticised in {self.ri(2000, 2023)} for "
+                               f"{self.np()}"))
             s = f"{self.org()} — {aside} — {self.verb()[1]} {self.np()} {self.period()}."
         return _cap(s)
 
     def next_steps(self) -> str:
-        k = self.rng.randrange(4)
+        k = self.form("next_steps", 4)
         if k == 0:
-            s = f"{self.org()} is expected to {self.verb()[0]} {self.np()} {self.future()}."
+            how = self.pick(("is expected to", "is due to", "plans to", "is set to",
+                             "is likely to", "has promised to", "intends to", "has vowed to",
+                             "hopes to", "wants to"))
+            s = f"{self.org()} {how} {self.verb()[0]} {self.np()} {self.future()}."
         elif k == 1:
-            what = self.pick(("decision", "ruling", "vote", "verdict"))
-            s = (f"{_cap(_poss(self.org()))} {self.pick(('final', 'formal', 'binding'))} {what} on "
-                 f"{self.np()} is due {self.future()}, {self.person(end=True)} said.")
+            will = self.pick(("will", "must", "is due to", "is set to", "should", "could",
+                              "may"))
+            act = self.pick(("rule on", "decide on", "vote on", "report on", "decide about",
+                             "pronounce on", "adjudicate on", "weigh in on"))
+            s = (f"{self.org()} {will} {act} {self.np()} {self.future()}, "
+                 f"{self.person()} said.")
         elif k == 2:
             cond = self.pick((f"if {self.group()} backed the {self.noun()}",
                               f"unless {self.qty()} {self.pick(STAT_VERBS)[0]} further",
                               f"once the {self.noun()} had been approved"))
             s = f"{self.person()} said {self.org()} would {self.verb()[0]} {self.np()} {cond}."
         else:
-            how = self.pick(("plan to", "are set to", "have vowed to", "are expected to"))
+            how = self.pick(("plan to", "are set to", "have vowed to", "are expected to",
+                             "hope to", "want to", "are likely to", "have promised to",
+                             "intend to", "are preparing to"))
             s = f"{self.group()} {how} {self.verb()[0]} {self.np()} {self.future()}."
         return _cap(s)
 
     def headline(self) -> str:
-        k = self.rng.randrange(5)
+        k = self.form("headline", 5)
         if k == 0:
             tail = self.pick((f"amid {self.pick(self.lex['qty'])} concerns",
                               f"as {self.cast.city} criticism mounts",
@@ -1073,61 +1394,87 @@ class _Writer:
             s = f"{self.cast.people[0].last} {self.verb()[3]} {self.noun()} in {self.cast.city}"
         elif k == 2:
             move = self.pick(("rise", "fall", "climb", "drop", "jump", "slip"))
-            s = f"{self.pick(self.lex['qty'])} set to {move} to {self.number()} {self.future()}"
+            likely = self.pick(("set to", "expected to", "likely to", "could", "may", "to"))
+            s = f"{self.pick(self.lex['qty'])} {likely} {move} to {self.number()} {self.future()}"
         elif k == 3:
-            s = f"{self.cast.city} {self.group()} face {self.pick(ADJECTIVES)} {self.noun()}"
+            s = (f"{self.cast.city} {self.pick(self.cast.groups)} face "
+                 f"{self.pick(ADJECTIVES)} {self.noun()}")
         else:
             s = (f"{self.group()} {self.verb()[0]} {self.noun()} as "
                  f"{self.cast.people[-1].last} {self.verb()[3]} {self.cast.event[4:]}")
         return _cap(s)
 
     def caption(self, credit: str) -> str:
-        where = self.pick(CAPTION_PLACES)
-        s = (f"{_cap(self.group())} {self.pick(CAPTION_VERBS)} {_an(where)} {where} in "
-             f"{self.cast.city} on {self.pick(WEEKDAYS)}, {self.pick(MONTHS)} "
-             f"{self.rng.randint(1, 28)}.")
+        place = self.pick(CAPTION_PLACES)
+        det = self.pick(CAPTION_DETS)
+        what = f"{_an(place) if det == 'a' else det} {place}"
+        date = f"{self.pick(MONTHS)} {self.ri(1, 28)}"
+        if self.rng.random() < 0.7:
+            date = f"{self.pick(WEEKDAYS)}, {date}"
+        r = self.rng.random()
+        if r < 0.35:
+            act = f"{self.group(city=False)} {self.pick(CAPTION_VERBS)} {what}"
+        elif r < 0.65:  # captions name people in full, whether or not the story has yet
+            p = self.pick(self.cast.people)
+            act = (f"{p.title or p.desc} {p.first} {p.last} "
+                   f"{self.pick(CAPTION_PERSON_VERBS)} {what}")
+        else:
+            act = (f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}, {self.ri(19, 84)}, "
+                   f"{self.pick(CAPTION_SOLO_VERBS)} {what}")
+        # Several orders, and often a street: a city's captions would soon use up "a port
+        # in Rio de Janeiro on".
+        where = f"in {self.cast.city}"
+        if self.rng.random() < 0.6:
+            street = self.pick(("Street", "Road", "Avenue", "Square", "Lane", "Boulevard"))
+            where = f"on {self.pick(LAST_NAMES)} {street} {where}"
+        k = self.form("caption", 4)
+        if k == 0:
+            s = f"{_cap(act)} {where} on {date}."
+        elif k == 1:
+            s = f"On {date}, {act} {where}."
+        elif k == 2:
+            s = f"{_cap(act)} on {date}, {where}."
+        else:
+            s = f"{_cap(where)}, {act} on {date}."
         name = f"{self.pick(FIRST_NAMES)} {self.pick(LAST_NAMES)}"
         return f"{s} (Photo: {name}/{credit})"
 
     def local(self, town: str) -> str:
-        k = self.rng.randrange(3)
+        k = self.form("local", 3)
+        group = self.group(city=False)
         if k == 0:
-            s = (f"In {town}, {self.group()} said {self.cast.event} could {self.verb()[0]} "
+            said = self.pick(("said", "warned", "feared", "argued", "predicted", "suggested",
+                              "hoped"))
+            s = (f"In {town}, {group} {said} {self.cast.event} could {self.verb()[0]} "
                  f"{self.np()} {self.future()}.")
         elif k == 1:
             s = (f"In {town}, where {self.count()} {self.pick(('rely on', 'depend on'))} "
-                 f"{self.np()}, {self.group()} {self.pick(REACTION_VERBS)} {self.cast.event} "
+                 f"{self.np()}, {group} {self.pick(REACTION_VERBS)} {self.cast.event} "
                  f"{self.when()}.")
         else:
-            s = (f"Local {self.group()} in {town} {self.pick(REACTION_VERBS)} the "
+            s = (f"Local {self.pick(self.cast.groups)} in {town} {self.pick(REACTION_VERBS)} the "
                  f"{self.noun()} {self.when()}.")
         return _cap(s)
 
-    def body(self, n_par: int, words: int, forbid: set[tuple[str, ...]] | None = None
+    def body(self, n_par: int, words: int, forbid: set[int] | None = None
              ) -> list[list[str]]:
         """Paragraphs of sentences: a one-sentence lead, then a mix by position.
 
         With ``forbid`` (word 8-grams), sentences sharing one are drawn again.
         """
         per_par = words / max(n_par, 1)
-        lead = self._fresh(self.lead, forbid) or self._fresh(self.background, forbid)
+        lead = (self._fresh(self.lead, forbid, keep=False)
+                or self._fresh(self.background, forbid))
         out: list[list[str]] = [[lead]] if lead else []
         for i in range(1, n_par):
             f = i / n_par
-            r = self.rng.random()
-            if f > 0.75:
-                kind = "next" if r < 0.35 else "background" if r < 0.65 else "quote"
-            elif f < 0.3:
-                kind = "stat" if r < 0.3 else "quote" if r < 0.6 else "background"
-            else:
-                kind = "quote" if r < 0.4 else "reaction" if r < 0.65 else "stat"
+            place = "late" if f > 0.75 else "early" if f < 0.3 else "middle"
             k = max(1, round(per_par / 24 + self.rng.uniform(-0.6, 0.6)))
-            par = self._sentences(kind, forbid)
+            par = self._sentences(place, forbid)
             for _ in range(k - 1):
                 if len(par) >= k:
                     break
-                par.extend(self._sentences(self.pick(("background", "reaction", "stat")),
-                                           forbid))
+                par.extend(self._sentences("more", forbid))
             if par:
                 out.append(par)
         total = sum(len(x.split()) for par in out for x in par)
@@ -1135,37 +1482,116 @@ class _Writer:
             if total >= words or len(out) < 2:
                 break
             par = out[1 + int(self.rng.random() * (len(out) - 1))]
-            extra = self._sentences(self.pick(("background", "reaction", "stat")), forbid)
+            extra = self._sentences("more", forbid)
             par.extend(extra)
             total += sum(len(x.split()) for x in extra)
         return out
 
-    def _sentences(self, kind: str, forbid: set[tuple[str, ...]] | None) -> list[str]:
-        if kind == "quote":
-            for _ in range(20):
-                got = self.quote()
-                if not forbid or not any(_shares(s, forbid) for s in got):
-                    return got
-            kind = "background"
-        fn = {"stat": self.stat, "background": self.background, "reaction": self.reaction,
-              "next": self.next_steps}[kind]
-        s = self._fresh(fn, forbid)
-        return [s] if s else []
+    def _sentences(self, place: str, forbid: set[int] | None) -> list[str]:
+        """A sentence (or a quote's two) of a kind that suits its ``place`` in the story
+        (see ``_KINDS``), the kind drawn anew with each draw."""
+        kinds, prior = _KINDS[place]
 
-    def _fresh(self, fn: Any, forbid: set[tuple[str, ...]] | None) -> str | None:
-        """A sentence from ``fn`` sharing no 8-gram with ``forbid`` (None if none found)."""
-        s = fn()
-        if not forbid:
-            return s
-        for _ in range(30):
-            if not _shares(s, forbid):
-                return s
-            s = fn()
-        return None
+        def draw() -> list[str]:
+            kind = kinds[self.form(place, prior)]
+            return self.quote() if kind == "quote" else [_KIND_WRITERS[kind](self)]
+
+        return self._draw(draw, forbid, 30) or []
+
+    def write(self, fn: Any) -> str:
+        """A sentence from ``fn``, drawn again while it shares a 6-gram with another
+        story (see :meth:`_draw`)."""
+        s = self._fresh(fn)
+        assert s is not None  # only ``forbid`` can leave no draw
+        return s
+
+    def _fresh(self, fn: Any, forbid: set[int] | None = None, *,
+               keep: bool = True) -> str | None:
+        """A sentence from ``fn`` sharing no 8-gram with ``forbid`` and no 6-gram with
+        other stories (see :meth:`_draw`)."""
+        if not forbid and self.reg is None:
+            return fn()  # type: ignore[no-any-return]
+        got = self._draw(lambda: [fn()], forbid, 30, keep=keep)
+        return got[0] if got else None
+
+    def _draw(self, fn: Any, forbid: set[int] | None, tries: int, *,
+              keep: bool = True) -> list[str] | None:
+        """Sentences from ``fn`` (a list) sharing no 8-gram with ``forbid`` and, with a
+        registry, no 6-gram with another story's text: up to ``tries`` draws (the
+        registry's ``TRIES`` at least). If none is clean of the registry, with ``keep``
+        the draw that avoids ``forbid`` and shares the fewest 6-grams is kept and counted
+        (the registry's ``failures``); otherwise, or if none avoids ``forbid``, None. A
+        rejected draw leaves no one introduced."""
+        reg = self.reg
+        if not forbid and reg is None:
+            return fn()  # type: ignore[no-any-return]
+        if reg is not None:
+            tries = max(tries, reg.TRIES)
+        rejected: list[tuple[list[str], list[int], set[int], set[int]]] = []
+        seen, seen_orgs = self.seen, self.seen_orgs
+        # Copies to draw with, so that a rejected draw introduces no one (none needed once
+        # everyone has been).
+        whole = (len(seen) == len(self.cast.people)
+                 and len(seen_orgs) == len(self.cast.orgs))
+        for _ in range(tries):
+            if not whole:
+                self.seen, self.seen_orgs = set(seen), set(seen_orgs)
+            self.picked.clear()
+            got = fn()
+            if reg is None:
+                if forbid:
+                    raise ValueError("an 8-gram forbid set needs a registry")
+                return got  # type: ignore[no-any-return]
+            keys = reg.keys(got[0]) if len(got) == 1 else [k for s in got for k in reg.keys(s)]
+            reg.draws += 1
+            fresh = self._fresh_keys(keys)
+            alpha = fresh * _Form.ALPHA
+            for f, k in self.picked:  # each way's running rate of fresh draws
+                rate = f.rate
+                rate[k] += alpha - _Form.ALPHA * rate[k]
+                f.left -= 1
+                if not f.left:
+                    f.reweigh()
+            if fresh:
+                if forbid and any(not forbid.isdisjoint(reg.keys8(s)) for s in got):
+                    continue
+                self.grams.update(keys)
+                return got  # type: ignore[no-any-return]
+            reg.redrawn += 1
+            if keep:
+                rejected.append((got, keys, self.seen, self.seen_orgs))
+        if forbid:
+            rejected = [r for r in rejected
+                        if all(forbid.isdisjoint(reg.keys8(s)) for s in r[0])]
+        if not rejected:
+            self.seen, self.seen_orgs = seen, seen_orgs
+            return None
+        assert reg is not None
+        reg.failures += 1
+        used = reg.used
+        got, keys, self.seen, self.seen_orgs = min(
+            rejected, key=lambda r: sum(k in used for k in r[1]))
+        self.grams.update(keys)
+        return got
 
 
+# The kinds of body sentence by place in the story, and their odds.
+_KINDS: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {
+    "early": (("stat", "quote", "background"), (0.3, 0.3, 0.4)),
+    "middle": (("quote", "reaction", "stat"), (0.4, 0.25, 0.35)),
+    "late": (("next", "background", "quote"), (0.35, 0.3, 0.35)),
+    "more": (("background", "reaction", "stat"), (1.0, 1.0, 1.0)),
+}
+_KIND_WRITERS = {"stat": _Writer.stat, "background": _Writer.background,
+                 "reaction": _Writer.reaction, "next": _Writer.next_steps}
 _TOPIC_NAMES = tuple(TOPICS)
+_bisect = bisect.bisect_right
 _WORD_RE = re.compile(r"\w+")
+_SHORT_NOUNS = {t: tuple(n for n in lex["nouns"] if len(_WORD_RE.findall(n)) <= 2)
+                for t, lex in TOPICS.items()}
+_SHORT_ADJECTIVES = tuple(a for a in ADJECTIVES if len(_WORD_RE.findall(a)) == 1)
+_LONG_NOUNS = frozenset(n for lex in TOPICS.values() for n in lex["nouns"]
+                        if len(_WORD_RE.findall(n)) >= 3)
 
 
 def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
@@ -1178,19 +1604,15 @@ def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     return set(zip(*(w[i:] for i in range(n)), strict=False))
 
 
-def _fits(paragraphs: list[list[_Piece]], at: int, text: str,
-          forbid: set[tuple[str, ...]] | None) -> bool:
+def _fits(paragraphs: list[list[_Piece]], at: int, text: str, forbid: set[int] | None,
+          reg: _Registry) -> bool:
     """Whether ``text`` put between paragraphs ``at - 1`` and ``at`` (or, at 0, before
     the first piece) forms none of the ``forbid`` 8-grams with its neighbours."""
     if not forbid:
         return True
     before = paragraphs[at - 1][-1][0] if at > 0 else ""
     after = paragraphs[at][0][0] if at < len(paragraphs) else ""
-    return forbid.isdisjoint(ngrams(f"{before} {text} {after}", 8))
-
-
-def _shares(sentence: str, forbid: set[tuple[str, ...]], n: int = 8) -> bool:
-    return not forbid.isdisjoint(ngrams(sentence, n))
+    return forbid.isdisjoint(reg.keys8(f"{before} {text} {after}"))
 
 
 # --------------------------------------------------------------------------- outlet edits
@@ -1444,6 +1866,10 @@ class GeneratedCorpus:
     bytes_written: int = 0
     seconds: float = 0.0
     outlets: list[str] = field(default_factory=list)
+    # Sentences kept although every redraw shared a word 6-gram with another story.
+    fresh_failures: int = 0
+    # Sentence draws that shared a word 6-gram with another story and were drawn again.
+    redrawn: int = 0
 
 
 @dataclass
@@ -1515,7 +1941,9 @@ class _Generator:
         self.boilerplate: dict[str, tuple[str, str, int, int]] = {}
         # Recent generated stories (and their text) that hard negatives may imitate.
         self.recent: deque[tuple[_Wire, str]] = deque(maxlen=16)
-        self._grams: dict[str, set[tuple[str, ...]]] = {}
+        self._grams: dict[str, set[int]] = {}
+        # Word 6-grams of everything written so far: new text for a story avoids them.
+        self.reg = _Registry()
 
     # -- ids and dates -------------------------------------------------------------
     def _doc_id(self) -> str:
@@ -1545,6 +1973,25 @@ class _Generator:
                 k = 0 if rng.random() < 0.2 else rng.randint(1, max(self.max_versions, 1))
                 self._story(min(k, left, self.max_versions))  # the last story is cut to fit
 
+    def _fresh_cast(self, cast: _Cast) -> _Cast:
+        """``cast`` with each person's description redrawn (a few times at most) while it
+        holds a 6-gram already written (a person is introduced with it every time)."""
+        people = []
+        for p in cast.people:
+            desc = p.desc
+            for _ in range(10):  # introduced as "Ana Silva, {desc} said." or "..., {desc}, ..."
+                if self.reg.used.isdisjoint(self.reg.keys(f"{p.first} {p.last}, {desc} said")):
+                    break
+                desc = _descriptor(self.rng, cast.orgs)
+            people.append(_Person(p.first, p.last, p.title, desc))
+        return _Cast(cast.topic, cast.city, cast.region, tuple(people), cast.orgs, cast.event,
+                     cast.groups)
+
+    def _register(self, writer: _Writer, headline: str, paragraphs: list[list[str]]) -> None:
+        """Base-corpus text is not drawn, but later stories avoid it like drawn text."""
+        for s in (headline, *(x for par in paragraphs for x in par)):
+            writer.grams.update(self.reg.keys(s))
+
     # -- wire stories --------------------------------------------------------------
     def _base_story(self) -> tuple[str, list[list[str]]] | None:
         if self.base is None:
@@ -1557,13 +2004,14 @@ class _Generator:
     def _story(self, n_versions: int) -> None:
         rng = self.rng
         story = self._story_id()
-        cast = _make_cast(rng)
-        writer = _Writer(rng, cast)
+        cast = self._fresh_cast(_make_cast(rng))
+        writer = _Writer(rng, cast, self.reg)
         base = self._base_story()
         if base is not None:
             headline, paragraphs = base
+            self._register(writer, headline, paragraphs)
         else:
-            headline = writer.headline()
+            headline = writer.write(writer.headline)
             paragraphs = writer.body(rng.randint(10, 25), rng.randint(400, 600))
         sentences: list[str] = []
         layout: list[list[int]] = []
@@ -1580,12 +2028,14 @@ class _Generator:
                      agency.name, base is not None)
         self._emit(doc, agency.name, date, headline, text, story=story, role="wire",
                    topic=wire.topic, edits=[])
+        own = set(writer.grams)  # the versions' new text may share the story's own
+        self.reg.commit(writer.grams)
         if base is None:
             self.recent.append((wire, text))
         for outlet in rng.sample(self.outlets, n_versions):
-            self._version(wire, outlet)
+            self._version(wire, outlet, own)
 
-    def _version(self, wire: _Wire, outlet: Outlet) -> None:
+    def _version(self, wire: _Wire, outlet: Outlet, own: set[int]) -> None:
         rng = self.rng
         er = outlet.edit_rate
         doc_edits: list[str] = []
@@ -1596,18 +2046,24 @@ class _Generator:
             doc_edits.append("trimmed")
         edits: dict[int, list[str]] = {}
         texts: dict[int, str] = {}
+        writer = _Writer(rng, wire.cast, self.reg)
+        writer.own = own
         for par in layout:
             for i in par:
                 s = wire.sentences[i]
                 done: list[str] = []
+                grams: list[int] = []  # of the edited sentence (shortening adds none)
                 if er > 0.05:
                     for label, fn, p in (("substituted", _substitute, 0.5),
                                          ("attribution", _attribution, 0.45),
                                          ("number", _number_edit, 0.35)):
                         if rng.random() < er * p:
                             new = fn(rng, s)
-                            if new is not None and new != s:
-                                s = new
+                            if new is None or new == s:
+                                continue
+                            new_grams = writer.fresh_grams(new)
+                            if new_grams is not None:
+                                s, grams = new, new_grams
                                 done.append(label)
                     if rng.random() < er * 0.08:
                         new = _shorten(s)
@@ -1616,6 +2072,7 @@ class _Generator:
                             done.append("shortened")
                 texts[i] = s
                 edits[i] = done
+                writer.grams.update(grams)
         if er > 0.05 and rng.random() < er * 0.6 and len(layout) > 2:
             multi = [p for p in layout[1:] if len(p) > 1]
             moved: tuple[int, ...]
@@ -1634,22 +2091,25 @@ class _Generator:
         paragraphs: list[list[_Piece]] = [
             [(texts[i], ("d", i, edits[i])) for i in p] for p in layout
         ]
-        writer = _Writer(rng, wire.cast)
         local_rate = 0.0 if wire.base else outlet.local_rate  # no local angle on base text
+
+        def local() -> str:
+            return writer.write(lambda: writer.local(outlet.town))
+
         if rng.random() < local_rate:
             at = rng.choice((0, 1))
-            paragraphs.insert(at, [(writer.local(outlet.town), None)])
+            paragraphs.insert(at, [(local(), None)])
             doc_edits.append("local-lead")
         if rng.random() < local_rate * 0.5:
             at = rng.randint(2, len(paragraphs))
-            paragraphs.insert(at, [(writer.local(outlet.town), None),
-                                   (writer.background(), None)])
+            paragraphs.insert(at, [(local(), None),
+                                   (writer.write(writer.background), None)])
             doc_edits.append("local-paragraph")
         if rng.random() < outlet.merge_rate:
             paragraphs = self._relayout(paragraphs)
             doc_edits.append("paragraphs-relaid")
         if rng.random() < er * 0.6 and not wire.base:
-            head: _Piece = (outlet.headline(writer.headline()), None)
+            head: _Piece = (outlet.headline(writer.write(writer.headline)), None)
             doc_edits.append("headline-rewritten")
         else:
             h = outlet.headline(wire.headline)
@@ -1677,13 +2137,14 @@ class _Generator:
     def _unrelated(self) -> None:
         rng = self.rng
         story = self._story_id()
-        cast = _make_cast(rng)
-        writer = _Writer(rng, cast)
+        cast = self._fresh_cast(_make_cast(rng))
+        writer = _Writer(rng, cast, self.reg)
         base = self._base_story()
         if base is not None:
             headline, body = base
+            self._register(writer, headline, body)
         else:
-            headline = writer.headline()
+            headline = writer.write(writer.headline)
             body = writer.body(rng.randint(6, 20), rng.randint(250, 600))
         outlet = rng.choice(self.outlets)
         paragraphs = [[(s, None) for s in par] for par in body]
@@ -1698,25 +2159,25 @@ class _Generator:
         if wire.story not in self._grams:  # computed only for stories that get imitated
             if len(self._grams) > 64:
                 self._grams.clear()
-            self._grams[wire.story] = ngrams(wire_text, 8)
+            self._grams[wire.story] = self.reg.keys8(wire_text)
         forbid = self._grams[wire.story]
         story = self._story_id()
         outlet = rng.choice(self.outlets) if rng.random() < 0.8 else rng.choice(_WIRE_OUTLETS)
         n_par, words = rng.randint(6, 18), rng.randint(250, 550)
-        cast = _recast(rng, wire.cast)
+        cast = self._fresh_cast(_recast(rng, wire.cast))
         for _ in range(10):
-            writer = _Writer(rng, cast)
+            writer = _Writer(rng, cast, self.reg)
             headline = (writer._fresh(writer.headline, forbid)
                         or f"{cast.city} {writer.group()} react to {writer.noun()}")
             body = writer.body(n_par, words, forbid)
             text = headline + "\n" + "\n".join(" ".join(p) for p in body)
-            if body and forbid.isdisjoint(ngrams(text, 8)):
+            if body and forbid.isdisjoint(self.reg.keys8(text)):
                 break
         else:  # no clean draw (sentences meeting across a boundary): keep what adds none
             kept: list[list[str]] = []
             for par in body:
                 trial = "\n".join(" ".join(p) for p in [*kept, par])
-                if forbid.isdisjoint(ngrams(headline + "\n" + trial, 8)):
+                if forbid.isdisjoint(self.reg.keys8(headline + "\n" + trial)):
                     kept.append(par)
             body = kept or [[f"{cast.city} is waiting."]]
         paragraphs = [[(s, None) for s in par] for par in body]
@@ -1730,7 +2191,7 @@ class _Generator:
                  writer: _Writer, cast: _Cast, doc_edits: list[str], *, story: str, role: str,
                  topic: str, date: datetime, agency: str | None, wire: _Wire | None,
                  related: str | None = None, synthetic: bool = True,
-                 forbid: set[tuple[str, ...]] | None = None) -> None:
+                 forbid: set[int] | None = None) -> None:
         """Add the outlet's dateline, captions and boilerplate, then emit with truth.
 
         Datelines and captions come from the cast, so text from a base corpus
@@ -1739,19 +2200,21 @@ class _Generator:
         """
         rng = self.rng
         if outlet.is_wire:
+            self.reg.commit(writer.grams)
             return self._emit_dressed(outlet, head, paragraphs, doc_edits, story, role, topic,
                                       date, wire, related)
         if outlet.dateline and synthetic and paragraphs and paragraphs[0]:
             dash = outlet.dash.strip()
             line = f"{cast.city.upper()}, {cast.region} {dash}"
-            if _fits(paragraphs, 0, line, forbid):
+            if _fits(paragraphs, 0, line, forbid, self.reg):
                 paragraphs[0] = [(line, None), *paragraphs[0]]
                 doc_edits.append("dateline")
         if synthetic and rng.random() < outlet.caption_rate:
+            credit = agency or outlet.name
             for k in range(rng.choice((1, 1, 2))):
-                cap = writer.caption(agency or outlet.name)
+                cap = writer.write(lambda: writer.caption(credit))
                 at = rng.randint(1, min(3, len(paragraphs)))
-                if not _fits(paragraphs, at, cap, forbid):
+                if not _fits(paragraphs, at, cap, forbid, self.reg):
                     continue
                 paragraphs.insert(at, [(cap, ("cap", k, False))])
                 if "captions" not in doc_edits:
@@ -1759,7 +2222,7 @@ class _Generator:
                 if rng.random() < outlet.caption_dup_rate:
                     # Scrapers repeat a caption next to itself or further down.
                     again = rng.choice((at + 1, rng.randint(at + 1, len(paragraphs))))
-                    if _fits(paragraphs, again, cap, forbid):
+                    if _fits(paragraphs, again, cap, forbid, self.reg):
                         paragraphs.insert(again, [(cap, ("cap", k, True))])
                         doc_edits.append("caption-duplicated")
         fill = {"O": outlet.name.removeprefix("The "), "T": outlet.town, "S": cast.topic,
@@ -1782,6 +2245,7 @@ class _Generator:
             doc_edits.append("boilerplate")
         if outlet.curly or outlet.nbsp or outlet.dash != " \u2014 ":
             doc_edits.append("typography")
+        self.reg.commit(writer.grams)
         return self._emit_dressed(outlet, head, paragraphs, doc_edits, story, role, topic,
                                   date, wire, related)
 
@@ -1958,6 +2422,7 @@ def generate(
     result = GeneratedCorpus(
         n_docs=gen.n_emitted, seed=seed, n_stories=gen.n_stories, n_truth=gen.n_truth,
         roles=dict(gen.roles), outlets=[o.name for o in gen.outlets],
+        fresh_failures=gen.reg.failures, redrawn=gen.reg.redrawn,
     )
     if out is None:
         result.documents, result.truth, result.meta = (list(x) for x in sink.lists)
@@ -1969,6 +2434,7 @@ def generate(
         summary = {
             "n_docs": result.n_docs, "seed": seed, "n_stories": result.n_stories,
             "n_truth": result.n_truth, "roles": result.roles,
+            "fresh_failures": result.fresh_failures,
             "params": {"unrelated_rate": unrelated_rate, "hard_negative_rate": hard_negative_rate,
                        "max_versions": max_versions, "n_outlets": n_outlets,
                        "base_corpus": str(base_corpus) if base_corpus else None},
@@ -1991,6 +2457,13 @@ class BackgroundRate:
     share at least one word 5-gram / 8-gram; ``mean_jaccard_5``: mean Jaccard similarity
     of their 5-gram sets. The ``hard_*`` fields are the same over (story, hard negative)
     pairs; ``hard_share_8gram`` should be 0.
+
+    ``sentences``: content sentences (headlines included; boilerplate and scraped
+    duplicate captions left out) of every document looked at, outlet versions included;
+    ``shared_sentences``: how many of them share a word 6-gram with a content sentence of
+    a *different* story (a story's own wire copy and versions do not count, its hard
+    negatives do); ``share_sentences`` is the ratio. The generator keeps it at 0 (see
+    ``GeneratedCorpus.fresh_failures`` for the sentences it could not redraw).
     """
 
     pairs: int
@@ -2001,6 +2474,10 @@ class BackgroundRate:
     hard_share_5gram: float = 0.0
     hard_share_8gram: float = 0.0
     hard_mean_jaccard_5: float = 0.0
+    docs: int = 0
+    sentences: int = 0
+    shared_sentences: int = 0
+    share_sentences: float = 0.0
 
 
 def _overlap(pairs: list[tuple[set[Any], set[Any], set[Any], set[Any]]]
@@ -2028,8 +2505,9 @@ def background_rate(texts: Sequence[str], *, pairs: int = 2000, seed: int = 0) -
     >>> r.pairs, round(r.share_5gram, 3), r.share_8gram
     (3, 0.333, 0.0)
     """
-    grams = [(ngrams(t, 5), ngrams(t, 8)) for t in texts]
     idx = _sample_pairs(len(texts), pairs, seed)
+    grams = {i: (ngrams(texts[i], 5), ngrams(texts[i], 8))
+             for i in sorted({i for p in idx for i in p})}
     s5, s8, jac = _overlap([(grams[i][0], grams[j][0], grams[i][1], grams[j][1])
                             for i, j in idx])
     return BackgroundRate(len(idx), s5, s8, jac)
@@ -2053,6 +2531,49 @@ def _sample_pairs(n: int, k: int, seed: int) -> list[tuple[int, int]]:
     return out
 
 
+# "KYIV, Ukraine — ": an outlet's dateline, glued to the lead but no part of the story.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]*, [A-Z][\w .'-]*? ?(?:\u2014|\u2013|--) ")
+
+
+def _content_sentences(text: str) -> Iterator[str]:
+    """The sentences of a document text (headline first), datelines cut off."""
+    for par in text.split("\n"):
+        par = _DATELINE.sub("", par.strip(), count=1)
+        if par:
+            yield from _split_sentences(par)
+
+
+def _gram_keys(sentence: str, n: int) -> set[int]:
+    w = _WORD_RE.findall(sentence.lower())
+    return set(map(hash, zip(*(w[i:] for i in range(n)), strict=False)))
+
+
+def sentence_overlap(docs: Sequence[tuple[Any, str]], n: int = 6) -> tuple[int, int]:
+    """``(sentences, shared)``: content sentences of ``docs`` (``(story, text)`` pairs,
+    paragraphs separated by newlines) and how many share a lower-cased word ``n``-gram
+    with a sentence of a document of another story.
+
+    >>> sentence_overlap([(1, "Title here.\\nOne two three four five six seven."),
+    ...                   (1, "Two three four five six seven eight."),
+    ...                   (2, "Other title.\\nZero one two three four five six.")])
+    (5, 2)
+    """
+    many = object()
+    owner: dict[int, Any] = {}
+    for story, text in docs:
+        for s in _content_sentences(text):
+            for h in _gram_keys(s, n):
+                o = owner.setdefault(h, story)
+                if o is not many and o != story:
+                    owner[h] = many
+    total = shared = 0
+    for _story, text in docs:
+        for s in _content_sentences(text):
+            total += 1
+            shared += any(owner[h] is many for h in _gram_keys(s, n))
+    return total, shared
+
+
 def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -2062,12 +2583,14 @@ def _iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def corpus_background_rate(corpus: GeneratedCorpus | str | Path, *, max_docs: int = 3000,
                            pairs: int = 2000, seed: int = 0) -> BackgroundRate:
-    """:func:`background_rate` over a generated corpus, plus the hard-negative figures.
+    """:func:`background_rate` over a generated corpus, plus the hard-negative figures
+    and the sentence-level 6-gram figures (:func:`sentence_overlap`).
 
-    Looks at the first ``max_docs`` documents (the files are read only that far). One
-    text per story: wire copies and unrelated stories, with boilerplate and scraped
-    duplicate captions cut out (their truth spans), since those are shared on purpose.
-    Hard negatives are compared with the wire copy of the story they imitate.
+    Looks at the first ``max_docs`` documents (the files are read only that far). The
+    pair figures take one text per story: wire copies and unrelated stories; the
+    sentence figures take every document. Boilerplate and scraped duplicate captions
+    are cut out first (their truth spans), since those are shared on purpose. Hard
+    negatives are compared with the wire copy of the story they imitate.
     """
     if isinstance(corpus, GeneratedCorpus) and corpus.documents is not None:
         docs_it: Any = iter(corpus.documents)
@@ -2086,8 +2609,7 @@ def corpus_background_rate(corpus: GeneratedCorpus | str | Path, *, max_docs: in
         if len(meta) >= max_docs:
             break
         meta[m["id"]] = m
-        if m["role"] != "version":
-            texts[m["id"]] = d["text"]
+        texts[m["id"]] = d["text"]
     cuts: dict[str, list[tuple[int, int]]] = {}
     last = max(meta, default="")  # ids grow in file order, so truth past it is not needed
     for t in truth_it:
@@ -2095,7 +2617,7 @@ def corpus_background_rate(corpus: GeneratedCorpus | str | Path, *, max_docs: in
             if t["doc"] > last:
                 break
             continue
-        if t["kind"] != "derived" and t["doc"] in texts:
+        if t["kind"] != "derived":
             cuts.setdefault(t["doc"], []).append((t["start"], t["end"]))
     for doc, spans in cuts.items():
         text = texts[doc]
@@ -2112,8 +2634,10 @@ def corpus_background_rate(corpus: GeneratedCorpus | str | Path, *, max_docs: in
             hn, wt = texts[d], texts[w]
             hard.append((ngrams(hn, 5), ngrams(wt, 5), ngrams(hn, 8), ngrams(wt, 8)))
     h5, h8, hj = _overlap(hard)
+    n_sent, shared = sentence_overlap([(m["story"], texts[d]) for d, m in meta.items()])
     return BackgroundRate(base.pairs, base.share_5gram, base.share_8gram, base.mean_jaccard_5,
-                          len(hard), h5, h8, hj)
+                          len(hard), h5, h8, hj, len(meta), n_sent, shared,
+                          shared / n_sent if n_sent else 0.0)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -2143,13 +2667,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     roles = ", ".join(f"{k} {v}" for k, v in c.roles.items())
     print(f"{c.n_docs} documents ({roles}), {c.n_stories} stories, {c.n_truth} truth "
           f"passages; {c.bytes_written / 1e6:.1f} MB in {c.seconds:.1f} s -> {c.out_dir}")
+    print(f"{c.fresh_failures} sentences kept that share a word 6-gram with another story "
+          f"(no fresh one in {_Registry.TRIES} draws); {c.redrawn} draws were redrawn")
     if args.background:
-        b = corpus_background_rate(c)
+        b = corpus_background_rate(c, max_docs=max(1, min(c.n_docs, 10000)))
         print(f"background over {b.pairs} unrelated pairs: share 5-gram {b.share_5gram:.4f}, "
               f"share 8-gram {b.share_8gram:.4f}, mean 5-gram Jaccard {b.mean_jaccard_5:.5f}")
         print(f"hard negatives ({b.hard_pairs}): share 5-gram {b.hard_share_5gram:.3f}, "
               f"share 8-gram {b.hard_share_8gram:.3f}, "
               f"mean 5-gram Jaccard {b.hard_mean_jaccard_5:.4f}")
+        print(f"sentences ({b.docs} documents): {b.shared_sentences} of {b.sentences} content "
+              f"sentences ({b.share_sentences:.4%}) share a word 6-gram with another story")
     return 0
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,11 @@ from benchmarks.generate import (
     generate,
     main,
     ngrams,
+    sentence_overlap,
 )
 
 FILES = ("documents.jsonl", "truth.jsonl", "docs_meta.jsonl", "summary.json")
+ROOT = Path(__file__).resolve().parents[1]
 # Typography an outlet may change without changing a word.
 _FOLD = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'",
                        "\u2014": "-", "\u2013": "-", "\u00a0": " "})
@@ -53,6 +58,19 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     generate(120, seed=3, out_dir=tmp_path / "b")
     for name in FILES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_same_seed_gives_the_same_files_in_any_process(tmp_path: Path) -> None:
+    # The 6-gram registry hashes words: a salted str hash would make the redraws, and so
+    # the corpus, differ between interpreter runs.
+    generate(150, seed=5, out_dir=tmp_path / "here")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-m", "benchmarks.generate", "--docs", "150", "--seed",
+                    "5", "--out", str(tmp_path / "there")],
+                   check=True, cwd=ROOT, env=env, capture_output=True)
+    for name in FILES:
+        assert (tmp_path / "here" / name).read_bytes() == \
+            (tmp_path / "there" / name).read_bytes(), name
 
 
 def test_different_seed_gives_different_corpus(tmp_path: Path) -> None:
@@ -192,11 +210,41 @@ def test_background_rate_is_small() -> None:
     assert rate.hard_mean_jaccard_5 > rate.mean_jaccard_5
 
 
+def test_stories_share_no_sentence_material(tmp_path: Path) -> None:
+    """No content sentence shares a word 6-gram with a sentence of another story (the
+    generator draws such sentences again; any it has to keep are counted and reported)."""
+    c = generate(500, seed=11, out_dir=tmp_path)
+    rate = corpus_background_rate(c, max_docs=500, pairs=200)
+    assert rate.docs == 500 and rate.sentences > 10_000
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["fresh_failures"] == c.fresh_failures == 0
+    assert rate.shared_sentences == 0 and rate.share_sentences == 0.0
+
+
+def test_sentence_overlap_counts_other_stories_only() -> None:
+    shared = ("Education experts condemned the literacy programme, saying that pass rates "
+              "had recovered last March.")
+    docs = [
+        ("s1", f"Schools row\nBERLIN, Germany \u2014 {shared} Nothing else is alike here."),
+        ("s1", f"Schools row\n{shared}"),  # a version of the same story: not counted
+        ("s2", "Another row\nEducation experts attacked the literacy programme, saying that "
+               "pass rates had slipped last August."),
+        ("s3", "Third story\nUnrelated words only in this one sentence."),
+        # Outlets' datelines are cut off: "berlin germany police said nothing" is no match.
+        ("s4", "Fourth\nBERLIN, Germany \u2014 Police said nothing."),
+        ("s5", "Fifth\nBERLIN, Germany -- Police said nothing more."),
+    ]
+    # 13 sentences (headlines included); the shared one in both s1 documents and the s2
+    # sentence have "the literacy programme saying that pass".
+    assert sentence_overlap(docs) == (13, 3)
+    assert sentence_overlap(docs[:2]) == (5, 0)
+
+
 def test_background_rate_reads_files_like_memory(tmp_path: Path) -> None:
-    mem = corpus_background_rate(generate(80, seed=2), max_docs=60, pairs=200)
+    mem = corpus_background_rate(generate(80, seed=2), max_docs=60, pairs=100)
     generate(80, seed=2, out_dir=tmp_path)
-    disk = corpus_background_rate(tmp_path, max_docs=60, pairs=200)
-    assert mem.pairs == 200
+    disk = corpus_background_rate(tmp_path, max_docs=60, pairs=100)
+    assert mem.pairs == 100 and mem.docs == 60 and mem.sentences > 1000
     assert mem == disk
 
 
@@ -240,6 +288,8 @@ def test_cli_writes_the_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["--docs", "40", "--seed", "2", "--out", str(tmp_path), "--background"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("40 documents (wire ") and "background over" in out
+    assert "\n0 sentences kept that share a word 6-gram with another story" in out
+    assert re.search(r"sentences \(40 documents\): 0 of \d+ content sentences", out)
     assert all((tmp_path / name).exists() for name in FILES)
     assert len((tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()) == 40
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
