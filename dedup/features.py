@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -53,6 +54,11 @@ class FeatureTable:
         return self.feats[lo:hi], self.weights[lo:hi]
 
     stock_df: int | None = None
+
+    @cached_property
+    def top_gram(self) -> int:
+        """The largest n-gram size in the table (0 when empty), computed once."""
+        return int(self.gram.max()) if len(self.gram) else 0
 
     @property
     def log_n(self) -> float:
@@ -304,7 +310,7 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     fid[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
     del order, ranked
     n_f = np.int64(fid.max() + 1)
-    top = int(table.gram.max())
+    top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:
         is_run &= table.plain
@@ -350,7 +356,7 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     fb, wb = table.features(b)
     _, ia, ib = np.intersect1d(fa, fb, assume_unique=True, return_indices=True)
     lo = table.indptr[a]
-    top = int(table.gram.max()) if len(table.gram) else 0
+    top = table.top_gram
     run = table.gram[lo + ia] == top
     if table.plain is not None:
         run &= table.plain[lo + ia]
