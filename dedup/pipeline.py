@@ -166,11 +166,23 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                     rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
     table = build_features_hashed(tok.hashes[at], rep_len, params.minhash.ngrams,
                                   multipliers=tok.factors[at], stock_df=params.stock_df)
+    doc_index = tok.doc
     del tok, at
     lap("features")
 
     n_rep = len(firsts)
     valid = table.n_words >= params.min_words
+    outlet_ids = {o: i for i, o in enumerate(sorted({d.outlet for d in docs}))}
+    outlet_arr = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
+                             count=len(docs))[doc_index]
+    # A distinct passage printed word for word in boilerplate_docs or more documents of
+    # every outlet that prints it is furniture wherever it appears: it never matches
+    # across outlets, so it stays out of the candidate search (where a thousand
+    # outlets' variants of one newsletter line would pair up with each other). Its
+    # repeats are still found and reported within each outlet.
+    furniture_rep = _furniture_reps(rep_of, outlet_arr, doc_index, params.boilerplate_docs)
+    stats["furniture_distinct_passages"] = float(furniture_rep.sum())
+    lsh_valid = valid & ~furniture_rep
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
     # Two candidate channels on the same MinHash/LSH machinery:
     # near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
@@ -189,11 +201,11 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     if progress:
         progress("sign", 1, 1)
 
-    near = candidate_pairs(sig_near, params.near_lsh(), valid=valid,
+    near = candidate_pairs(sig_near, params.near_lsh(), valid=lsh_valid,
                            max_bucket=params.max_bucket)
     has_rare = np.bincount(np.repeat(np.arange(n_rep), np.diff(table.indptr))[rare],
                            minlength=n_rep) > 0
-    reworded = candidate_pairs(sig_rare, params.lsh(), valid=valid & has_rare,
+    reworded = candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
                                max_bucket=params.max_bucket)
     del sig_near, sig_rare
     # Each distinct passage printed more than once is also a pair with itself.
@@ -236,8 +248,6 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     candidates = (_expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
                   if keep_candidates else None)
     valid_p = valid[rep_of]
-    outlet_ids = {o: i for i, o in enumerate(sorted(set(outlet_of)))}
-    outlet_arr = np.fromiter((outlet_ids[o] for o in outlet_of), dtype=np.int64, count=n)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages
@@ -391,6 +401,29 @@ def _repeat_groups(scores: dict[tuple[int, int], float]
     for a, b, s in tree:
         edges.setdefault(root(a), []).append((a, b, s))
     return [(groups[r], edges[r]) for r in sorted(groups, key=lambda r: groups[r][0])]
+
+
+def _furniture_reps(rep_of: np.ndarray, outlet: np.ndarray, doc: np.ndarray,
+                    min_docs: int) -> np.ndarray:
+    """Mask of distinct passages that, in every outlet printing them, appear in at
+    least ``min_docs`` of its documents.
+
+    >>> _furniture_reps(np.array([0, 0, 0, 1, 1, 1, 0]), np.array([0, 0, 0, 0, 0, 0, 1]),
+    ...                 np.array([0, 1, 2, 0, 1, 2, 5]), 3).tolist()
+    [False, True]
+    """
+    n_rep = int(rep_of.max()) + 1 if len(rep_of) else 0
+    if n_rep == 0:
+        return np.zeros(0, dtype=bool)
+    n_out = np.int64(outlet.max() + 1)
+    n_doc = np.int64(doc.max() + 1)
+    group = rep_of.astype(np.int64) * n_out + outlet
+    pairs = np.unique(group * n_doc + doc)         # (group, document), once each
+    groups, docs_in = np.unique(pairs // n_doc, return_counts=True)
+    rep = groups // n_out
+    printed = np.bincount(rep, minlength=n_rep) > 0
+    not_furniture = np.bincount(rep[docs_in < min_docs], minlength=n_rep) > 0
+    return printed & ~not_furniture
 
 
 def _outlet_repeats(rep_pairs: np.ndarray, scores: np.ndarray, rep_of: np.ndarray,
