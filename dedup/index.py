@@ -13,6 +13,7 @@ pairs, so the cost stays linear in the number of passages.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,9 +22,16 @@ from .errors import ParameterError
 from .signatures import fmix64
 
 
-def candidate_probability(s: float, bands: int, rows: int) -> float:
-    """Probability that a pair of Jaccard similarity ``s`` shares a band."""
-    return float(1.0 - (1.0 - s**rows) ** bands)
+def candidate_probability(s: float, bands: int, rows: int, min_hits: int = 1) -> float:
+    """Probability that a pair of Jaccard similarity ``s`` shares at least
+    ``min_hits`` bands.
+
+    >>> round(candidate_probability(0.5, 42, 3), 4), round(candidate_probability(0.5, 42, 3, 2), 4)
+    (0.9963, 0.9743)
+    """
+    p = s**rows
+    miss = sum(math.comb(bands, k) * p**k * (1.0 - p) ** (bands - k) for k in range(min_hits))
+    return float(1.0 - miss)
 
 
 @dataclass(frozen=True)
@@ -34,17 +42,34 @@ class LSHParams:
     rows: int
     threshold: float
     target_recall: float
+    min_hits: int = 1  # bands a pair must share to be a candidate
 
     @classmethod
-    def for_recall(cls, num_perm: int, threshold: float, target_recall: float = 0.95
-                   ) -> LSHParams:
+    def for_recall(cls, num_perm: int, threshold: float, target_recall: float = 0.95,
+                   max_hits: int = 1) -> LSHParams:
         """The largest ``rows`` (fewest false candidates) whose recall at the threshold
-        is at least ``target_recall``.
+        is at least ``target_recall``. With ``max_hits`` above 1, a pair may also be
+        required to share up to that many bands: of the settings that reach the
+        recall, the one least likely to pass a pair at half the threshold is taken.
 
         >>> p = LSHParams.for_recall(128, 0.5)
-        >>> (p.bands, p.rows)
-        (42, 3)
+        >>> (p.bands, p.rows, p.min_hits)
+        (42, 3, 1)
+        >>> p = LSHParams.for_recall(128, 0.5, max_hits=2)
+        >>> (p.bands, p.rows, p.min_hits)
+        (42, 3, 2)
         """
+        if max_hits < 1:
+            raise ParameterError(f"max_hits must be at least 1, got {max_hits}")
+        if max_hits > 1:
+            options = [cls.for_recall(num_perm, threshold, target_recall)]
+            for hits in range(2, max_hits + 1):
+                for rows in range(1, num_perm + 1):
+                    bands = num_perm // rows
+                    if candidate_probability(threshold, bands, rows, hits) >= target_recall:
+                        options.append(cls(bands, rows, threshold, target_recall, hits))
+            return min(options, key=lambda o: (candidate_probability(
+                threshold / 2, o.bands, o.rows, o.min_hits), o.min_hits))
         if not 0.0 < threshold <= 1.0:
             raise ParameterError(f"LSH threshold must be in (0.0, 1.0], got {threshold}")
         if not 0.0 < target_recall < 1.0:
@@ -64,7 +89,7 @@ class LSHParams:
 
     def to_dict(self) -> dict[str, object]:
         return {"bands": self.bands, "rows": self.rows, "threshold": self.threshold,
-                "target_recall": self.target_recall}
+                "target_recall": self.target_recall, "min_hits": self.min_hits}
 
 
 def band_key(sig: np.ndarray, lsh: LSHParams, band: int) -> np.ndarray:

@@ -94,7 +94,7 @@ class FindParams:
     def near_lsh(self) -> LSHParams:
         """Banding of the near-duplicate channel (longest n-grams)."""
         return LSHParams.for_recall(self.minhash.num_perm, self.near_threshold,
-                                    self.target_recall)
+                                    self.target_recall, max_hits=2)
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -201,8 +201,9 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     if progress:
         progress("sign", 1, 1)
 
-    near = candidate_pairs(sig_near, params.near_lsh(), valid=lsh_valid,
-                           max_bucket=params.max_bucket)
+    near_lsh = params.near_lsh()
+    near = candidate_pairs(sig_near, near_lsh, valid=lsh_valid, max_bucket=params.max_bucket,
+                           min_hits=near_lsh.min_hits)
     has_rare = np.bincount(np.repeat(np.arange(n_rep), np.diff(table.indptr))[rare],
                            minlength=n_rep) > 0
     reworded = candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,

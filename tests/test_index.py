@@ -35,7 +35,8 @@ def test_for_recall_is_the_largest_rows_reaching_the_target(num_perm: int, thres
 def test_for_recall_example() -> None:
     p = LSHParams.for_recall(128, 0.5)
     assert (p.bands, p.rows) == (42, 3)
-    assert p.to_dict() == {"bands": 42, "rows": 3, "threshold": 0.5, "target_recall": 0.95}
+    assert p.to_dict() == {"bands": 42, "rows": 3, "threshold": 0.5, "target_recall": 0.95,
+                           "min_hits": 1}
     assert (LSHParams.for_recall(64, 1.0).bands, LSHParams.for_recall(64, 1.0).rows) == (1, 64)
 
 
@@ -203,3 +204,15 @@ def test_max_bucket_below_two_is_a_parameter_error() -> None:
     sig = np.array([[1], [1], [2]], dtype=np.uint32)
     with pytest.raises(ParameterError, match="max_bucket must be at least 2"):
         candidate_pairs(sig, LSHParams(1, 1, 0.5, 0.9), max_bucket=0)
+
+
+def test_min_hits_keeps_recall_and_drops_weak_pairs() -> None:
+    """Requiring two shared bands keeps the target recall at the threshold and passes
+    far fewer pairs at half of it."""
+    one = LSHParams.for_recall(128, 0.5)
+    two = LSHParams.for_recall(128, 0.5, max_hits=2)
+    assert two.min_hits == 2
+    assert candidate_probability(0.5, two.bands, two.rows, two.min_hits) >= 0.95
+    low_one = candidate_probability(0.25, one.bands, one.rows, one.min_hits)
+    low_two = candidate_probability(0.25, two.bands, two.rows, two.min_hits)
+    assert low_two < low_one / 2
