@@ -13,6 +13,35 @@ def snippet(text: str, width: int = 60) -> str:
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "\u2026"
 
 
+def outlets_cell(outlets: tuple[str, ...], width: int = 40) -> str:
+    """The outlets of a cluster in about ``width`` characters: names cut short when
+    that fits them all, otherwise the first few and a count of the rest.
+
+    >>> outlets_cell(("AP", "Reuters"))
+    'AP, Reuters'
+    >>> outlets_cell(("000_1d51d7c7805d435f.txt", "003_1aed58ddc104b9dd.txt"))
+    '000_1d51d7c7805d4…, 003_1aed58ddc104b…'
+    >>> outlets_cell(tuple(f"The Daily Outlet {i}" for i in range(12)))
+    'The Daily Outlet 0, +11 more'
+    """
+    full = ", ".join(outlets)
+    if len(full) <= width:
+        return full
+
+    def cut(name: str, n: int = 18) -> str:
+        return name if len(name) <= n else name[:n - 1] + "\u2026"
+
+    short = ", ".join(cut(o) for o in outlets)
+    if len(short) <= width:
+        return short
+    shown: list[str] = []
+    for name in outlets:
+        if shown and len(", ".join([*shown, cut(name)])) > width - 9:
+            break
+        shown.append(cut(name))
+    return ", ".join(shown) + f", +{len(outlets) - len(shown)} more"
+
+
 def find_summary(result: FindResult, *, width: int = 60, limit: int | None = None) -> str:
     """Documents read and skipped, clusters found, and one row per cluster."""
     texts = {d.id: d.text for d in result.corpus.documents}
@@ -31,7 +60,7 @@ def find_summary(result: FindResult, *, width: int = 60, limit: int | None = Non
         lo, hi = min(scores), max(scores)
         first = c.passages[0]
         rows.append([
-            c.id, c.kind, ", ".join(c.outlets), len(c.passages),
+            c.id, c.kind, outlets_cell(c.outlets), len(c.passages),
             f"{lo:.2f}" if lo == hi else f"{lo:.2f}-{hi:.2f}",
             snippet(texts[first.doc][first.start:first.end], width),
         ])
