@@ -167,8 +167,10 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
         seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
     if not seen:
         return _empty_table(lengths, key, n_distinct)
-    every = np.concatenate(seen)
-    del seen
+    runs = [(x,) for x in seen]
+    seen.clear()
+    every = _concat_freeing(runs, 0)  # each run freed as it is copied
+    del runs
     every.sort()  # in place: the largest array of the build is never copied
     starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
     uniq_h = every[starts]

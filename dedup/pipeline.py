@@ -164,10 +164,11 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     rep_len = tok.lengths[firsts]
     at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
                     rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
-    table = build_features_hashed(tok.hashes[at], rep_len, params.minhash.ngrams,
-                                  multipliers=tok.factors[at], stock_df=params.stock_df)
-    doc_index = tok.doc
-    del tok, at
+    rep_hashes, rep_factors, doc_index = tok.hashes[at], tok.factors[at], tok.doc
+    del tok, at  # the corpus' words are not needed past this point
+    table = build_features_hashed(rep_hashes, rep_len, params.minhash.ngrams,
+                                  multipliers=rep_factors, stock_df=params.stock_df)
+    del rep_hashes, rep_factors
     lap("features")
 
     n_rep = len(firsts)
