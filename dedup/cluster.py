@@ -42,11 +42,13 @@ class Grouping:
 def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int], str],
                   score: Callable[[int, int], float], *, link_threshold: float,
                   one_per_doc: bool = True,
-                  rep_of: Callable[[int], int] | None = None, core: int = 64) -> Grouping:
+                  rep_of: Callable[[int], int] | None = None, core: int = 64,
+                  presorted: bool = False) -> Grouping:
     """Average-linkage clustering over verified edges, strongest first.
 
     ``edges`` are ``(a, b, score)``; ``score(a, b)`` scores any pair on demand.
-    Deterministic: edges are taken by score, then by index. ``rep_of`` maps each
+    Deterministic: edges are taken by score, then by index (``presorted``: the caller
+    already gives them in that order). ``rep_of`` maps each
     passage to its distinct passage where copies score alike: the mean over two
     clusters is then summed over their distinct passages, weighted by copies. A
     cluster with more than ``core`` distinct passages is represented in that mean by
@@ -69,7 +71,8 @@ def link_clusters(edges: Iterable[tuple[int, int, float]], doc_of: Callable[[int
             groups[i] = _Group([i], {doc_of(i)}, reps={rep_of(i) if rep_of else i: [1, i]})
         return owner[i]
 
-    for a, b, s in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+    ordered = edges if presorted else sorted(edges, key=lambda e: (-e[2], e[0], e[1]))
+    for a, b, s in ordered:
         ga, gb = group_of(a), group_of(b)
         if ga == gb:
             continue

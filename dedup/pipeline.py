@@ -223,7 +223,6 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     outlet_of = [outlet_of_doc[d] for d in doc_of]
     cache: dict[tuple[int, int], float] = {}
 
-    cross_edges: list[tuple[int, int, float]] = []
     dup_edges: list[tuple[int, int]] = []
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
@@ -277,8 +276,13 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     which, pairs = _expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
     cosines = rep_cos[cross_keep][which]
     cross = outlet_arr[pairs[:, 0]] != outlet_arr[pairs[:, 1]]
-    for (a, b), s in zip(pairs[cross].tolist(), cosines[cross].tolist(), strict=True):
-        cross_edges.append((a, b, s))
+    # In the order clustering takes them (strongest first, then by index), sorted here
+    # in numpy rather than with a Python key per edge.
+    pairs, cosines = pairs[cross], cosines[cross]
+    order = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines))
+    cross_edges = list(zip(pairs[order, 0].tolist(), pairs[order, 1].tolist(),
+                           cosines[order].tolist(), strict=True))
+    del pairs, cosines, order
     if progress:
         progress("verify", len(rep_pairs), len(rep_pairs))
     lap("verify")
@@ -286,7 +290,8 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
 
     rep_list = rep_of.tolist()
     grouping = link_clusters(cross_edges, doc_of.__getitem__, cosine,
-                             link_threshold=params.link_threshold, rep_of=rep_list.__getitem__)
+                             link_threshold=params.link_threshold, rep_of=rep_list.__getitem__,
+                             presorted=True)
     # Each cluster's verified pairs, found by walking the edges once (a cluster of
     # thousands of passages would make a scan of its member pairs quadratic).
     # (A passage sits in one cluster, plus the pair clusters of matches that could
@@ -296,10 +301,10 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         for m in members:
             clusters_of.setdefault(m, []).append(ci)
     inner: list[list[tuple[int, int, float]]] = [[] for _ in grouping.members]
-    for a, b, s in cross_edges:
-        for ci in clusters_of.get(a, ()):
-            if ci in clusters_of.get(b, ()):
-                inner[ci].append((a, b, s))
+    for edge in cross_edges:
+        for ci in clusters_of.get(edge[0], ()):
+            if ci in clusters_of.get(edge[1], ()):
+                inner[ci].append(edge)
     raw: list[tuple[str, list[int], list[tuple[int, int, float]], float]] = []
     for ci, (members, links) in enumerate(zip(grouping.members, grouping.links, strict=True)):
         mem = list(members)
