@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .cluster import connected_components, link_clusters
+from .cluster import link_clusters
 from .errors import ParameterError
 from .features import (
     FeatureTable,
@@ -223,7 +223,6 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     outlet_of = [outlet_of_doc[d] for d in doc_of]
     cache: dict[tuple[int, int], float] = {}
 
-    dup_edges: list[tuple[int, int]] = []
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
         progress("verify", 0, len(rep_pairs))
@@ -256,13 +255,14 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     dup_keep = rep_dup >= params.duplicate_threshold
     for a, b, s in _outlet_repeats(rep_pairs[dup_keep], rep_dup[dup_keep], rep_of,
                                    outlet_arr, table.n_words > 0):
-        dup_edges.append((a, b))
         dup_scores[(a, b)] = s
+    repeat_groups = _repeat_groups(dup_scores)  # components, reused for the clusters
     # Site furniture: a passage repeated in boilerplate_docs or more documents of its
     # own outlet ("Sign up for our newsletter...") is that outlet's boilerplate. It is
     # reported as within-outlet material and kept out of cross-outlet matching, where
     # every outlet's variant of the same template would otherwise match the others.
-    furniture = _boilerplate(n, dup_edges, doc_of, params.boilerplate_docs)
+    furniture = _boilerplate(n, (comp for comp, _ in repeat_groups), doc_of,
+                             params.boilerplate_docs)
     stats["boilerplate_passages"] = float(furniture.sum())
     usable = valid_p & ~furniture
     # Matches across outlets: each scored pair of distinct passages is expanded to
@@ -286,7 +286,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     if progress:
         progress("verify", len(rep_pairs), len(rep_pairs))
     lap("verify")
-    stats["verified_pairs"] = float(len(cross_edges) + len(dup_edges))
+    stats["verified_pairs"] = float(len(cross_edges) + len(dup_scores))
 
     rep_list = rep_of.tolist()
     grouping = link_clusters(cross_edges, doc_of.__getitem__, cosine,
@@ -311,7 +311,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         at = {p: k for k, p in enumerate(mem)}
         prs = sorted((at[a], at[b], s) for a, b, s in inner[ci])
         raw.append(("cross-document", mem, prs, min(links)))
-    for comp, tree in _repeat_groups(dup_scores):
+    for comp, tree in repeat_groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
         prs = sorted((at[a], at[b], s) for a, b, s in tree)
@@ -485,12 +485,12 @@ def _outlet_repeats(rep_pairs: np.ndarray, scores: np.ndarray, rep_of: np.ndarra
     return list(zip(lo[order].tolist(), hi[order].tolist(), s[order].tolist(), strict=True))
 
 
-def _boilerplate(n: int, dup_edges: list[tuple[int, int]], doc_of: Sequence[str],
+def _boilerplate(n: int, groups: Iterable[list[int]], doc_of: Sequence[str],
                  min_docs: int) -> np.ndarray:
-    """Mask of passages whose within-outlet repeats span at least ``min_docs``
-    documents."""
+    """Mask of passages whose group of within-outlet repeats spans at least
+    ``min_docs`` documents."""
     mask = np.zeros(n, dtype=bool)
-    for comp in connected_components(n, dup_edges):
+    for comp in groups:
         if len({doc_of[i] for i in comp}) >= min_docs:
             mask[comp] = True
     return mask
