@@ -10,6 +10,7 @@ initials) do not end a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .models import Passage
 
@@ -111,14 +112,22 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     return spans
 
 
+def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, paragraph)`` of each sentence, in order.
+
+    >>> list(sentence_spans("One. Two.\\n\\nThree."))
+    [(0, 4, 0), (5, 9, 0), (11, 17, 1)]
+    """
+    for pi, (ps, pe) in enumerate(paragraphs(text)):
+        for s, e in sentences(text, ps, pe):
+            yield s, e, pi
+
+
 def segment(doc_id: str, text: str) -> list[Passage]:
     """The document's passages: one per sentence, in order, with paragraph indexes.
 
     >>> [(p.start, p.end, p.paragraph) for p in segment("d", "One. Two.\\n\\nThree.")]
     [(0, 4, 0), (5, 9, 0), (11, 17, 1)]
     """
-    out: list[Passage] = []
-    for pi, (ps, pe) in enumerate(paragraphs(text)):
-        for s, e in sentences(text, ps, pe):
-            out.append(Passage(doc=doc_id, index=len(out), start=s, end=e, paragraph=pi))
-    return out
+    return [Passage(doc=doc_id, index=i, start=s, end=e, paragraph=pi)
+            for i, (s, e, pi) in enumerate(sentence_spans(text))]

@@ -22,7 +22,7 @@ import numpy as np
 
 from .models import Document
 from .normalize import norm_word, s_stem, token_pattern
-from .segment import paragraphs, sentences
+from .segment import sentence_spans
 
 # Quoted spans: straight or curly double quotes, and curly single quotes whose closing
 # mark is not an apostrophe inside a word ("Russia's").
@@ -110,16 +110,13 @@ def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
     hashes: list[int] = []
     factors: list[float] = []
     for k, text in enumerate(texts):
-        i = 0
-        for pi, (ps, pe) in enumerate(paragraphs(text)):
-            for s, e in sentences(text, ps, pe):
-                doc.append(first + k)
-                index.append(i)
-                start.append(s)
-                end.append(e)
-                para.append(pi)
-                lengths.append(forms(text, s, e, hashes, factors))
-                i += 1
+        for i, (s, e, pi) in enumerate(sentence_spans(text)):
+            doc.append(first + k)
+            index.append(i)
+            start.append(s)
+            end.append(e)
+            para.append(pi)
+            lengths.append(forms(text, s, e, hashes, factors))
 
     def ints(x: list[int]) -> np.ndarray:
         return np.asarray(x, dtype=np.int64).reshape(-1)
