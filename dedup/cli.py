@@ -107,6 +107,8 @@ def load_corpus(paths: tuple[str, ...], opts: dict[str, Any]):
         outlet_field=opts["outlet_field"], date_field=opts["date_field"],
         title_field=opts["title_field"], skip_invalid=opts["skip_invalid"],
         max_doc_bytes=int(opts["max_doc_mb"] * 1_000_000))
+    for message in corpus.warnings:
+        warn(message)
     for s in corpus.skipped:
         warn(f"skipped {s.path}: {s.reason}")
     if corpus.skipped:

@@ -37,10 +37,12 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Corpus:
-    """Documents in input order plus what was skipped on the way."""
+    """Documents in input order plus what was skipped on the way, and warnings about
+    the input that skipped nothing (a field named by the caller that no record has)."""
 
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
