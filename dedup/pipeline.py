@@ -8,10 +8,9 @@ guards). ``find`` records the time each stage took.
 
 from __future__ import annotations
 
-import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -19,16 +18,23 @@ import numpy as np
 from .cluster import link_clusters
 from .errors import ParameterError
 from .features import (
-    FeatureTable,
     build_features_hashed,
     sequence_keys_hashed,
-    shared_stats,
-    shared_stats_bulk,
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Match, Passage
+from .repeats import (
+    boilerplate,
+    distinct,
+    expand_pairs,
+    furniture_reps,
+    outlet_repeats,
+    repeat_groups,
+    union_pairs,
+)
 from .signatures import MinHashParams, fold32, signatures
 from .tokens import tokenize
+from .verify import cross_score, score_pairs
 
 Progress = Callable[[str, int, int], None]
 
@@ -159,7 +165,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     # every outlet) are one *distinct passage*: features, signatures, candidates and
     # scores are computed once per distinct passage and then given to every copy.
     n = len(passages)
-    rep_of, members_ptr, members = _distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
+    rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
     firsts = members[members_ptr[:-1]]
     rep_len = tok.lengths[firsts]
     at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
@@ -181,7 +187,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     # across outlets, so it stays out of the candidate search (where a thousand
     # outlets' variants of one newsletter line would pair up with each other). Its
     # repeats are still found and reported within each outlet.
-    furniture_rep = _furniture_reps(rep_of, outlet_arr, doc_index, params.boilerplate_docs)
+    furniture_rep = furniture_reps(rep_of, outlet_arr, doc_index, params.boilerplate_docs)
     stats["furniture_distinct_passages"] = float(furniture_rep.sum())
     lsh_valid = valid & ~furniture_rep
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
@@ -212,7 +218,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     del sig_near, sig_rare
     # Each distinct passage printed more than once is also a pair with itself.
     repeated = np.flatnonzero((np.diff(members_ptr) > 1) & (table.n_words > 0))
-    rep_pairs = np.concatenate([_union_pairs([near, reworded], n_rep),
+    rep_pairs = np.concatenate([union_pairs([near, reworded], n_rep),
                                 np.stack([repeated, repeated], axis=1)])
     lap("index")
     stats["candidate_pairs_near"] = float(len(near))
@@ -226,7 +232,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
         progress("verify", 0, len(rep_pairs))
-    rep_cos, rep_dup = _score_pairs(table, rep_pairs, params)
+    rep_cos, rep_dup = score_pairs(table, rep_pairs, params)
     # Scores of scored pairs are looked up (sorted keys), others computed on demand.
     scored = rep_pairs[:, 0] * np.int64(n_rep) + rep_pairs[:, 1]
     by_key = np.argsort(scored, kind="stable")
@@ -242,10 +248,10 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
             if at < len(scored_keys) and scored_keys[at] == k:
                 v = float(scored_cos[at])
             else:
-                v = _cross_score(table, key[0], key[1], params)
+                v = cross_score(table, key[0], key[1], params)
             cache[key] = v
         return v
-    candidates = (_expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
+    candidates = (expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
                   if keep_candidates else None)
     valid_p = valid[rep_of]
     # Repeats inside an outlet, as a sparse graph with the same components and the
@@ -253,15 +259,15 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     # passage in one outlet joined to the first of them, and two distinct passages
     # that repeat each other joined once in each outlet that prints both.
     dup_keep = rep_dup >= params.duplicate_threshold
-    for a, b, s in _outlet_repeats(rep_pairs[dup_keep], rep_dup[dup_keep], rep_of,
+    for a, b, s in outlet_repeats(rep_pairs[dup_keep], rep_dup[dup_keep], rep_of,
                                    outlet_arr, table.n_words > 0):
         dup_scores[(a, b)] = s
-    repeat_groups = _repeat_groups(dup_scores)  # components, reused for the clusters
+    groups = repeat_groups(dup_scores)  # components, reused for the clusters
     # Site furniture: a passage repeated in boilerplate_docs or more documents of its
     # own outlet ("Sign up for our newsletter...") is that outlet's boilerplate. It is
     # reported as within-outlet material and kept out of cross-outlet matching, where
     # every outlet's variant of the same template would otherwise match the others.
-    furniture = _boilerplate(n, (comp for comp, _ in repeat_groups), doc_of,
+    furniture = boilerplate(n, (comp for comp, _ in groups), doc_of,
                              params.boilerplate_docs)
     stats["boilerplate_passages"] = float(furniture.sum())
     usable = valid_p & ~furniture
@@ -273,7 +279,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     ok_ptr[1:] = np.cumsum(np.add.reduceat(member_ok.astype(np.int64), members_ptr[:-1])
                            if len(members) else np.zeros(0, np.int64))
     cross_keep = rep_cos >= params.threshold
-    which, pairs = _expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
+    which, pairs = expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
     cosines = rep_cos[cross_keep][which]
     cross = outlet_arr[pairs[:, 0]] != outlet_arr[pairs[:, 1]]
     # In the order clustering takes them (strongest first, then by index), sorted here
@@ -311,7 +317,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         at = {p: k for k, p in enumerate(mem)}
         prs = sorted((at[a], at[b], s) for a, b, s in inner[ci])
         raw.append(("cross-document", mem, prs, min(links)))
-    for comp, tree in repeat_groups:
+    for comp, tree in groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
         prs = sorted((at[a], at[b], s) for a, b, s in tree)
@@ -324,48 +330,6 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                       clusters=tuple(clusters), stats=stats, candidates=candidates)
 
 
-def _score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cross-outlet scores (as :func:`_cross_score`) of many pairs at once, and repeat
-    scores: the share of the shorter passage's weight that the other one repeats
-    (1.0 for an exact repeat, however short)."""
-    if len(pairs) == 0:
-        return np.zeros(0), np.zeros(0)
-    shared, runs = shared_stats_bulk(table, pairs)
-    ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
-        enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
-        cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
-    # A whole sentence printed again word for word is copying, however ordinary its
-    # words: it needs no further evidence once it is long enough not to recur by chance.
-    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
-        table.n_words[pairs[:, 0]] >= params.min_exact_words)
-    cos[exact] = 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.minimum(ta, tb)
-        short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
-        dup = np.where((lo > 0) & ~short, shared / lo, 0.0)
-    dup = np.round(np.minimum(dup, 1.0), 4)
-    repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
-    dup[repeat] = 1.0
-    return cos, dup
-
-
-def _cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> float:
-    """Weighted cosine of two passages' features; 0 when the shared weight is below
-    the minimum evidence."""
-    if table.key[a] == table.key[b] and table.n_words[a] >= params.min_exact_words:
-        return 1.0
-    ta, tb = table.total[a], table.total[b]
-    if ta <= 0 or tb <= 0:
-        return 0.0
-    shared, run = shared_stats(table, a, b)
-    if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
-        return 0.0
-    return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
-
-
 def _peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (0 where unknown)."""
     try:
@@ -374,196 +338,6 @@ def _peak_rss_mb() -> float:
         return 0.0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
-def _repeat_groups(scores: dict[tuple[int, int], float]
-                   ) -> list[tuple[list[int], list[tuple[int, int, float]]]]:
-    """Repeats grouped by transitivity (safe for near-exact repeats), each group with
-    the pairs of its maximum spanning tree: the strongest matches that connect it, so
-    a furniture line printed in k documents lists k - 1 pairs, not k(k - 1)/2, and the
-    weakest of them is the weakest link that holds the group together.
-
-    >>> _repeat_groups({(0, 1): 1.0, (1, 2): 0.9, (0, 2): 0.8, (5, 7): 1.0})
-    [([0, 1, 2], [(0, 1, 1.0), (1, 2, 0.9)]), ([5, 7], [(5, 7, 1.0)])]
-    """
-    parent: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        parent.setdefault(i, i)
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    tree = []
-    for (a, b), s in sorted(scores.items(), key=lambda e: (-e[1], e[0])):
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-            tree.append((a, b, s))
-    groups: dict[int, list[int]] = {}
-    for i in sorted(parent):
-        groups.setdefault(root(i), []).append(i)
-    edges: dict[int, list[tuple[int, int, float]]] = {}
-    for a, b, s in tree:
-        edges.setdefault(root(a), []).append((a, b, s))
-    return [(groups[r], edges[r]) for r in sorted(groups, key=lambda r: groups[r][0])]
-
-
-def _furniture_reps(rep_of: np.ndarray, outlet: np.ndarray, doc: np.ndarray,
-                    min_docs: int) -> np.ndarray:
-    """Mask of distinct passages that, in every outlet printing them, appear in at
-    least ``min_docs`` of its documents.
-
-    >>> _furniture_reps(np.array([0, 0, 0, 1, 1, 1, 0]), np.array([0, 0, 0, 0, 0, 0, 1]),
-    ...                 np.array([0, 1, 2, 0, 1, 2, 5]), 3).tolist()
-    [False, True]
-    """
-    n_rep = int(rep_of.max()) + 1 if len(rep_of) else 0
-    if n_rep == 0:
-        return np.zeros(0, dtype=bool)
-    n_out = np.int64(outlet.max() + 1)
-    n_doc = np.int64(doc.max() + 1)
-    group = rep_of.astype(np.int64) * n_out + outlet
-    pairs = np.unique(group * n_doc + doc)         # (group, document), once each
-    groups, docs_in = np.unique(pairs // n_doc, return_counts=True)
-    rep = groups // n_out
-    printed = np.bincount(rep, minlength=n_rep) > 0
-    not_furniture = np.bincount(rep[docs_in < min_docs], minlength=n_rep) > 0
-    return printed & ~not_furniture
-
-
-def _outlet_repeats(rep_pairs: np.ndarray, scores: np.ndarray, rep_of: np.ndarray,
-                    outlet: np.ndarray, has_words: np.ndarray) -> list[tuple[int, int, float]]:
-    """Edges ``(a, b, score)``, ``a < b``, between repeats inside one outlet.
-
-    Copies of a distinct passage (with words) in one outlet are joined to the first
-    of them (score 1.0); two different distinct passages that repeat each other
-    (``rep_pairs`` with their ``scores``) are joined once per outlet printing both,
-    first copy to first copy. Linear in the copies, where every pair of copies of two
-    widely printed lines ("Sign up for our newsletter") would be quadratic.
-
-    >>> _outlet_repeats(np.array([[0, 1]]), np.array([0.9]), np.array([0, 0, 1, 0, 1]),
-    ...                 np.array([5, 5, 5, 6, 6]), np.array([True, True]))
-    [(0, 1, 1.0), (0, 2, 0.9), (3, 4, 0.9)]
-    """
-    n = len(rep_of)
-    if n == 0:
-        return []
-    n_out = np.int64(outlet.max() + 1)
-    gkey = rep_of.astype(np.int64) * n_out + outlet
-    order = np.argsort(gkey, kind="stable")
-    gk = gkey[order]
-    new_group = np.r_[True, gk[1:] != gk[:-1]]
-    starts = np.flatnonzero(new_group)
-    first = order[starts]                  # first copy of each (distinct passage, outlet)
-    keys = gk[starts]
-    lead = first[np.cumsum(new_group) - 1]  # for each copy, the first in its group
-    star = (lead != order) & has_words[rep_of[order]]
-    a_parts, b_parts, s_parts = [lead[star]], [order[star]], [np.ones(int(star.sum()))]
-    pairs = rep_pairs[rep_pairs[:, 0] != rep_pairs[:, 1]]
-    sc = scores[rep_pairs[:, 0] != rep_pairs[:, 1]]
-    if len(pairs):
-        group_rep = keys // n_out
-        rep_ptr = np.searchsorted(group_rep, np.arange(int(rep_of.max()) + 2))
-        ra, rb = pairs[:, 0], pairs[:, 1]
-        na, nb = rep_ptr[ra + 1] - rep_ptr[ra], rep_ptr[rb + 1] - rep_ptr[rb]
-        swap = nb < na  # walk the outlets of the side printed in fewer outlets
-        ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
-        cnt = np.minimum(na, nb)
-        row = np.repeat(np.arange(len(pairs)), cnt)
-        g = rep_ptr[ra][row] + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        want = rb[row] * n_out + keys[g] % n_out
-        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-        hit = keys[at] == want
-        a_parts.append(first[g[hit]])
-        b_parts.append(first[at[hit]])
-        s_parts.append(sc[row[hit]])
-    a, b, s = np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(s_parts)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    order = np.lexsort((hi, lo))
-    return list(zip(lo[order].tolist(), hi[order].tolist(), s[order].tolist(), strict=True))
-
-
-def _boilerplate(n: int, groups: Iterable[list[int]], doc_of: Sequence[str],
-                 min_docs: int) -> np.ndarray:
-    """Mask of passages whose group of within-outlet repeats spans at least
-    ``min_docs`` documents."""
-    mask = np.zeros(n, dtype=bool)
-    for comp in groups:
-        if len({doc_of[i] for i in comp}) >= min_docs:
-            mask[comp] = True
-    return mask
-
-
-def _union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
-    """Sorted unique pairs from several ``(m, 2)`` arrays (``i < j`` in each)."""
-    keys = np.unique(np.concatenate([p[:, 0] * np.int64(n) + p[:, 1] for p in parts]))
-    return np.stack([keys // n, keys % n], axis=1)
-
-
-def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Group passages by their word-sequence key.
-
-    Returns ``rep_of`` (each passage's distinct-passage id, numbered by first
-    occurrence) and the groups in CSR form: the passages of distinct passage ``r`` are
-    ``members[ptr[r]:ptr[r + 1]]``, in order. Passages without words form one group.
-
-    >>> rep, ptr, mem = _distinct(np.array([7, 3, 7, 0], dtype=np.uint64))
-    >>> rep.tolist(), ptr.tolist(), mem.tolist()
-    ([0, 1, 0, 2], [0, 2, 3, 4], [0, 2, 1, 3])
-    """
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # number groups by first occurrence
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    rep_of = rank[inverse.reshape(-1)]
-    members = np.argsort(rep_of, kind="stable").astype(np.int64)
-    ptr = np.zeros(len(order) + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(rep_of, minlength=len(order)))
-    return rep_of, ptr, members
-
-
-def _expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
-                  max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
-    """Passage pairs ``(a, b)``, ``a < b``, sorted, from pairs of distinct passages.
-
-    Two different distinct passages give every pair of their copies; a distinct
-    passage paired with itself gives every pair of its copies, or, past
-    ``max_bucket`` copies, each copy with the first and the next (linear, and still
-    connected). Also returns, for each passage pair, the row of ``rep_pairs`` it
-    comes from.
-
-    >>> w, p = _expand_pairs(np.array([[0, 1], [0, 0]]), np.array([0, 2, 3]),
-    ...                      np.array([0, 2, 1]), 64)
-    >>> p.tolist(), w.tolist()
-    ([[0, 1], [0, 2], [1, 2]], [0, 1, 0])
-    """
-    if len(rep_pairs) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
-    ra, rb = rep_pairs[:, 0], rep_pairs[:, 1]
-    ka, kb = ptr[ra + 1] - ptr[ra], ptr[rb + 1] - ptr[rb]
-    selfp = ra == rb
-    big = selfp & (ka > max_bucket)
-    total = np.where(big, 0, ka * kb)
-    row = np.repeat(np.arange(len(rep_pairs), dtype=np.int64), total)
-    t = np.arange(int(total.sum()), dtype=np.int64) - np.repeat(np.cumsum(total) - total, total)
-    i, j = t // kb[row], t % kb[row]
-    a = members[ptr[ra[row]] + i]
-    b = members[ptr[rb[row]] + j]
-    ok = ~selfp[row] | (i < j)
-    rows, a, b = [row[ok]], [a[ok]], [b[ok]]
-    for r in np.flatnonzero(big).tolist():
-        m = members[ptr[ra[r]]:ptr[ra[r] + 1]]
-        rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
-        a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
-        b.append(np.r_[m[1:], m[2:]])
-    row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    n = np.int64(members.max() + 1 if len(members) else 1)
-    keys = lo * n + hi
-    keys, first = np.unique(keys, return_index=True)
-    return row[first], np.stack([keys // n, keys % n], axis=1)
 
 
 def _number_clusters(raw, passages: Sequence[Passage], outlet_of: Sequence[str]

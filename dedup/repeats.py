@@ -1,0 +1,205 @@
+"""Repeats: distinct passages, repeats inside one document or outlet, and furniture.
+
+A *distinct passage* is a word sequence printed once or many times (a wire sentence
+every outlet prints is one distinct passage with many copies): everything costly is
+computed once per distinct passage. Repeats inside one document (scraping duplicates)
+or one outlet (boilerplate) are grouped by transitivity, which is safe for
+near-exact repeats, and a passage repeated in enough documents of its outlet is that
+outlet's furniture, kept out of cross-outlet matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group passages by their word-sequence key.
+
+    Returns ``rep_of`` (each passage's distinct-passage id, numbered by first
+    occurrence) and the groups in CSR form: the passages of distinct passage ``r`` are
+    ``members[ptr[r]:ptr[r + 1]]``, in order. Passages without words form one group.
+
+    >>> rep, ptr, mem = distinct(np.array([7, 3, 7, 0], dtype=np.uint64))
+    >>> rep.tolist(), ptr.tolist(), mem.tolist()
+    ([0, 1, 0, 2], [0, 2, 3, 4], [0, 2, 1, 3])
+    """
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # number groups by first occurrence
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    rep_of = rank[inverse.reshape(-1)]
+    members = np.argsort(rep_of, kind="stable").astype(np.int64)
+    ptr = np.zeros(len(order) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(rep_of, minlength=len(order)))
+    return rep_of, ptr, members
+
+
+def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
+                  max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Passage pairs ``(a, b)``, ``a < b``, sorted, from pairs of distinct passages.
+
+    Two different distinct passages give every pair of their copies; a distinct
+    passage paired with itself gives every pair of its copies, or, past
+    ``max_bucket`` copies, each copy with the first and the next (linear, and still
+    connected). Also returns, for each passage pair, the row of ``rep_pairs`` it
+    comes from.
+
+    >>> w, p = expand_pairs(np.array([[0, 1], [0, 0]]), np.array([0, 2, 3]),
+    ...                      np.array([0, 2, 1]), 64)
+    >>> p.tolist(), w.tolist()
+    ([[0, 1], [0, 2], [1, 2]], [0, 1, 0])
+    """
+    if len(rep_pairs) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+    ra, rb = rep_pairs[:, 0], rep_pairs[:, 1]
+    ka, kb = ptr[ra + 1] - ptr[ra], ptr[rb + 1] - ptr[rb]
+    selfp = ra == rb
+    big = selfp & (ka > max_bucket)
+    total = np.where(big, 0, ka * kb)
+    row = np.repeat(np.arange(len(rep_pairs), dtype=np.int64), total)
+    t = np.arange(int(total.sum()), dtype=np.int64) - np.repeat(np.cumsum(total) - total, total)
+    i, j = t // kb[row], t % kb[row]
+    a = members[ptr[ra[row]] + i]
+    b = members[ptr[rb[row]] + j]
+    ok = ~selfp[row] | (i < j)
+    rows, a, b = [row[ok]], [a[ok]], [b[ok]]
+    for r in np.flatnonzero(big).tolist():
+        m = members[ptr[ra[r]]:ptr[ra[r] + 1]]
+        rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
+        a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
+        b.append(np.r_[m[1:], m[2:]])
+    row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = np.int64(members.max() + 1 if len(members) else 1)
+    keys = lo * n + hi
+    keys, first = np.unique(keys, return_index=True)
+    return row[first], np.stack([keys // n, keys % n], axis=1)
+
+
+def union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """Sorted unique pairs from several ``(m, 2)`` arrays (``i < j`` in each)."""
+    keys = np.unique(np.concatenate([p[:, 0] * np.int64(n) + p[:, 1] for p in parts]))
+    return np.stack([keys // n, keys % n], axis=1)
+
+
+def repeat_groups(scores: dict[tuple[int, int], float]
+                   ) -> list[tuple[list[int], list[tuple[int, int, float]]]]:
+    """Repeats grouped by transitivity (safe for near-exact repeats), each group with
+    the pairs of its maximum spanning tree: the strongest matches that connect it, so
+    a furniture line printed in k documents lists k - 1 pairs, not k(k - 1)/2, and the
+    weakest of them is the weakest link that holds the group together.
+
+    >>> repeat_groups({(0, 1): 1.0, (1, 2): 0.9, (0, 2): 0.8, (5, 7): 1.0})
+    [([0, 1, 2], [(0, 1, 1.0), (1, 2, 0.9)]), ([5, 7], [(5, 7, 1.0)])]
+    """
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        parent.setdefault(i, i)
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    tree = []
+    for (a, b), s in sorted(scores.items(), key=lambda e: (-e[1], e[0])):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+            tree.append((a, b, s))
+    groups: dict[int, list[int]] = {}
+    for i in sorted(parent):
+        groups.setdefault(root(i), []).append(i)
+    edges: dict[int, list[tuple[int, int, float]]] = {}
+    for a, b, s in tree:
+        edges.setdefault(root(a), []).append((a, b, s))
+    return [(groups[r], edges[r]) for r in sorted(groups, key=lambda r: groups[r][0])]
+
+
+def furniture_reps(rep_of: np.ndarray, outlet: np.ndarray, doc: np.ndarray,
+                    min_docs: int) -> np.ndarray:
+    """Mask of distinct passages that, in every outlet printing them, appear in at
+    least ``min_docs`` of its documents.
+
+    >>> furniture_reps(np.array([0, 0, 0, 1, 1, 1, 0]), np.array([0, 0, 0, 0, 0, 0, 1]),
+    ...                 np.array([0, 1, 2, 0, 1, 2, 5]), 3).tolist()
+    [False, True]
+    """
+    n_rep = int(rep_of.max()) + 1 if len(rep_of) else 0
+    if n_rep == 0:
+        return np.zeros(0, dtype=bool)
+    n_out = np.int64(outlet.max() + 1)
+    n_doc = np.int64(doc.max() + 1)
+    group = rep_of.astype(np.int64) * n_out + outlet
+    pairs = np.unique(group * n_doc + doc)         # (group, document), once each
+    groups, docs_in = np.unique(pairs // n_doc, return_counts=True)
+    rep = groups // n_out
+    printed = np.bincount(rep, minlength=n_rep) > 0
+    not_furniture = np.bincount(rep[docs_in < min_docs], minlength=n_rep) > 0
+    return printed & ~not_furniture
+
+
+def outlet_repeats(rep_pairs: np.ndarray, scores: np.ndarray, rep_of: np.ndarray,
+                    outlet: np.ndarray, has_words: np.ndarray) -> list[tuple[int, int, float]]:
+    """Edges ``(a, b, score)``, ``a < b``, between repeats inside one outlet.
+
+    Copies of a distinct passage (with words) in one outlet are joined to the first
+    of them (score 1.0); two different distinct passages that repeat each other
+    (``rep_pairs`` with their ``scores``) are joined once per outlet printing both,
+    first copy to first copy. Linear in the copies, where every pair of copies of two
+    widely printed lines ("Sign up for our newsletter") would be quadratic.
+
+    >>> outlet_repeats(np.array([[0, 1]]), np.array([0.9]), np.array([0, 0, 1, 0, 1]),
+    ...                 np.array([5, 5, 5, 6, 6]), np.array([True, True]))
+    [(0, 1, 1.0), (0, 2, 0.9), (3, 4, 0.9)]
+    """
+    n = len(rep_of)
+    if n == 0:
+        return []
+    n_out = np.int64(outlet.max() + 1)
+    gkey = rep_of.astype(np.int64) * n_out + outlet
+    order = np.argsort(gkey, kind="stable")
+    gk = gkey[order]
+    new_group = np.r_[True, gk[1:] != gk[:-1]]
+    starts = np.flatnonzero(new_group)
+    first = order[starts]                  # first copy of each (distinct passage, outlet)
+    keys = gk[starts]
+    lead = first[np.cumsum(new_group) - 1]  # for each copy, the first in its group
+    star = (lead != order) & has_words[rep_of[order]]
+    a_parts, b_parts, s_parts = [lead[star]], [order[star]], [np.ones(int(star.sum()))]
+    pairs = rep_pairs[rep_pairs[:, 0] != rep_pairs[:, 1]]
+    sc = scores[rep_pairs[:, 0] != rep_pairs[:, 1]]
+    if len(pairs):
+        group_rep = keys // n_out
+        rep_ptr = np.searchsorted(group_rep, np.arange(int(rep_of.max()) + 2))
+        ra, rb = pairs[:, 0], pairs[:, 1]
+        na, nb = rep_ptr[ra + 1] - rep_ptr[ra], rep_ptr[rb + 1] - rep_ptr[rb]
+        swap = nb < na  # walk the outlets of the side printed in fewer outlets
+        ra, rb = np.where(swap, rb, ra), np.where(swap, ra, rb)
+        cnt = np.minimum(na, nb)
+        row = np.repeat(np.arange(len(pairs)), cnt)
+        g = rep_ptr[ra][row] + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        want = rb[row] * n_out + keys[g] % n_out
+        at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        hit = keys[at] == want
+        a_parts.append(first[g[hit]])
+        b_parts.append(first[at[hit]])
+        s_parts.append(sc[row[hit]])
+    a, b, s = np.concatenate(a_parts), np.concatenate(b_parts), np.concatenate(s_parts)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((hi, lo))
+    return list(zip(lo[order].tolist(), hi[order].tolist(), s[order].tolist(), strict=True))
+
+
+def boilerplate(n: int, groups: Iterable[list[int]], doc_of: Sequence[str],
+                 min_docs: int) -> np.ndarray:
+    """Mask of passages whose group of within-outlet repeats spans at least
+    ``min_docs`` documents."""
+    mask = np.zeros(n, dtype=bool)
+    for comp in groups:
+        if len({doc_of[i] for i in comp}) >= min_docs:
+            mask[comp] = True
+    return mask
