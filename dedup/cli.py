@@ -159,7 +159,7 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
 
     corpus = load_corpus(paths, opts)
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
-                        threshold=threshold, link_threshold=threshold,
+                        threshold=threshold,
                         min_evidence=min_evidence, lsh_threshold=lsh_threshold,
                         min_words=min_words)
     progress = Progress(enabled=False if quiet else None)

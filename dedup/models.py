@@ -67,8 +67,24 @@ class Passage(NamedTuple):
     paragraph: int  # index of the paragraph (block of text) it sits in
 
 
+class Span(NamedTuple):
+    """A passage of shared material: ``text[start:end]`` of document ``doc``, the
+    sentences ``first..last`` (inclusive indexes among the document's sentences).
+
+    A cluster's version in one document is one span, or several when the document
+    split it (a moved paragraph, its own paragraph inserted mid-story).
+    """
+
+    doc: str
+    start: int
+    end: int
+    first: int
+    last: int
+
+
 class Match(NamedTuple):
-    """A verified pair of passages (indexes into the passage table) with a 0..1 score."""
+    """A verified pair (indexes into a cluster's passages, or into the sentence table)
+    with a 0..1 score."""
 
     a: int
     b: int
@@ -77,17 +93,20 @@ class Match(NamedTuple):
 
 @dataclass(frozen=True)
 class Cluster:
-    """Passages judged to hold the same material.
+    """One piece of shared material with every version of it.
 
     ``kind`` is ``cross-document`` (two or more outlets), ``within-outlet`` (several
     documents of one outlet: boilerplate) or ``within-document`` (repeated inside one
-    document: scraping duplicates). ``pairs`` index into ``passages``.
-    ``weakest_link`` is the lowest score among the matches that hold it together.
+    document: scraping duplicates). ``passages`` are in corpus order, then text order;
+    a cross-document cluster may hold several passages of one document (its version,
+    split). ``pairs`` index into ``passages``: the verified links (chains of matched
+    sentences) that hold the cluster together. ``weakest_link`` is the lowest score
+    among them.
     """
 
     id: int
     kind: str
-    passages: tuple[Passage, ...]
+    passages: tuple[Span, ...]
     pairs: tuple[Match, ...]
     weakest_link: float
     outlets: tuple[str, ...] = field(default=())

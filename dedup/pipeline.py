@@ -12,17 +12,21 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from .cluster import link_clusters
+from .cluster import cluster_chains
+from .dates import parse_date
 from .errors import ParameterError
 from .features import (
     build_features_hashed,
     sequence_keys_hashed,
 )
 from .index import LSHParams, candidate_pairs
-from .models import Cluster, Corpus, Match, Passage
+from .models import Cluster, Corpus, Document, Match, Passage, Span
+from .passages import DocLayout, chain_matches
+from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
     boilerplate,
     distinct,
@@ -34,7 +38,7 @@ from .repeats import (
 )
 from .signatures import MinHashParams, fold32, signatures
 from .tokens import tokenize
-from .verify import cross_score, score_pairs
+from .verify import score_pairs
 
 Progress = Callable[[str, int, int], None]
 
@@ -52,7 +56,15 @@ class FindParams:
     stock_df: a word or phrase found in this many distinct passages or more is a
         stock phrase ("said on Tuesday", a quotation template) and weighs nothing,
         however large the corpus.
-    link_threshold: mean score a passage needs with a cluster's members to join it.
+    max_gap: content sentences (of ``min_words`` or more) that may lie between two
+        matched sentences of one passage, on each side: an inserted, cut or reworded
+        sentence does not break a passage; a longer insertion does.
+    absorb: share of a chain's passage that must lie in a cluster's version for the
+        passage to belong to that cluster.
+    min_fit: share of each cluster's version a chain must cover to merge two clusters
+        (two stories sharing one sentence or quotation stay apart).
+    wholly, partially: coverage of the derived document at or above which a document
+        relation is ``wholly`` or ``partially`` derived (the thresholds of ``compare``).
     duplicate_threshold: share of the shorter passage (weighted) that must recur for
         a repeat inside one document or outlet.
     """
@@ -68,7 +80,11 @@ class FindParams:
     min_evidence: float = 3.0
     min_shared_run: int = 6
     min_exact_words: int = 8
-    link_threshold: float = 0.2
+    max_gap: int = 2
+    absorb: float = 0.5
+    min_fit: float = 0.3
+    wholly: float = WHOLLY
+    partially: float = PARTIALLY
     duplicate_threshold: float = 0.8
     min_words: int = 5
     topic_weight: float = 0.3
@@ -77,7 +93,8 @@ class FindParams:
     stock_df: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "link_threshold", "duplicate_threshold", "topic_weight"):
+        for name in ("threshold", "duplicate_threshold", "topic_weight", "absorb", "min_fit",
+                     "wholly", "partially"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
@@ -85,8 +102,19 @@ class FindParams:
             raise ParameterError(f"min_words must be at least 1, got {self.min_words}")
         if self.quote_weight < 0:
             raise ParameterError(f"quote_weight must be >= 0, got {self.quote_weight}")
+        if self.max_gap < 0:
+            raise ParameterError(f"max_gap must be >= 0, got {self.max_gap}")
+        if self.partially > self.wholly:
+            raise ParameterError(f"partially ({self.partially}) must not exceed wholly "
+                                 f"({self.wholly})")
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
+
+    def verdict(self, coverage: float) -> str:
+        """``wholly``, ``partially`` or ``non`` for a derived document's coverage."""
+        if coverage >= self.wholly:
+            return "wholly"
+        return "partially" if coverage >= self.partially else "non"
 
     def rare_minhash(self) -> MinHashParams:
         """Signature parameters of the distinctive-wording channel."""
@@ -112,14 +140,20 @@ class FindParams:
 
 @dataclass(frozen=True)
 class FindResult:
-    """What :func:`find` returns: the corpus, every passage, the clusters and the
-    figures of the run (``stats``: counts and seconds per stage)."""
+    """What :func:`find` returns: the corpus, every sentence passage, the clusters of
+    shared material, the document relations and the figures of the run (``stats``:
+    counts and seconds per stage). ``sentence_pairs``/``sentence_scores``: the
+    verified cross-outlet sentence matches (indexes into ``passages``) that the
+    clusters' passages were assembled from."""
 
     corpus: Corpus
     params: FindParams
     passages: tuple[Passage, ...]
     clusters: tuple[Cluster, ...]
+    relations: tuple[Relation, ...]
     stats: dict[str, float]
+    sentence_pairs: np.ndarray
+    sentence_scores: np.ndarray
     candidates: np.ndarray | None = None  # (m, 2) passage pairs, with keep_candidates
 
 
@@ -151,7 +185,6 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         tick = now
 
     docs = corpus.documents
-    outlet_of_doc = {d.id: d.outlet for d in docs}
     tok = tokenize(docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
                    workers=workers,
                    progress=(lambda i, t: progress("segment", i, t)) if progress else None)
@@ -171,6 +204,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
                     rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
     rep_hashes, rep_factors, doc_index = tok.hashes[at], tok.factors[at], tok.doc
+    sent_index = tok.index
     del tok, at  # the corpus' words are not needed past this point
     table = build_features_hashed(rep_hashes, rep_len, params.minhash.ngrams,
                                   multipliers=rep_factors, stock_df=params.stock_df)
@@ -226,31 +260,11 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     stats["candidate_pairs"] = float(len(rep_pairs))
 
     doc_of = [p.doc for p in passages]
-    outlet_of = [outlet_of_doc[d] for d in doc_of]
-    cache: dict[tuple[int, int], float] = {}
 
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
         progress("verify", 0, len(rep_pairs))
     rep_cos, rep_dup = score_pairs(table, rep_pairs, params)
-    # Scores of scored pairs are looked up (sorted keys), others computed on demand.
-    scored = rep_pairs[:, 0] * np.int64(n_rep) + rep_pairs[:, 1]
-    by_key = np.argsort(scored, kind="stable")
-    scored_keys, scored_cos = scored[by_key], rep_cos[by_key]
-
-    def cosine(a: int, b: int) -> float:
-        ra, rb = int(rep_of[a]), int(rep_of[b])
-        key = (ra, rb) if ra < rb else (rb, ra)
-        v = cache.get(key)
-        if v is None:
-            k = key[0] * n_rep + key[1]
-            at = int(np.searchsorted(scored_keys, k))
-            if at < len(scored_keys) and scored_keys[at] == k:
-                v = float(scored_cos[at])
-            else:
-                v = cross_score(table, key[0], key[1], params)
-            cache[key] = v
-        return v
     candidates = (expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
                   if keep_candidates else None)
     valid_p = valid[rep_of]
@@ -282,52 +296,53 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     which, pairs = expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
     cosines = rep_cos[cross_keep][which]
     cross = outlet_arr[pairs[:, 0]] != outlet_arr[pairs[:, 1]]
-    # In the order clustering takes them (strongest first, then by index), sorted here
-    # in numpy rather than with a Python key per edge.
     pairs, cosines = pairs[cross], cosines[cross]
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines))
-    cross_edges = list(zip(pairs[order, 0].tolist(), pairs[order, 1].tolist(),
-                           cosines[order].tolist(), strict=True))
-    del pairs, cosines, order
+    pairs, cosines = pairs[order], cosines[order]
     if progress:
         progress("verify", len(rep_pairs), len(rep_pairs))
     lap("verify")
-    stats["verified_pairs"] = float(len(cross_edges) + len(dup_scores))
+    stats["verified_pairs"] = float(len(pairs) + len(dup_scores))
 
-    rep_list = rep_of.tolist()
-    grouping = link_clusters(cross_edges, doc_of.__getitem__, cosine,
-                             link_threshold=params.link_threshold, rep_of=rep_list.__getitem__,
-                             presorted=True)
-    # Each cluster's verified pairs, found by walking the edges once (a cluster of
-    # thousands of passages would make a scan of its member pairs quadratic).
-    # (A passage sits in one cluster, plus the pair clusters of matches that could
-    # not join it.)
-    clusters_of: dict[int, list[int]] = {}
-    for ci, members in enumerate(grouping.members):
-        for m in members:
-            clusters_of.setdefault(m, []).append(ci)
-    inner: list[list[tuple[int, int, float]]] = [[] for _ in grouping.members]
-    for edge in cross_edges:
-        for ci in clusters_of.get(edge[0], ()):
-            if ci in clusters_of.get(edge[1], ()):
-                inner[ci].append(edge)
-    raw: list[tuple[str, list[int], list[tuple[int, int, float]], float]] = []
-    for ci, (members, links) in enumerate(zip(grouping.members, grouping.links, strict=True)):
-        mem = list(members)
-        at = {p: k for k, p in enumerate(mem)}
-        prs = sorted((at[a], at[b], s) for a, b, s in inner[ci])
-        raw.append(("cross-document", mem, prs, min(links)))
+    # Sentence matches -> passages (chains across small gaps) -> N-way clusters.
+    layout = DocLayout.build(doc_index, sent_index, table.n_words[rep_of], len(docs),
+                             params.min_words)
+    chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap)
+    shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
+                            max_gap=params.max_gap)
+    raw: list[_Raw] = []
+    for sc in shared:
+        spans = [(d, lo, hi) for d in sorted(sc.versions) for lo, hi in sc.versions[d]]
+        at = {}
+        for k, (d, lo, hi) in enumerate(spans):
+            for x in range(lo, hi + 1):
+                at[(d, x)] = k
+        links: dict[tuple[int, int], float] = {}
+        for k in sc.chains:
+            ch = chains[k]
+            i, j = at[(ch.doc_a, ch.first_a)], at[(ch.doc_b, ch.first_b)]
+            key = (min(i, j), max(i, j))
+            links[key] = max(links.get(key, 0.0), ch.score)
+        raw.append(_Raw("cross-document", spans, sorted((i, j, s) for (i, j), s in links.items()),
+                        min(sc.links), tuple(sc.chains)))
     for comp, tree in groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
         prs = sorted((at[a], at[b], s) for a, b, s in tree)
-        raw.append((kind, comp, prs, min(s for _, _, s in prs)))
-    clusters = _number_clusters(raw, passages, outlet_of)
+        spans = [(int(doc_index[i]), int(sent_index[i]), int(sent_index[i])) for i in comp]
+        raw.append(_Raw(kind, spans, prs, min(s for _, _, s in prs), ()))
+    clusters, cluster_of_chain = _number_clusters(raw, passages, layout, docs, len(chains))
+    dates = [parse_date(d.date) for d in docs]
+    relations = relate(chains, layout, [d.id for d in docs], dates, cluster_of_chain,
+                       verdict=params.verdict)
     lap("cluster")
     stats.update(documents=float(len(docs)), passages=float(n), clusters=float(len(clusters)),
                  distinct_passages=float(table.n_distinct))
+    stats["chains"] = float(len(chains))
+    stats["relations"] = float(len(relations))
     return FindResult(corpus=corpus, params=params, passages=tuple(passages),
-                      clusters=tuple(clusters), stats=stats, candidates=candidates)
+                      clusters=tuple(clusters), relations=tuple(relations), stats=stats,
+                      sentence_pairs=pairs, sentence_scores=cosines, candidates=candidates)
 
 
 def _peak_rss_mb() -> float:
@@ -340,17 +355,38 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _number_clusters(raw, passages: Sequence[Passage], outlet_of: Sequence[str]
-                     ) -> list[Cluster]:
-    """Deterministic order: cross-document clusters first, larger first, then by
-    position of the first passage; ids from 1."""
+class _Raw(NamedTuple):
+    kind: str
+    spans: list[tuple[int, int, int]]  # (document index, first, last sentence)
+    pairs: list[tuple[int, int, float]]
+    weakest: float
+    chains: tuple[int, ...]
+
+
+def _number_clusters(raw: list[_Raw], passages: Sequence[Passage], layout: DocLayout,
+                     docs: Sequence[Document], n_chains: int
+                     ) -> tuple[list[Cluster], list[list[int]]]:
+    """Deterministic order: cross-document clusters first, more outlets first, more
+    passages first, then by position of the first passage; ids from 1. Also returns
+    the cluster ids of each chain."""
     kind_rank = {"cross-document": 0, "within-outlet": 1, "within-document": 2}
-    raw = sorted(raw, key=lambda r: (kind_rank[r[0]], -len({outlet_of[i] for i in r[1]}),
-                                     -len(r[1]), r[1][0]))
+
+    def outlets(r: _Raw) -> set[str]:
+        return {docs[d].outlet for d, _, _ in r.spans}
+
+    raw = sorted(raw, key=lambda r: (kind_rank[r.kind], -len(outlets(r)), -len(r.spans),
+                                     r.spans[0]))
     out = []
-    for cid, (kind, members, prs, weakest) in enumerate(raw, start=1):
-        outlets = tuple(sorted({outlet_of[i] for i in members}))
-        out.append(Cluster(id=cid, kind=kind, passages=tuple(passages[i] for i in members),
-                           pairs=tuple(Match(i, j, s) for i, j, s in prs),
-                           weakest_link=weakest, outlets=outlets))
-    return out
+    of_chain: list[list[int]] = [[] for _ in range(n_chains)]
+    for cid, r in enumerate(raw, start=1):
+        spans = []
+        for d, lo, hi in r.spans:
+            first = int(layout.doc_first[d])
+            spans.append(Span(docs[d].id, passages[first + lo].start, passages[first + hi].end,
+                              lo, hi))
+        out.append(Cluster(id=cid, kind=r.kind, passages=tuple(spans),
+                           pairs=tuple(Match(i, j, s) for i, j, s in r.pairs),
+                           weakest_link=r.weakest, outlets=tuple(sorted(outlets(r)))))
+        for k in r.chains:
+            of_chain[k].append(cid)
+    return out, of_chain

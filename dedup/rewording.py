@@ -27,16 +27,15 @@ quotations and attributions were changed.
 
 from __future__ import annotations
 
-import email.utils
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from tabulate import tabulate
 
 from .align import Alignment, Edit, align
-from .models import Cluster, Document, Passage
+from .dates import parse_date
+from .models import Cluster, Document, Span
 from .normalize import tokenize
 from .pipeline import FindResult
 
@@ -60,126 +59,33 @@ __all__ = [
 RULE_EARLIEST_DATE = "earliest date"
 RULE_MOST_COMPLETE = "most complete"
 
-# ------------------------------------------------------------------------ dates
-
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        (
-            "jan january",
-            "feb february",
-            "mar march",
-            "apr april",
-            "may",
-            "jun june",
-            "jul july",
-            "aug august",
-            "sep sept september",
-            "oct october",
-            "nov november",
-            "dec december",
-        )
-    )
-    for m in names.split()
-}
-_TIME = r"(?:[ T,]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?)?"
-_DOTTED = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2})" + _TIME + r"\Z")
-_SLASHED = re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2})" + _TIME + r"\Z")
-_YMD = re.compile(r"(?P<y>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})" + _TIME + r"\Z")
-_DAY_MONTH = re.compile(
-    r"(?:[a-z]+,?\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon>[a-z]+)\.?,?"
-    r"\s+(?P<y>\d{4})" + _TIME + r"\Z"
-)
-_MONTH_DAY = re.compile(
-    r"(?:[a-z]+,?\s+)?(?P<mon>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?"
-    r"\s+(?P<y>\d{4})" + _TIME + r"\Z"
-)
-
-
-def _year(y: str) -> int:
-    # two-digit years as strptime's %y reads them: 69-99 -> 1900s, 00-68 -> 2000s
-    n = int(y)
-    if len(y) == 2:
-        return 1900 + n if n >= 69 else 2000 + n
-    return n
-
-
-def _build(y: int, m: int, d: int, match: re.Match[str]) -> datetime | None:
-    try:
-        return datetime(y, m, d, int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0))
-    except ValueError:  # 31.02.2014, 25:00
-        return None
-
-
-def _naive_utc(dt: datetime) -> datetime:
-    """Aware times in UTC without tzinfo, so every parsed date compares with every
-    other (naive ones are taken as UTC)."""
-    if dt.tzinfo is None:
-        return dt
-    return dt.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """A document's date as a naive UTC ``datetime``, or ``None`` when it is missing,
-    unparseable or ambiguous.
-
-    Understood: ISO 8601 (``2014-12-01``, ``2014-12-01T09:30:00Z``), ``dd.mm.yy`` and
-    ``dd.mm.yyyy`` (European dotted), ``yyyy/mm/dd``, ``dd/mm/yyyy`` or ``mm/dd/yyyy``
-    only when one part is above 12 (``03/04/2014`` is ambiguous: unknown), month names
-    (``1 December 2014``, ``Dec 1, 2014``) and RFC 2822 (``Mon, 01 Dec 2014 10:00:00
-    +0000``), each optionally followed by a time.
-
-    >>> parse_date("01.12.14"), parse_date("2014-12-01T10:00:00+01:00")
-    (datetime.datetime(2014, 12, 1, 0, 0), datetime.datetime(2014, 12, 1, 9, 0))
-    >>> parse_date("03/04/2014") is None, parse_date("yesterday") is None
-    (True, True)
-    """
-    if not value:
-        return None
-    s = " ".join(value.split())
-    if not s:
-        return None
-    iso = s[:-1] + "+00:00" if s.endswith(("Z", "z")) else s
-    try:
-        return _naive_utc(datetime.fromisoformat(iso))
-    except ValueError:
-        pass
-    if m := _DOTTED.match(s):
-        return _build(_year(m["y"]), int(m["m"]), int(m["d"]), m)
-    if m := _YMD.match(s):
-        return _build(int(m["y"]), int(m["m"]), int(m["d"]), m)
-    if m := _SLASHED.match(s):
-        a, b = int(m["a"]), int(m["b"])
-        if a > 12 >= b:
-            return _build(_year(m["y"]), b, a, m)
-        if b > 12 >= a:
-            return _build(_year(m["y"]), a, b, m)
-        return _build(_year(m["y"]), a, a, m) if a == b else None
-    low = s.lower()
-    for pat in (_DAY_MONTH, _MONTH_DAY):
-        if (m := pat.match(low)) and m["mon"] in _MONTHS:
-            return _build(int(m["y"]), _MONTHS[m["mon"]], int(m["d"]), m)
-    try:
-        return _naive_utc(email.utils.parsedate_to_datetime(s))
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 # -------------------------------------------------------------------- records
 
 
 @dataclass(frozen=True)
 class Version:
-    """One outlet's version of a cluster's material: a passage and its document.
+    """One document's version of a cluster's material: its passages (one, or several
+    when the document split the material) and the document.
 
-    ``words`` counts the passage's words; ``date`` is the document's parsed date
+    The version is read, aligned and shown as one text, from its first passage's
+    start to its last passage's end (``start``/``end``), so a paragraph the outlet
+    inserted between two passages shows as added and a moved one as moved.
+    ``words`` counts the passages' words; ``date`` is the document's parsed date
     (``None`` when unknown).
     """
 
-    passage: Passage
+    passages: tuple[Span, ...]
     document: Document
     words: int
     date: datetime | None
+
+    @property
+    def start(self) -> int:
+        return self.passages[0].start
+
+    @property
+    def end(self) -> int:
+        return self.passages[-1].end
 
     @property
     def outlet(self) -> str:
@@ -188,7 +94,7 @@ class Version:
     @property
     def text(self) -> str:
         """The passage, exactly as it stands in the document."""
-        return self.document.text[self.passage.start : self.passage.end]
+        return self.document.text[self.start : self.end]
 
 
 @dataclass(frozen=True)
@@ -280,10 +186,10 @@ def _width(e: Edit) -> int:
 def choose_pivot(versions: Sequence[Version]) -> tuple[Version, str]:
     """The pivot among ``versions`` and the rule that chose it (see module doc).
 
-    >>> from dedup.models import Document, Passage
+    >>> from dedup.models import Document, Span
     >>> def v(i, words, date):
     ...     doc = Document(i, "x " * words, i, date=date)
-    ...     return Version(Passage(i, 0, 0, 2 * words, 0), doc, words, parse_date(date))
+    ...     return Version((Span(i, 0, 2 * words, 0, 0),), doc, words, parse_date(date))
     >>> p, rule = choose_pivot([v("a", 10, "2014-12-02"), v("b", 5, "01.12.14")])
     >>> p.document.id, rule
     ('b', 'earliest date')
@@ -324,21 +230,24 @@ def cluster_views(result: FindResult) -> list[ClusterView]:
         if c.kind != "cross-document":
             continue
         versions = []
+        by_doc: dict[str, list[Span]] = {}
         for p in c.passages:
-            doc = docs[p.doc]
+            by_doc.setdefault(p.doc, []).append(p)
+        for doc_id, spans in by_doc.items():
+            doc = docs[doc_id]
             if doc.id not in dates:
                 dates[doc.id] = parse_date(doc.date)
-            versions.append(Version(p, doc, len(tokenize(doc.text, p.start, p.end)), dates[doc.id]))
+            words = sum(len(tokenize(doc.text, p.start, p.end)) for p in spans)
+            versions.append(Version(tuple(spans), doc, words, dates[doc.id]))
         pivot, rule = choose_pivot(versions)
-        pp = pivot.passage
         others = tuple(
             Rewording(
                 v,
                 align(
                     pivot.document.text,
                     v.document.text,
-                    a_span=(pp.start, pp.end),
-                    b_span=(v.passage.start, v.passage.end),
+                    a_span=(pivot.start, pivot.end),
+                    b_span=(v.start, v.end),
                 ),
             )
             for v in versions

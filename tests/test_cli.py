@@ -31,8 +31,8 @@ def test_find_writes_json_file(runner: CliRunner, seeds_dir: Path, tmp_path: Pat
     assert res.exit_code == 0, res.output
     assert res.output == ""
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["version"] == 1
-    assert set(data) >= {"params", "documents", "skipped", "clusters"}
+    assert data["version"] == 2
+    assert set(data) >= {"params", "documents", "skipped", "clusters", "relations"}
     assert {"num_perm", "seed", "shingle", "ngrams"} <= set(data["params"]["minhash"])
     kinds = {c["kind"] for c in data["clusters"]}
     assert kinds <= {"cross-document", "within-outlet", "within-document"}

@@ -1,128 +1,118 @@
-"""Tests for dedup.cluster: average linkage with guards, and plain components."""
+"""Tests for dedup.cluster: chains -> N-way clusters that cannot chain, and plain
+components."""
 
 from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.cluster import Grouping, connected_components, link_clusters
+from dedup.cluster import cluster_chains, connected_components
+from dedup.passages import Chain, DocLayout
 
-SCORES = [0.0, 0.1, 0.3, 0.5, 0.5, 0.7, 0.9, 1.0]  # ties on purpose
+
+def _layout(sizes: list[int], words: int = 10) -> DocLayout:
+    doc = np.repeat(np.arange(len(sizes)), sizes)
+    sent = np.concatenate([np.arange(n) for n in sizes])
+    return DocLayout.build(doc, sent, np.full(len(doc), words), len(sizes), 5)
+
+
+def _chain(da: int, a: tuple[int, int], db: int, b: tuple[int, int], score: float = 0.9,
+           n: int | None = None) -> Chain:
+    n = n if n is not None else min(a[1] - a[0], b[1] - b[0]) + 1
+    return Chain(da, db, a[0], a[1], b[0], b[1], tuple((0, 0, score) for _ in range(n)),
+                 score, 10 * n)
+
+
+def test_reprints_of_one_story_form_one_cluster() -> None:
+    """A wire story (doc 0, 20 sentences) reprinted whole by 1, trimmed by 2, with a
+    local lead by 3: one cluster, every document in it."""
+    lay = _layout([20, 20, 10, 21])
+    chains = [_chain(0, (0, 19), 1, (0, 19)), _chain(0, (0, 9), 2, (0, 9)),
+              _chain(0, (0, 19), 3, (1, 20)), _chain(1, (0, 9), 2, (0, 9)),
+              _chain(2, (0, 9), 3, (1, 10))]
+    clusters = cluster_chains(chains, lay)
+    assert len(clusters) == 1
+    assert clusters[0].versions == {0: [[0, 19]], 1: [[0, 19]], 2: [[0, 9]], 3: [[1, 20]]}
+    assert sorted(clusters[0].chains) == list(range(5))
+
+
+def test_two_stories_sharing_one_sentence_stay_two_clusters() -> None:
+    """Story X (docs 0, 1) and story Y (docs 2, 3) each reprinted; one quotation of X
+    (sentence 5 of doc 0) also stands in Y (sentence 7 of doc 2)."""
+    lay = _layout([20, 20, 16, 16])
+    chains = [_chain(0, (0, 19), 1, (0, 19)), _chain(2, (0, 15), 3, (0, 15)),
+              _chain(0, (5, 5), 2, (7, 7))]
+    clusters = cluster_chains(chains, lay)
+    versions = sorted(sorted(c.versions) for c in clusters)
+    assert versions == [[0, 1], [0, 2], [2, 3]]  # X, Y, and the quotation on its own
+    quote = next(c for c in clusters if sorted(c.versions) == [0, 2])
+    assert quote.versions == {0: [[5, 5]], 2: [[7, 7]]}
+
+
+def test_a_moved_paragraph_stays_in_its_cluster() -> None:
+    """Doc 1 prints sentences 0-9 of doc 0, then its own 5 sentences, then moves
+    sentences 10-14 to its end: one cluster, doc 1's version in two passages."""
+    lay = _layout([15, 20])
+    chains = [_chain(0, (0, 9), 1, (0, 9)), _chain(0, (10, 14), 1, (15, 19))]
+    clusters = cluster_chains(chains, lay)
+    assert len(clusters) == 1
+    assert clusters[0].versions == {0: [[0, 14]], 1: [[0, 9], [15, 19]]}
+
+
+def test_three_outlet_reprint_is_one_three_way_cluster() -> None:
+    lay = _layout([8, 8, 8])
+    chains = [_chain(0, (0, 7), 1, (0, 7)), _chain(0, (1, 7), 2, (0, 6)),
+              _chain(1, (1, 7), 2, (0, 6))]
+    clusters = cluster_chains(chains, lay)
+    assert [sorted(c.versions) for c in clusters] == [[0, 1, 2]]
+    assert min(clusters[0].links) == 0.9
 
 
 @st.composite
-def graphs(draw: st.DrawFn):
-    """Passages with documents, cross-document edges, and a symmetric score table."""
-    n = draw(st.integers(2, 9))
-    docs = draw(st.lists(st.sampled_from("abcd"), min_size=n, max_size=n))
-    scores = {}
-    for i in range(n):
-        for j in range(i + 1, n):
-            scores[(i, j)] = draw(st.sampled_from(SCORES))
-    cross = [(i, j) for i in range(n) for j in range(i + 1, n) if docs[i] != docs[j]]
-    chosen = draw(st.lists(st.sampled_from(cross), unique=True) if cross else st.just([]))
-    edges = [(i, j, scores[(i, j)]) for i, j in chosen]
-    threshold = draw(st.sampled_from([0.0, 0.2, 0.4, 0.5, 0.8]))
-    return docs, scores, edges, threshold
-
-
-def _run(docs, scores, edges, threshold) -> Grouping:
-    return link_clusters(
-        edges,
-        lambda i: docs[i],
-        lambda a, b: scores[(min(a, b), max(a, b))],
-        link_threshold=threshold,
-    )
-
-
-def _connected(members: set, edges) -> bool:
-    adj = {m: set() for m in members}
-    for a, b in edges:
-        adj[a].add(b)
-        adj[b].add(a)
-    start = next(iter(members))
-    seen, todo = {start}, [start]
-    while todo:
-        for y in adj[todo.pop()] - seen:
-            seen.add(y)
-            todo.append(y)
-    return seen == members
+def chain_sets(draw: st.DrawFn):
+    sizes = draw(st.lists(st.integers(1, 12), min_size=2, max_size=5))
+    chains = []
+    for _ in range(draw(st.integers(0, 12))):
+        da, db = sorted(draw(st.lists(st.integers(0, len(sizes) - 1), min_size=2, max_size=2,
+                                      unique=True)))
+        a0 = draw(st.integers(0, sizes[da] - 1))
+        a1 = draw(st.integers(a0, sizes[da] - 1))
+        b0 = draw(st.integers(0, sizes[db] - 1))
+        b1 = draw(st.integers(b0, sizes[db] - 1))
+        n = draw(st.integers(1, min(a1 - a0, b1 - b0) + 1))
+        chains.append(_chain(da, (a0, a1), db, (b0, b1), draw(st.sampled_from([.2, .5, 1.])), n))
+    return sizes, chains
 
 
 @settings(max_examples=200, deadline=None)
-@given(graphs())
-def test_link_clusters_invariants(case) -> None:
-    docs, scores, edges, threshold = case
-    g = _run(docs, scores, edges, threshold)
-    assert len(g.members) == len(g.links)
-    assert list(g.members) == sorted(g.members)
-    edge_score = {(a, b): s for a, b, s in edges}
-    for members, links in zip(g.members, g.links, strict=True):
-        assert len(members) >= 2 and list(members) == sorted(set(members))
-        # At most one passage per document.
-        assert len({docs[m] for m in members}) == len(members)
-        # One recorded merge per member beyond the first, each a verified edge's score.
-        assert len(links) == len(members) - 1
-        inside = [(a, b) for (a, b) in edge_score if a in members and b in members]
-        assert set(links) <= {edge_score[e] for e in inside}
-        # Merges go strongest first, so the edges at least as strong as the weakest link
-        # already hold the whole cluster together.
-        weakest = min(links)
-        strong = [e for e in inside if edge_score[e] >= weakest]
-        assert _connected(set(members), strong)
-    # Every verified edge whose endpoints share no cluster is kept as its own pair.
-    for a, b, _ in edges:
-        assert any(a in m and b in m for m in g.members)
+@given(chain_sets())
+def test_clusters_partition_the_chains_and_hold_their_passages(case) -> None:
+    sizes, chains = case
+    clusters = cluster_chains(chains, _layout(sizes))
+    owned = sorted(k for c in clusters for k in c.chains)
+    assert owned == list(range(len(chains)))  # each chain in exactly one cluster
+    for c in clusters:
+        assert len(c.versions) >= 2 and len(c.links) == len(c.chains)
+        for ivs in c.versions.values():
+            assert ivs == sorted(ivs)
+            assert all(x <= y for x, y in ivs)
+            assert all(ivs[k][1] + 1 < ivs[k + 1][0] for k in range(len(ivs) - 1))  # apart
+        for k in c.chains:  # a chain's passages lie inside its cluster's versions
+            ch = chains[k]
+            for d, lo, hi in ((ch.doc_a, ch.first_a, ch.last_a), (ch.doc_b, ch.first_b, ch.last_b)):
+                assert any(x <= lo and hi <= y for x, y in c.versions[d])
 
 
-@settings(max_examples=150, deadline=None)
-@given(graphs(), st.randoms(use_true_random=False))
-def test_link_clusters_ignore_edge_order(case, rnd) -> None:
-    docs, scores, edges, threshold = case
-    shuffled = list(edges)
-    rnd.shuffle(shuffled)
-    assert _run(docs, scores, shuffled, threshold) == _run(docs, scores, edges, threshold)
-
-
-def test_chain_does_not_become_one_cluster() -> None:
-    # A-B, B-C, C-D are strong; A-C, B-D, A-D share nothing.
-    scores = {(0, 1): 0.9, (1, 2): 0.9, (2, 3): 0.9, (0, 2): 0.0, (1, 3): 0.0, (0, 3): 0.0}
-    docs = "abcd"
-    edges = [(0, 1, 0.9), (1, 2, 0.9), (2, 3, 0.9)]
-    g = _run(docs, scores, edges, 0.5)
-    assert (0, 1, 2, 3) not in g.members
-    assert all(len(m) <= 2 for m in g.members)
-    assert g.members == ((0, 1), (1, 2), (2, 3))
-    assert g.links == ((0.9,), (0.9,), (0.9,))
-
-
-def test_clique_becomes_one_cluster_with_its_weakest_link() -> None:
-    scores = {(0, 1): 0.9, (1, 2): 0.8, (0, 2): 0.7}
-    g = _run("abc", scores, [(0, 1, 0.9), (1, 2, 0.8), (0, 2, 0.7)], 0.5)
-    assert g.members == ((0, 1, 2),)
-    assert g.links == ((0.9, 0.8),)
-    assert min(g.links[0]) == 0.8
-
-
-def test_one_passage_per_document() -> None:
-    # 0 and 2 are both in document "a": 2 cannot join {0, 1}, its match stands alone.
-    scores = {(0, 1): 0.9, (1, 2): 0.8, (0, 2): 0.0}
-    g = _run("aba", scores, [(0, 1, 0.9), (1, 2, 0.8)], 0.0)
-    assert g.members == ((0, 1), (1, 2))
-    g = link_clusters([(0, 1, 0.9), (1, 2, 0.8)], lambda i: "aba"[i],
-                      lambda a, b: scores[(min(a, b), max(a, b))], link_threshold=0.0,
-                      one_per_doc=False)
-    assert g.members == ((0, 1, 2),)
-
-
-def test_docstring_example() -> None:
-    s = {(0, 1): 0.9, (1, 2): 0.5, (0, 2): 0.1}
-    g = link_clusters([(0, 1, 0.9), (1, 2, 0.5)], str, lambda a, b: s[(min(a, b), max(a, b))],
-                      link_threshold=0.4)
-    assert g.members == ((0, 1), (1, 2))
-    assert _run("xyz", s, [], 0.4) == Grouping((), ())
+@settings(max_examples=100, deadline=None)
+@given(chain_sets())
+def test_cluster_chains_is_deterministic(case) -> None:
+    sizes, chains = case
+    a = cluster_chains(chains, _layout(sizes))
+    b = cluster_chains(list(chains), _layout(sizes))
+    assert [(c.versions, c.chains) for c in a] == [(c.versions, c.chains) for c in b]
 
 
 def bfs_components(n: int, edges) -> list[list[int]]:
@@ -169,18 +159,3 @@ def test_connected_components_example() -> None:
     assert connected_components(5, [(0, 1), (3, 4), (1, 2)]) == [[0, 1, 2], [3, 4]]
     assert connected_components(3, [(1, 1)]) == []
 
-
-def test_large_clusters_are_judged_by_their_core() -> None:
-    """Past ``core`` distinct passages, a newcomer is scored against the cluster's
-    first members only: 0, 1 and 2 join by strong links; 3 scores well with 0 and 1
-    but badly with 2."""
-    s = {(0, 1): 0.9, (0, 2): 0.8, (1, 2): 0.8, (0, 3): 0.5, (1, 3): 0.5, (2, 3): 0.0}
-    edges = [(0, 1, 0.9), (0, 2, 0.8), (1, 2, 0.8), (0, 3, 0.5)]
-
-    def score(a: int, b: int) -> float:
-        return s[(min(a, b), max(a, b))]
-
-    every = link_clusters(edges, str, score, link_threshold=0.4)
-    assert (0, 1, 2, 3) not in every.members  # mean with all three: 1/3 < 0.4
-    core = link_clusters(edges, str, score, link_threshold=0.4, core=2)
-    assert (0, 1, 2, 3) in core.members      # mean with the core {0, 1}: 0.5

@@ -33,31 +33,57 @@ def _pairs_of(result, a: str, b: str) -> list[tuple[str, str]]:
     return out
 
 
-def test_verbatim_reprint_matches_every_body_sentence(wire_dir: Path) -> None:
+def _sentence_pairs(result, a: str, b: str) -> list[tuple[str, str]]:
+    """(sentence of a, sentence of b) for every verified sentence match between them."""
+    texts = _texts(result)
+    out = []
+    for i, j in result.sentence_pairs.tolist():
+        p, q = result.passages[i], result.passages[j]
+        if (p.doc, q.doc) == (b, a):
+            p, q = q, p
+        if (p.doc, q.doc) == (a, b):
+            out.append((texts[a][p.start:p.end], texts[b][q.start:q.end]))
+    return out
+
+
+def _cross(result):
+    return [c for c in result.clusters if c.kind == "cross-document"]
+
+
+def test_verbatim_reprint_is_one_passage_in_one_cluster(wire_dir: Path) -> None:
     result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "verbatim.txt"]))
-    pairs = _pairs_of(result, "wire.txt", "verbatim.txt")
-    # 7 body paragraphs, one of them two sentences; the headlines differ.
-    assert len(pairs) == 8
-    for a, b in pairs:
-        assert a.replace('"', "").replace("'", "") == (
-            b.replace("\u201c", "").replace("\u201d", "").replace("\u2019", ""))
-    assert all(c.weakest_link == 1.0 for c in result.clusters)
+    # 7 body paragraphs, one of them two sentences, each matched; the headlines differ.
+    assert len(_sentence_pairs(result, "wire.txt", "verbatim.txt")) == 8
+    (cluster,) = _cross(result)
+    assert cluster.weakest_link == 1.0
+    texts = _texts(result)
+    (wire,) = [p for p in cluster.passages if p.doc == "wire.txt"]
+    (copy,) = [p for p in cluster.passages if p.doc == "verbatim.txt"]
+    assert texts["wire.txt"][wire.start:wire.end].startswith("MARLOW VALLEY (Wire)")
+    assert texts["wire.txt"][wire.end:].strip() == ""
+    assert texts["verbatim.txt"][copy.start:copy.end].endswith("delayed.")
+    (rel,) = result.relations
+    assert rel.verdict == "wholly" and rel.coverage > 0.9 and rel.clusters == (cluster.id,)
 
 
-def test_trimmed_reprint_matches_only_what_it_kept(wire_dir: Path) -> None:
+def test_trimmed_reprint_with_a_local_lead_is_one_cluster(wire_dir: Path) -> None:
     result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "trimmed.txt"]))
-    pairs = _pairs_of(result, "wire.txt", "trimmed.txt")
-    kept = [b for _, b in pairs]
-    assert len(pairs) == 3
-    assert any(k.startswith("Engineers scrambled") for k in kept)
-    assert any(k.startswith("The regional emergency agency") for k in kept)
-    assert any(k.startswith('"We have never seen') for k in kept)
-    assert not any("Hollin Cross" in k for k in kept)  # the local lead is theirs
+    assert len(_sentence_pairs(result, "wire.txt", "trimmed.txt")) == 3
+    (cluster,) = _cross(result)
+    texts = _texts(result)
+    (kept,) = [texts[p.doc][p.start:p.end] for p in cluster.passages if p.doc == "trimmed.txt"]
+    assert kept.startswith("Engineers scrambled") and kept.endswith("chief engineer.")
+    assert "Hollin Cross" not in kept  # the local lead is theirs
+    (wire,) = [texts[p.doc][p.start:p.end] for p in cluster.passages if p.doc == "wire.txt"]
+    assert wire.startswith("MARLOW VALLEY") and wire.endswith("chief engineer.")
+    (rel,) = result.relations
+    assert (rel.source, rel.derived) == ("wire.txt", "trimmed.txt")
+    assert rel.coverage > rel.source_coverage
 
 
 def test_reworded_version_matches_its_counterparts(wire_dir: Path) -> None:
     result = find(read_corpus([wire_dir / "wire.txt", wire_dir / "reworded.txt"]))
-    pairs = _pairs_of(result, "wire.txt", "reworded.txt")
+    pairs = _sentence_pairs(result, "wire.txt", "reworded.txt")
     starts = {(a[:12], b[:12]) for a, b in pairs}
     assert ("MARLOW VALLE", "Emergency en") in starts
     assert ("The regional", "The spillway") in starts
@@ -65,23 +91,29 @@ def test_reworded_version_matches_its_counterparts(wire_dir: Path) -> None:
     assert ("The dam, com", "The dam, whi") in starts
     # Nothing reworded is matched to the wrong sentence.
     assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs})
+    # ... and the matched sentences make one passage each side.
+    (cluster,) = _cross(result)
+    assert sorted(p.doc for p in cluster.passages) == ["reworded.txt", "wire.txt"]
 
 
-def test_unrelated_story_on_the_same_topic_does_not_match(wire_dir: Path) -> None:
+def test_every_version_of_the_story_is_one_cluster(wire_dir: Path) -> None:
     result = find(read_corpus([wire_dir]))
-    for docs in _clusters_by_docs(result):
-        assert "unrelated_same_topic.txt" not in docs
-    assert {"wire.txt", "verbatim.txt", "trimmed.txt", "reworded.txt"} == {
-        d for docs in _clusters_by_docs(result) for d in docs}
+    assert _clusters_by_docs(result) == [
+        ["reworded.txt", "trimmed.txt", "verbatim.txt", "wire.txt"]]
+    assert not any("unrelated_same_topic.txt" in (r.source, r.derived) for r in result.relations)
 
 
-def test_clusters_hold_one_passage_per_document(wire_dir: Path, seeds_dir: Path) -> None:
+def test_passages_of_a_document_are_apart_and_in_text_order(wire_dir: Path,
+                                                            seeds_dir: Path) -> None:
     for path in (wire_dir, seeds_dir):
-        for c in find(read_corpus([path])).clusters:
-            if c.kind == "cross-document":
-                docs = [p.doc for p in c.passages]
-                assert len(docs) == len(set(docs))
-                assert c.weakest_link == min(m.score for m in c.pairs) or len(c.pairs) > 1
+        result = find(read_corpus([path]))
+        order = {d.id: k for k, d in enumerate(result.corpus.documents)}
+        for c in result.clusters:
+            keys = [(order[p.doc], p.start, p.end) for p in c.passages]
+            assert keys == sorted(keys)
+            for x, y in zip(keys, keys[1:]):
+                assert x[0] != y[0] or x[2] < y[1]
+            assert c.weakest_link == min(m.score for m in c.pairs)
 
 
 def test_two_documents_sharing_one_paragraph(tmp_path: Path) -> None:
@@ -102,8 +134,10 @@ def test_seeds_find_scraping_duplicates_and_shared_wording(seeds_dir: Path) -> N
     caption_002 = [c for c in within if c.passages[0].doc.startswith("002")
                    and "hexacopter" in texts[c.passages[0].doc][c.passages[0].start:]]
     assert caption_002
-    nato = _pairs_of(result, "001_d72135529865c72b.txt", "003_1aed58ddc104b9dd.txt")
-    assert any("significant escalation" in a and "significant escalation" in b for a, b in nato)
+    nato = [c for c in result.clusters if c.kind == "cross-document" and all(
+        "significant escalation" in texts[p.doc][p.start:p.end] for p in c.passages)]
+    # One cluster holds the outlets that printed the NATO sentence (002 did not).
+    assert len(nato) == 1 and [p.doc[:3] for p in nato[0].passages] == ["001", "003"]
     rumours = _pairs_of(result, "003_1aed58ddc104b9dd.txt", "004_7d493a4d69b4cf11.txt")
     assert any("rumour" in a and "rumour" in b for a, b in rumours)
     # No chaining: no cluster of shared material spans more than a few outlets here.

@@ -536,7 +536,7 @@ def _footer(result: FindResult) -> str:
     p = result.params
     return (
         f"<footer>Made by dedup {_e(__version__)}: threshold {p.threshold}, "
-        f"link threshold {p.link_threshold}, minimum evidence {p.min_evidence}, "
+        f"passage gap {p.max_gap} sentences, minimum evidence {p.min_evidence}, "
         f"MinHash {p.minhash.num_perm} permutations (seed {p.minhash.seed}). "
         "This page is self-contained and loads nothing from the network.</footer>"
     )

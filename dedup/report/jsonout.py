@@ -1,4 +1,10 @@
-"""The documented JSON format of ``dedup find`` (version 1).
+"""The documented JSON format of ``dedup find`` (version 2).
+
+Version 2 (from version 1): a cross-document cluster's passages are runs of
+sentences assembled from chains of matched sentences, several per document allowed
+(listed in text order); each passage also gives its ``first``/``last`` sentence
+index; ``relations`` lists which document derives from which; ``summary`` counts
+``sentence_matches``, ``relations`` and the verdicts.
 
 Deterministic: the same input and parameters give byte-identical output (no
 timings, no dates, keys in a fixed order). Offsets are Python string indices into
@@ -16,7 +22,7 @@ from typing import Any
 from ..errors import DedupError
 from ..pipeline import FindResult
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def result_to_dict(result: FindResult) -> dict[str, Any]:
@@ -49,10 +55,15 @@ def result_to_dict(result: FindResult) -> dict[str, Any]:
             "score_max": max(scores),
             "weakest_link": c.weakest_link,
             "passages": [{"doc": p.doc, "start": p.start, "end": p.end,
+                          "first": p.first, "last": p.last,
                           "text": texts[p.doc][p.start:p.end]} for p in c.passages],
             "pairs": [{"a": m.a, "b": m.b, "score": m.score} for m in c.pairs],
         })
     kinds = Counter(c.kind for c in result.clusters)
+    verdicts = Counter(r.verdict for r in result.relations)
+    relations = [{"source": r.source, "derived": r.derived, "coverage": r.coverage,
+                  "source_coverage": r.source_coverage, "verdict": r.verdict,
+                  "rule": r.rule, "clusters": list(r.clusters)} for r in result.relations]
     return {
         "version": FORMAT_VERSION,
         "params": result.params.to_dict(),
@@ -64,10 +75,15 @@ def result_to_dict(result: FindResult) -> dict[str, Any]:
             "cross_document": kinds.get("cross-document", 0),
             "within_outlet": kinds.get("within-outlet", 0),
             "within_document": kinds.get("within-document", 0),
+            "sentence_matches": len(result.sentence_pairs),
+            "relations": len(result.relations),
+            "wholly": verdicts.get("wholly", 0),
+            "partially": verdicts.get("partially", 0),
         },
         "documents": documents,
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.corpus.skipped],
         "clusters": clusters,
+        "relations": relations,
     }
 
 

@@ -1,0 +1,179 @@
+"""Sentence matches -> passages: seed and extend across small gaps.
+
+Verified sentence matches between two documents are the *seeds*. Seeds that follow
+each other in both documents' order are chained into one **span pair**, a passage of
+each document, as long as the gap between two seeds holds at most ``max_gap``
+content sentences on each side: an inserted local sentence, a cut one, or a
+paraphrased sentence the matcher did not verify between two copied ones does not
+break a passage; a longer insertion (the outlet's own paragraph mid-story) does, and
+the document then contributes two passages. Seeds out of order (a moved paragraph)
+start a chain of their own.
+
+Chaining is a longest-path search over the seeds of each document pair (as in
+BLAST's HSP chaining or passim's alignment of hits): each seed takes the best chain
+that can end just before it; chains are then read off best first, each seed used once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = ["Chain", "DocLayout", "chain_matches"]
+
+
+class Chain(NamedTuple):
+    """Chained sentence matches between documents ``doc_a < doc_b`` (document indexes).
+
+    ``first_a..last_a`` and ``first_b..last_b`` are inclusive sentence indexes in each
+    document; ``matches`` are the seeds ``(passage_a, passage_b, score)`` in text order;
+    ``score`` is their mean score and ``words`` the words of the smaller side's seeds.
+    """
+
+    doc_a: int
+    doc_b: int
+    first_a: int
+    last_a: int
+    first_b: int
+    last_b: int
+    matches: tuple[tuple[int, int, float], ...]
+    score: float
+    words: int
+
+
+class DocLayout(NamedTuple):
+    """Where each sentence passage sits: its document index, its index among the
+    document's sentences, and its word count; per document, the first passage index
+    (passages of a document are consecutive) and prefix sums of words and of
+    *content* sentences (those of at least ``min_words`` words)."""
+
+    doc: np.ndarray        # (n,) document index of each passage
+    sent: np.ndarray       # (n,) sentence index within its document
+    words: np.ndarray      # (n,) words in each passage
+    doc_first: np.ndarray  # (n_docs + 1,) first passage of each document
+    cum_words: np.ndarray  # (n + n_docs,) per document: 0, w0, w0+w1, ...
+    cum_content: np.ndarray
+
+    @classmethod
+    def build(cls, doc: np.ndarray, sent: np.ndarray, words: np.ndarray, n_docs: int,
+              min_words: int) -> DocLayout:
+        doc = np.asarray(doc, dtype=np.int64)
+        counts = np.bincount(doc, minlength=n_docs)
+        doc_first = np.zeros(n_docs + 1, dtype=np.int64)
+        doc_first[1:] = np.cumsum(counts)
+        # One leading zero per document: document d's prefix sums start at
+        # doc_first[d] + d.
+        cum_w = np.zeros(len(doc) + n_docs, dtype=np.int64)
+        cum_c = np.zeros(len(doc) + n_docs, dtype=np.int64)
+        pos = np.arange(len(doc), dtype=np.int64) + doc + 1
+        w = np.asarray(words, dtype=np.int64)
+        cum_w[pos] = w
+        cum_c[pos] = (w >= min_words).astype(np.int64)
+        # prefix sums restarting at each document's leading zero
+        np.cumsum(cum_w, out=cum_w)
+        np.cumsum(cum_c, out=cum_c)
+        base = doc_first[:-1] + np.arange(n_docs)
+        cum_w -= np.repeat(cum_w[base], counts + 1)
+        cum_c -= np.repeat(cum_c[base], counts + 1)
+        return cls(doc, np.asarray(sent, dtype=np.int64), w, doc_first, cum_w, cum_c)
+
+    def _at(self, d: int, k: int) -> int:
+        return int(self.doc_first[d]) + d + k
+
+    def span_words(self, d: int, lo: int, hi: int) -> int:
+        """Words of sentences ``lo..hi`` (inclusive) of document ``d``."""
+        return int(self.cum_words[self._at(d, hi + 1)] - self.cum_words[self._at(d, lo)])
+
+    def doc_words(self, d: int) -> int:
+        n = int(self.doc_first[d + 1] - self.doc_first[d])
+        return self.span_words(d, 0, n - 1) if n else 0
+
+    def content_between(self, d: int, lo: int, hi: int) -> int:
+        """Content sentences strictly between sentence indexes ``lo`` and ``hi``."""
+        if hi <= lo + 1:
+            return 0
+        return int(self.cum_content[self._at(d, hi)] - self.cum_content[self._at(d, lo + 1)])
+
+
+def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLayout, *,
+                  max_gap: int) -> list[Chain]:
+    """Chain verified sentence matches ``(a[k], b[k], score[k])`` (passage indexes of two
+    different documents) into span pairs, per document pair, in a deterministic order
+    (by document pair, then text order).
+
+    >>> lay = DocLayout.build(np.array([0, 0, 0, 0, 1, 1, 1]), np.array([0, 1, 2, 3, 0, 1, 2]),
+    ...                       np.array([9, 9, 9, 9, 9, 9, 9]), 2, 5)
+    >>> [(c.first_a, c.last_a, c.first_b, c.last_b, len(c.matches))
+    ...  for c in chain_matches(np.array([0, 3]), np.array([4, 6]), np.array([.5, .7]), lay,
+    ...                         max_gap=2)]
+    [(0, 3, 0, 2, 2)]
+    """
+    if len(a) == 0:
+        return []
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    swap = layout.doc[a] > layout.doc[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    da, db = layout.doc[a], layout.doc[b]
+    sa, sb = layout.sent[a], layout.sent[b]
+    order = np.lexsort((sb, sa, db, da))
+    a, b, da, db, sa, sb = a[order], b[order], da[order], db[order], sa[order], sb[order]
+    sc = np.asarray(score, dtype=np.float64)[order]
+    key = da * np.int64(len(layout.doc_first)) + db
+    cuts = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    wa, wb = layout.words[a], layout.words[b]
+    out: list[Chain] = []
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        out.extend(_chain_group(int(da[lo]), int(db[lo]), sa[lo:hi].tolist(), sb[lo:hi].tolist(),
+                                a[lo:hi].tolist(), b[lo:hi].tolist(), sc[lo:hi].tolist(),
+                                np.minimum(wa[lo:hi], wb[lo:hi]).tolist(), layout, max_gap))
+    return out
+
+
+def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: Sequence[int],
+                 pb: Sequence[int], sc: Sequence[float], w: Sequence[int], layout: DocLayout,
+                 max_gap: int) -> list[Chain]:
+    """Chains of one document pair; seeds sorted by (ia, ib)."""
+    k = len(ia)
+    best = [0.0] * k
+    pred = [-1] * k
+    for m in range(k):
+        gain = sc[m] * max(w[m], 1)
+        best[m] = gain
+        for p in range(m - 1, -1, -1):
+            if ia[p] < ia[m] and layout.content_between(d_a, ia[p], ia[m]) > max_gap:
+                break  # seeds further back are further away in A
+            if not (ia[p] <= ia[m] and ib[p] <= ib[m]) or (ia[p], ib[p]) == (ia[m], ib[m]):
+                continue
+            if ib[p] < ib[m] and layout.content_between(d_b, ib[p], ib[m]) > max_gap:
+                continue
+            if ia[p] == ia[m] or ib[p] == ib[m]:
+                # one sentence split in two on the other side: both halves chain, but
+                # the shared side's sentence is counted once
+                cand = best[p] + gain * 0.5
+            else:
+                cand = best[p] + gain
+            if cand > best[m]:
+                best[m], pred[m] = cand, p
+    used = [False] * k
+    chains = []
+    for m in sorted(range(k), key=lambda x: (-best[x], x)):
+        if used[m]:
+            continue
+        seq = []
+        x = m
+        while x != -1 and not used[x]:
+            used[x] = True
+            seq.append(x)
+            x = pred[x]
+        seq.reverse()
+        matches = tuple((pa[x], pb[x], sc[x]) for x in seq)
+        chains.append(Chain(
+            d_a, d_b, min(ia[x] for x in seq), max(ia[x] for x in seq),
+            min(ib[x] for x in seq), max(ib[x] for x in seq), matches,
+            round(sum(sc[x] for x in seq) / len(seq), 4),
+            int(sum(w[x] for x in seq))))
+    chains.sort(key=lambda c: (c.first_a, c.first_b, c.last_a, c.last_b))
+    return chains
