@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import write_figures
-from dedup.compare import compare
+from dedup.compare import CompareParams, coverage
 
 from .metrics import spearman
 
@@ -92,11 +92,12 @@ def load(data_path: str | Path) -> tuple[dict[str, str], list[dict[str, str]], C
 def run(data_path: str | Path = DEFAULT_DATA) -> dict[str, Any]:
     """Every figure of the Clough-Stevenson evaluation (see the module docstring)."""
     sources, answers, encodings = load(data_path)
+    params = CompareParams()
     per_answer = []
     for a in answers:
-        c = compare(sources[a["task"]], a["text"])
+        c = coverage(sources[a["task"]], a["text"], params=params)
         per_answer.append({"file": a["file"], "task": a["task"], "category": a["category"],
-                           "coverage": c.coverage, "verdict": c.verdict})
+                           "coverage": c.share_b, "verdict": params.verdict(c.share_b)})
     by_cat = {cat: [r["coverage"] for r in per_answer if r["category"] == cat]
               for cat in LEVELS}
     means = {cat: round(statistics.fmean(v), 4) for cat, v in by_cat.items() if v}

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.compare import VERDICTS, CompareParams, compare
+from dedup.compare import VERDICTS, CompareParams, coverage
 from dedup.corpus import read_corpus
 from dedup.normalize import iter_words
 
@@ -135,15 +135,15 @@ def run(data: Path, *, fit: bool = False) -> dict[str, object]:
         pairs = list(csv.DictReader(f))
     labels = [LABELS.index(p["label"]) for p in pairs]
     params = CompareParams()
-    coverage = [compare(docs[p["source_id"]], docs[p["derived_id"]], params=params).coverage
-                for p in pairs]
+    shares = [coverage(docs[p["source_id"]], docs[p["derived_id"]], params=params).share_b
+              for p in pairs]
     seconds = time.perf_counter() - t0
-    pred = classify(coverage, params.partially, params.wholly)
+    pred = classify(shares, params.partially, params.wholly)
     baseline = [trigram_containment(docs[p["source_id"]], docs[p["derived_id"]]) for p in pairs]
     b_lo, b_hi, b_f3 = fit_two(baseline, labels)
     b_t, b_f2 = fit_one(baseline, labels)
     per_label = {
-        LABELS[c]: round(float(np.median([v for v, y in zip(coverage, labels, strict=True)
+        LABELS[c]: round(float(np.median([v for v, y in zip(shares, labels, strict=True)
                                           if y == c])), 4)
         for c in range(3)
     }
@@ -165,14 +165,14 @@ def run(data: Path, *, fit: bool = False) -> dict[str, object]:
         },
     }
     if fit:
-        lo, hi, f3 = fit_two(coverage, labels)
-        fitted = classify(coverage, lo, hi)
+        lo, hi, f3 = fit_two(shares, labels)
+        fitted = classify(shares, lo, hi)
         out["fit"] = {
             "partially": lo,
             "wholly": hi,
             "macro_f1_3way": round(f3, 4),
             "macro_f1_binary": round(macro_f1(binary(labels), binary(fitted), 2), 4),
-            f"cv{FOLDS}_macro_f1_3way": round(cross_validate(coverage, labels), 4),
+            f"cv{FOLDS}_macro_f1_3way": round(cross_validate(shares, labels), 4),
             f"baseline_cv{FOLDS}_macro_f1_3way": round(cross_validate(baseline, labels), 4),
         }
     return out

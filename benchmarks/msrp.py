@@ -39,7 +39,7 @@ import numpy as np
 
 import dedup
 from benchmarks.common import write_figures
-from dedup.compare import compare
+from dedup.compare import CompareParams, coverage
 from dedup.models import Corpus, Document
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "msrp"
@@ -155,12 +155,12 @@ def run(data_path: str | Path = DEFAULT_DATA, *, with_compare: bool = True) -> d
     }
     if with_compare:
         t0 = time.perf_counter()
-        cmp = [compare(p.text1, p.text2) for p in pairs]
+        params = CompareParams()
+        cmp = [coverage(p.text1, p.text2, params=params) for p in pairs]
         out["compare"] = {
-            **scores(truth, [c.verdict != "non" for c in cmp]),
-            "auc_coverage": roc_auc(truth, [c.coverage for c in cmp]),
-            "auc_min_coverage": roc_auc(truth, [min(c.coverage, c.source_coverage)
-                                                for c in cmp]),
+            **scores(truth, [params.verdict(c.share_b) != "non" for c in cmp]),
+            "auc_coverage": roc_auc(truth, [c.share_b for c in cmp]),
+            "auc_min_coverage": roc_auc(truth, [min(c.share_b, c.share_a) for c in cmp]),
             "seconds": round(time.perf_counter() - t0, 3),
         }
     return out

@@ -26,7 +26,7 @@ from .features import (
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import DocLayout, chain_matches
-from .relations import PARTIALLY, WHOLLY, Relation, relate
+from .relations import PARTIALLY, WHOLLY, Relation, relate, word_coverage
 from .repeats import (
     boilerplate,
     distinct,
@@ -65,6 +65,9 @@ class FindParams:
         (two stories sharing one sentence or quotation stay apart).
     wholly, partially: coverage of the derived document at or above which a document
         relation is ``wholly`` or ``partially`` derived (the thresholds of ``compare``).
+    relation_evidence: shared weight (rare-word units, summed over their candidate
+        passage pairs) two documents need to be aligned for a relation when no chain
+        of verified sentences joins them.
     duplicate_threshold: share of the shorter passage (weighted) that must recur for
         a repeat inside one document or outlet.
     """
@@ -85,6 +88,7 @@ class FindParams:
     min_fit: float = 0.3
     wholly: float = WHOLLY
     partially: float = PARTIALLY
+    relation_evidence: float = 6.0
     duplicate_threshold: float = 0.8
     min_words: int = 5
     topic_weight: float = 0.3
@@ -205,6 +209,12 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                     rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
     rep_hashes, rep_factors, doc_index = tok.hashes[at], tok.factors[at], tok.doc
     sent_index = tok.index
+    # Every word as a small integer id, and each document's first word: the word-level
+    # alignment of related documents works on these.
+    word_ids = np.unique(tok.hashes, return_inverse=True)[1].reshape(-1).astype(np.int32)
+    word_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    word_ptr[1:] = np.cumsum(np.bincount(tok.doc, weights=tok.lengths,
+                                         minlength=len(docs)).astype(np.int64))
     del tok, at  # the corpus' words are not needed past this point
     table = build_features_hashed(rep_hashes, rep_len, params.minhash.ngrams,
                                   multipliers=rep_factors, stock_df=params.stock_df)
@@ -264,7 +274,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     dup_scores: dict[tuple[int, int], float] = {}
     if progress:
         progress("verify", 0, len(rep_pairs))
-    rep_cos, rep_dup = score_pairs(table, rep_pairs, params)
+    rep_cos, rep_dup, rep_shared = score_pairs(table, rep_pairs, params)
     candidates = (expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
                   if keep_candidates else None)
     valid_p = valid[rep_of]
@@ -332,10 +342,25 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
         spans = [(int(doc_index[i]), int(sent_index[i]), int(sent_index[i])) for i in comp]
         raw.append(_Raw(kind, spans, prs, min(s for _, _, s in prs), ()))
     clusters, cluster_of_chain = _number_clusters(raw, passages, layout, docs, len(chains))
-    dates = [parse_date(d.date) for d in docs]
-    relations = relate(chains, layout, [d.id for d in docs], dates, cluster_of_chain,
-                       verdict=params.verdict)
     lap("cluster")
+
+    # Document relations: pairs joined by a chain, or sharing enough weight among
+    # their candidate passage pairs, aligned word by word.
+    clusters_of_pair: dict[tuple[int, int], set[int]] = {}
+    for ch, cids in zip(chains, cluster_of_chain, strict=True):
+        clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
+    which_all, cand = expand_pairs(rep_pairs, ok_ptr, ok_members, params.max_bucket)
+    doc_pairs = _document_pairs(doc_index[cand[:, 0]], doc_index[cand[:, 1]],
+                                rep_shared[which_all], params.relation_evidence,
+                                set(clusters_of_pair), len(docs))
+    del which_all, cand
+    coverages = [word_coverage(word_ids[word_ptr[a]:word_ptr[a + 1]],
+                               word_ids[word_ptr[b]:word_ptr[b + 1]]) for a, b in doc_pairs]
+    dates = [parse_date(d.date) for d in docs]
+    relations = relate(doc_pairs, coverages, [d.id for d in docs], dates, clusters_of_pair,
+                       verdict=params.verdict)
+    stats["document_pairs_aligned"] = float(len(doc_pairs))
+    lap("relate")
     stats.update(documents=float(len(docs)), passages=float(n), clusters=float(len(clusters)),
                  distinct_passages=float(table.n_distinct))
     stats["chains"] = float(len(chains))
@@ -353,6 +378,19 @@ def _peak_rss_mb() -> float:
         return 0.0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _document_pairs(da: np.ndarray, db: np.ndarray, evidence: np.ndarray, min_evidence: float,
+                    always: set[tuple[int, int]], n_docs: int) -> list[tuple[int, int]]:
+    """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
+    whose candidate passage pairs (documents ``da``/``db``) share at least
+    ``min_evidence`` rare-word units of weight in all."""
+    keep = da != db
+    lo, hi = np.minimum(da, db)[keep], np.maximum(da, db)[keep]
+    keys, inv = np.unique(lo * np.int64(n_docs) + hi, return_inverse=True)
+    total = np.bincount(inv.reshape(-1), weights=evidence[keep], minlength=len(keys))
+    chosen = {(int(k) // n_docs, int(k) % n_docs) for k in keys[total >= min_evidence]}
+    return sorted(chosen | always)
 
 
 class _Raw(NamedTuple):

@@ -1,13 +1,15 @@
 """Document relations: which document derives from which, and how much of it.
 
-For every pair of documents joined by chains of matched sentences
-(:mod:`dedup.passages`), the **coverage** of a document is the share of its words
-that lie inside its passages of those chains: the material it shares with the other
-document, with the small gaps the chains bridge. The derived document's coverage
-gives the verdict with the thresholds :mod:`dedup.compare` uses (``wholly`` at or
-above :data:`~dedup.compare.WHOLLY`, ``partially`` at or above
-:data:`~dedup.compare.PARTIALLY`); a pair below ``partially`` gets no relation: it is
-not derived.
+A pair of documents is examined when they share material: a chain of matched
+sentences (:mod:`dedup.passages`), or enough shared weight among their candidate
+passage pairs. The two documents' words are then aligned (:func:`word_coverage`):
+the **coverage** of a document is the share of its words inside regions aligned
+with the other, reworded words inside a region included. Word level, because an
+outlet that rewrites wire copy merges and splits its sentences: sentence matches
+alone find too little of it. The derived document's coverage gives the verdict
+(``wholly`` at or above :data:`WHOLLY`, ``partially`` at or above
+:data:`PARTIALLY`); a pair below ``partially`` gets no relation: it is not derived.
+``dedup compare`` reports the same figure.
 
 Direction, recorded on each relation as ``rule``:
 
@@ -24,14 +26,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from .passages import Chain, DocLayout
+import numpy as np
 
 __all__ = ["PARTIALLY", "RULE_EARLIER_DATE", "RULE_MORE_COVERED", "WHOLLY", "Relation", "relate"]
 
 # Verdict thresholds on the derived document's coverage, fitted ONCE on the public
-# COUNTER split and then frozen (see benchmarks/counter_compare.py and the README).
-WHOLLY = 0.505
-PARTIALLY = 0.155
+# COUNTER split (421 Urdu agency/newspaper pairs) and then frozen: the grid search of
+# `python -m benchmarks.counter_compare --fit` (steps of 0.005, best 3-way macro-F1)
+# on this coverage gave partially 0.16, wholly 0.48 (3-way 0.733 in-sample).
+WHOLLY = 0.48
+PARTIALLY = 0.16
 
 RULE_EARLIER_DATE = "earlier date"
 RULE_MORE_COVERED = "more covered"
@@ -53,48 +57,240 @@ class Relation(NamedTuple):
     clusters: tuple[int, ...]
 
 
-def _union_words(layout: DocLayout, d: int, ivs: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for lo, hi in sorted(ivs):
-        lo = max(lo, end + 1)
-        if lo <= hi:
-            total += layout.span_words(d, lo, hi)
-        end = max(end, hi)
-    return total
-
-
-def relate(chains: Sequence[Chain], layout: DocLayout, doc_ids: Sequence[str],
-           dates: Sequence[datetime | None], cluster_of_chain: Sequence[Sequence[int]], *,
+def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage],
+           doc_ids: Sequence[str], dates: Sequence[datetime | None],
+           clusters_of_pair: dict[tuple[int, int], set[int]], *,
            verdict: Callable[[float], str]) -> list[Relation]:
-    """One :class:`Relation` per document pair whose shared material reaches the
-    ``partially`` threshold, sorted by derived coverage (highest first), then by ids.
+    """One :class:`Relation` per document pair ``(a, b)``, ``a < b``, whose coverage
+    (:func:`word_coverage` of ``a``'s words against ``b``'s) reaches the ``partially``
+    threshold, sorted by derived coverage (highest first), then by ids.
 
-    ``cluster_of_chain[k]`` lists the cluster ids that chain ``k`` belongs to;
-    ``verdict(coverage)`` returns ``wholly``, ``partially`` or ``non``.
+    ``clusters_of_pair`` lists the cross-document clusters that hold both documents'
+    shared material; ``verdict(coverage)`` returns ``wholly``, ``partially`` or
+    ``non``.
     """
-    spans: dict[tuple[int, int], tuple[list[tuple[int, int]], list[tuple[int, int]], set[int]]] = {}
-    for k, ch in enumerate(chains):
-        a_ivs, b_ivs, cids = spans.setdefault((ch.doc_a, ch.doc_b), ([], [], set()))
-        a_ivs.append((ch.first_a, ch.last_a))
-        b_ivs.append((ch.first_b, ch.last_b))
-        cids.update(cluster_of_chain[k])
     out = []
-    for (da, db), (a_ivs, b_ivs, cids) in spans.items():
-        wa, wb = layout.doc_words(da), layout.doc_words(db)
-        cov_a = round(_union_words(layout, da, a_ivs) / wa, 4) if wa else 0.0
-        cov_b = round(_union_words(layout, db, b_ivs) / wb, 4) if wb else 0.0
+    for (da, db), cov in zip(pairs, coverages, strict=True):
+        cov_a, cov_b = cov.share_a, cov.share_b
         ta, tb = dates[da], dates[db]
         if ta is not None and tb is not None and ta != tb:
             rule = RULE_EARLIER_DATE
             a_is_source = ta < tb
         else:
             rule = RULE_MORE_COVERED
-            a_is_source = cov_b >= cov_a  # da < db: ties keep corpus order
+            a_is_source = cov_b >= cov_a  # a < b: ties keep corpus order
         src, der, c_src, c_der = (da, db, cov_a, cov_b) if a_is_source else (db, da, cov_b, cov_a)
         v = verdict(c_der)
         if v == "non":
             continue
         out.append(Relation(doc_ids[src], doc_ids[der], c_der, c_src, v, rule,
-                            tuple(sorted(cids))))
+                            tuple(sorted(clusters_of_pair.get((da, db), ())))))
     out.sort(key=lambda r: (-r.coverage, r.derived, r.source))
     return out
+
+
+# ------------------------------------------------------------ word-level coverage
+
+_Block = tuple[int, int, int]  # (word in a, word in b, size)
+
+
+class Coverage(NamedTuple):
+    """Words of each document inside material aligned with the other.
+
+    ``covered_a``/``covered_b``: covered word counts; ``regions``: the aligned
+    regions as ``(a_first, a_end, b_first, b_end, matched)`` word ranges (half-open),
+    in ``b`` order; ``longest_run``: the longest run of consecutive shared words.
+    """
+
+    words_a: int
+    words_b: int
+    covered_a: int
+    covered_b: int
+    regions: tuple[tuple[int, int, int, int, int], ...]
+    longest_run: int
+
+    @property
+    def share_a(self) -> float:
+        return round(self.covered_a / self.words_a, 4) if self.words_a else 0.0
+
+    @property
+    def share_b(self) -> float:
+        return round(self.covered_b / self.words_b, 4) if self.words_b else 0.0
+
+
+def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 2,
+                  gap_penalty: float = 0.5, max_gap: int = 2) -> Coverage:
+    """How much of each word sequence lies in regions aligned with the other.
+
+    1. Only words inside a run of ``min_run`` consecutive words found in both can
+       match: a lone shared word ("the", "کے") is never evidence.
+    2. Those words are aligned in order (RapidFuzz LCS) and cut into regions, each the
+       densest run of matches: matched words minus ``gap_penalty`` per unmatched word
+       between them (Kadane). Regions with ``min_run`` matched words or more are kept
+       and grown over equal words at their edges; their words are masked out and the
+       search repeats, so material taken in another order is found too.
+    3. Inside a region, matched words count as covered, and so do the words of a gap
+       of at most ``max_gap`` words on each side between two matched blocks (a
+       reworded word or two); longer inserted material does not.
+
+    Linear in the words apart from the LCS.
+
+    >>> c = word_coverage([1, 2, 3, 4, 5, 6], [9, 1, 2, 3, 8, 5, 6, 7])
+    >>> c.covered_a, c.covered_b, c.regions
+    (6, 6, ((0, 6, 1, 7, 5),))
+    """
+    from rapidfuzz.distance import Indel
+
+    a = np.asarray(ids_a, dtype=np.int64)
+    b = np.asarray(ids_b, dtype=np.int64)
+    na, nb = len(a), len(b)
+    ida, idb = a.tolist(), b.tolist()
+    work_a, work_b = _anchored(a, b, min_run)
+    taken_a = np.zeros(na, dtype=bool)
+    taken_b = np.zeros(nb, dtype=bool)
+    found: list[list[_Block]] = []
+    while True:
+        blocks = [(m.a, m.b, m.size)
+                  for m in Indel.opcodes(work_a, work_b).as_matching_blocks() if m.size]
+        regions = _regions(blocks, min_run, gap_penalty)
+        if not regions and not found:
+            # The LCS may pick scattered words over a shorter chain that holds a real
+            # run ("cd ab cd" / "ab cd cd cd ab"): then the longest run stands.
+            run = _longest_shared_run(work_a, work_b, min_run)
+            regions = [[run]] if run is not None else []
+        if not regions:
+            break
+        for region in regions:
+            (i1, j1, _), (i2, j2, size) = region[0], region[-1]
+            taken_a[i1:i2 + size] = True
+            taken_b[j1:j2 + size] = True
+        for region in regions:
+            _widen(region, ida, idb, taken_a, taken_b)
+            found.append(region)
+        for i in np.flatnonzero(taken_a).tolist():
+            work_a[i] = -1 - i
+        for j in np.flatnonzero(taken_b).tolist():
+            work_b[j] = -1 - na - j
+    cov_a = np.zeros(na, dtype=bool)
+    cov_b = np.zeros(nb, dtype=bool)
+    out = []
+    for region in found:
+        _mark(cov_a, region, 0, max_gap)
+        _mark(cov_b, region, 1, max_gap)
+        (i1, j1, _), (i2, j2, size) = region[0], region[-1]
+        out.append((i1, i2 + size, j1, j2 + size, sum(x[2] for x in region)))
+    out.sort(key=lambda r: (r[2], r[0]))
+    return Coverage(na, nb, int(cov_a.sum()), int(cov_b.sum()), tuple(out),
+                    max((x[2] for r in found for x in r), default=0))
+
+
+def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[list[int], list[int]]:
+    """Copies of both id sequences (non-negative ints) in which a word outside every
+    ``k``-gram shared by both gets an id of its own that matches nothing (negative,
+    unique)."""
+    la, lb = a.tolist(), b.tolist()
+    na, nb = len(la), len(lb)
+    grams_a = [tuple(la[i:i + k]) for i in range(na - k + 1)]
+    grams_b = [tuple(lb[j:j + k]) for j in range(nb - k + 1)]
+    shared = set(grams_a).intersection(grams_b)
+    work_a = [-1 - i for i in range(na)]
+    work_b = [-1 - na - j for j in range(nb)]
+    for grams, ids, work in ((grams_a, la, work_a), (grams_b, lb, work_b)):
+        if not shared:
+            break
+        for i, g in enumerate(grams):
+            if g in shared:
+                work[i:i + k] = ids[i:i + k]
+    return work_a, work_b
+
+
+def _densest(blocks: Sequence[_Block], gap_penalty: float) -> tuple[int, int, int] | None:
+    """Maximum-scoring run of blocks (a block scores its size, a gap costs
+    ``gap_penalty`` per word on its longer side): ``(first, last, matched)``."""
+    best: tuple[float, int, int, int] | None = None
+    start, score, matched = 0, 0.0, 0
+    for k, (a, b, size) in enumerate(blocks):
+        if k:
+            pa, pb, ps = blocks[k - 1]
+            gap = max(a - (pa + ps), b - (pb + ps)) * gap_penalty
+            if score - gap > 0:
+                score -= gap
+            else:
+                start, score, matched = k, 0.0, 0
+        score += size
+        matched += size
+        if best is None or score > best[0]:
+            best = (score, start, k, matched)
+    return None if best is None else best[1:]
+
+
+def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list[list[_Block]]:
+    """Cut one in-order chain of matching blocks into dense regions: the densest run,
+    then the densest runs before and after it (iteratively, in order)."""
+    out: list[list[_Block]] = []
+    todo = [(0, len(blocks))]
+    while todo:
+        lo, hi = todo.pop()
+        best = _densest(blocks[lo:hi], gap_penalty)
+        if best is None or best[2] < min_run:
+            continue
+        first, last = lo + best[0], lo + best[1]
+        out.append(list(blocks[first:last + 1]))
+        todo.append((last + 1, hi))
+        todo.append((lo, first))
+    out.sort()
+    return out
+
+
+def _longest_shared_run(a: Sequence[int], b: Sequence[int], k: int,
+                        max_starts: int = 64) -> _Block | None:
+    """The longest run of at least ``k`` equal ids in both, first in ``b`` on ties.
+
+    >>> _longest_shared_run([3, 1, 3], [1, 3, 3, 3, 1], 2)
+    (1, 0, 2)
+    """
+    starts: dict[tuple[int, ...], list[int]] = {}
+    for i in range(len(a) - k + 1):
+        at = starts.setdefault(tuple(a[i:i + k]), [])
+        if len(at) < max_starts:
+            at.append(i)
+    best: _Block | None = None
+    for j in range(len(b) - k + 1):
+        for i in starts.get(tuple(b[j:j + k]), ()):
+            size = k
+            while i + size < len(a) and j + size < len(b) and a[i + size] == b[j + size]:
+                size += 1
+            if best is None or size > best[2]:
+                best = (i, j, size)
+    return best
+
+
+def _widen(region: list[_Block], ida: Sequence[int], idb: Sequence[int],
+           ta: np.ndarray, tb: np.ndarray) -> None:
+    """Grow a region's first and last blocks over equal words next to them that no
+    region holds yet (the LCS may have spent such a word elsewhere)."""
+    a, b, size = region[0]
+    while a and b and not ta[a - 1] and not tb[b - 1] and ida[a - 1] == idb[b - 1]:
+        a, b, size = a - 1, b - 1, size + 1
+        ta[a] = tb[b] = True
+    region[0] = (a, b, size)
+    a, b, size = region[-1]
+    while (a + size < len(ida) and b + size < len(idb) and not ta[a + size]
+           and not tb[b + size] and ida[a + size] == idb[b + size]):
+        ta[a + size] = tb[b + size] = True
+        size += 1
+    region[-1] = (a, b, size)
+
+
+def _mark(covered: np.ndarray, region: Sequence[_Block], side: int, max_gap: int) -> None:
+    """Mark one side's matched words of a region, and short gaps between its blocks."""
+    prev: _Block | None = None
+    for block in region:
+        pos, size = block[side], block[2]
+        covered[pos:pos + size] = True
+        if prev is not None:
+            gap_a = block[0] - (prev[0] + prev[2])
+            gap_b = block[1] - (prev[1] + prev[2])
+            if gap_a <= max_gap and gap_b <= max_gap:
+                covered[prev[side] + prev[2]:pos] = True
+        prev = block

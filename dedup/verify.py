@@ -10,24 +10,25 @@ one repeats, for repeats inside one document or outlet.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .features import FeatureTable, shared_stats, shared_stats_bulk
+from .features import FeatureTable, shared_stats_bulk
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
 
 
 def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cross-outlet scores (as :func:`cross_score`) of many pairs at once, and repeat
-    scores: the share of the shorter passage's weight that the other one repeats
-    (1.0 for an exact repeat, however short)."""
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cross-outlet scores of many pairs at once: weighted cosine, zeroed below the
+    minimum evidence, repeat
+    scores (the share of the shorter passage's weight that the other one repeats, 1.0
+    for an exact repeat, however short), and the shared weight of each pair in units
+    of one rare word (``log N``): the evidence it adds to its two documents' relation."""
     if len(pairs) == 0:
-        return np.zeros(0), np.zeros(0)
+        return np.zeros(0), np.zeros(0), np.zeros(0)
     shared, runs = shared_stats_bulk(table, pairs)
     ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -46,18 +47,4 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
     dup = np.round(np.minimum(dup, 1.0), 4)
     repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
     dup[repeat] = 1.0
-    return cos, dup
-
-
-def cross_score(table: FeatureTable, a: int, b: int, params: FindParams) -> float:
-    """Weighted cosine of two passages' features; 0 when the shared weight is below
-    the minimum evidence."""
-    if table.key[a] == table.key[b] and table.n_words[a] >= params.min_exact_words:
-        return 1.0
-    ta, tb = table.total[a], table.total[b]
-    if ta <= 0 or tb <= 0:
-        return 0.0
-    shared, run = shared_stats(table, a, b)
-    if shared < params.min_evidence * table.log_n and run < params.min_shared_run:
-        return 0.0
-    return round(min(1.0, shared / math.sqrt(ta * tb)), 4)
+    return cos, dup, shared / table.log_n if table.log_n > 0 else np.zeros(len(pairs))

@@ -79,33 +79,35 @@ def test_local_lead_and_boilerplate_are_not_covered(
     verbatim = wire_texts["verbatim"]
     spans = [p.derived_span for p in results["verbatim"].passages]
     lead = verbatim.index("Read more")
-    # "Read more: ..." sits inside the long passage but is a long insert: not covered
+    # "Read more: ..." sits inside the shared passage (a one-line insert between two
+    # copied paragraphs) but is not aligned with the wire: not covered
     assert any(s <= lead < e for s, e in spans)
     c = results["verbatim"]
-    assert c.covered_chars < c.derived_chars
+    assert c.covered_words < c.derived_words
     assert not any(s <= verbatim.index("Related Posts") < e for s, e in spans)
     trimmed = wire_texts["trimmed"]
     local = trimmed.index("Families in Hollin Cross")
-    longest = max(results["trimmed"].passages, key=lambda p: p.matched_words)
-    assert longest.derived_span[0] > local
-    assert trimmed[slice(*longest.derived_span)].startswith("Engineers scrambled")
+    (kept,) = results["trimmed"].passages
+    assert kept.derived_span[0] > local
+    assert trimmed[slice(*kept.derived_span)].startswith("Engineers scrambled")
 
 
-def test_passage_offsets_slice_matching_words_in_both_texts(
+def test_passages_are_find_clusters_with_offsets_into_both_texts(
     wire_texts: dict[str, str], results: dict[str, Comparison]
 ) -> None:
     wire = wire_texts["wire"]
     for name, c in results.items():
         derived = wire_texts[name]
+        if name == "unrelated_same_topic":
+            assert c.passages == ()
+            continue
         assert c.passages, name
         for p in c.passages:
             a, b = wire[slice(*p.source_span)], derived[slice(*p.derived_span)]
-            wa, wb = tokenize(a), tokenize(b)
-            # a region starts and ends on matched words
-            assert wa[0].norm == wb[0].norm and wa[-1].norm == wb[-1].norm, (name, a, b)
-            assert (wa[0].start, wb[0].start) == (0, 0)
-            assert (wa[-1].end, wb[-1].end) == (len(a), len(b))
-            assert p.matched_words <= min(len(wa), len(wb))
+            assert a == a.strip() and b == b.strip() and a and b
+            # never a fragment: at least min_words (5) words on each side
+            assert len(tokenize(a)) >= 5 and len(tokenize(b)) >= 5
+            assert 0.0 < p.score <= 1.0
 
 
 def test_passages_are_in_derived_order_and_disjoint(results: dict[str, Comparison]) -> None:
@@ -113,13 +115,13 @@ def test_passages_are_in_derived_order_and_disjoint(results: dict[str, Compariso
         spans = [p.derived_span for p in c.passages]
         assert spans == sorted(spans)
         assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False))
-        assert sum(p.covered_chars for p in c.passages) == c.covered_chars
+        assert 0 <= c.covered_words <= c.derived_words
 
 
 def test_passage_alignment_renders(
     wire_texts: dict[str, str], results: dict[str, Comparison]
 ) -> None:
-    p = max(results["reworded"].passages, key=lambda p: p.matched_words)
+    p = max(results["reworded"].passages, key=lambda p: p.derived_span[1] - p.derived_span[0])
     al = p.alignment
     assert (al.a_span, al.b_span) == (p.source_span, p.derived_span)
     assert al.a is wire_texts["wire"] and al.b is wire_texts["reworded"]
@@ -127,12 +129,24 @@ def test_passage_alignment_renders(
     assert "torrential rain" in text
 
 
+def test_compare_and_find_agree(wire_texts: dict[str, str]) -> None:
+    from dedup import find
+    for name in ("verbatim", "trimmed", "reworded"):
+        docs = (Document("w", wire_texts["wire"], "W"), Document("d", wire_texts[name], "D"))
+        rel = {(r.source, r.derived): r for r in find(Corpus(docs)).relations}
+        c = compare(wire_texts["wire"], wire_texts[name])
+        r = rel.get(("w", "d")) or rel[("d", "w")]
+        cov = r.coverage if r.derived == "d" else r.source_coverage
+        assert cov == c.coverage, name
+
+
 def test_reordered_paragraphs_are_found() -> None:
     one = "The minister said on Tuesday that talks would resume in Geneva next week."
     two = "Police closed the northern bridge after a lorry overturned in heavy snow."
     c = compare(f"{one}\n\n{two}", f"{two}\n\n{one}")
-    assert c.coverage == 1.0 and c.source_coverage == 1.0
-    assert len(c.passages) == 2 and c.verdict == "wholly"
+    assert c.coverage == 1.0 and c.source_coverage == 1.0 and c.verdict == "wholly"
+    # one piece of material, the moved paragraph inside it
+    assert len(c.passages) == 1
 
 
 def test_short_rewording_inside_a_sentence_counts_long_insert_does_not() -> None:
@@ -142,8 +156,7 @@ def test_short_rewording_inside_a_sentence_counts_long_insert_does_not() -> None
     assert c.coverage == 1.0  # "rubber dinghies" replaces two words between matches
     padded = reworded.replace("rubber dinghies", "every boat they could borrow from nearby farms")
     c2 = compare(src, padded)
-    inserted = sum(len(w) for w in "every boat they could borrow from nearby farms".split())
-    assert c2.covered_chars == c2.derived_chars - inserted
+    assert c2.covered_words == c2.derived_words - 8  # the eight inserted words
 
 
 def test_single_shared_words_are_not_evidence() -> None:
@@ -151,13 +164,12 @@ def test_single_shared_words_are_not_evidence() -> None:
     assert c.coverage == 0.0 and c.passages == () and c.verdict == "non"
 
 
-def test_urdu_number_glued_to_its_unit_matches() -> None:
+def test_urdu_paraphrase_is_covered_word_by_word() -> None:
     src = "سری لنکا نے 533 رنز 9 کھلاڑی آؤٹ پر اننگز ڈیکلیئر کر دی۔"
-    derived = "میزبان نے 9 وکٹ پر 533رنز بنا کر اننگز ڈیکلیئر کر دی۔"
+    derived = "میزبان نے 9 وکٹ پر 533 رنز بنا کر اننگز ڈیکلیئر کر دی۔"
     c = compare(src, derived)
-    covered = {derived[slice(*p.derived_span)] for p in c.passages}
-    assert "533رنز" in "".join(covered)
-    assert "اننگز ڈیکلیئر کر دی" in covered
+    assert c.covered_words >= 6  # "533 رنز" and "اننگز ڈیکلیئر کر دی"
+    assert c.verdict != "non"
 
 
 def test_empty_texts() -> None:
@@ -177,17 +189,10 @@ def test_properties_against_a_slow_recount(a: list[str], b: list[str]) -> None:
     source, derived = " ".join(a), " ".join(b)
     c = compare(source, derived)
     assert 0.0 <= c.coverage <= 1.0 and 0.0 <= c.source_coverage <= 1.0
-    total = sum(len(w) for w in b)
-    assert c.derived_chars == total
-    assert c.coverage == (round(c.covered_chars / total, 4) if total else 0.0)
-    # passages: disjoint, in order, each with a shared run of at least min_run words
-    ends = 0
-    for p in c.passages:
-        assert p.derived_span[0] >= ends
-        ends = p.derived_span[1]
-        assert p.matched_words >= 2
+    assert (c.derived_words, c.source_words) == (len(b), len(a))
+    assert c.coverage == (round(c.covered_words / len(b), 4) if b else 0.0)
     shared_bigram = bool(set(zip(a, a[1:], strict=False)) & set(zip(b, b[1:], strict=False)))
-    assert bool(c.passages) == shared_bigram
+    assert (c.covered_words > 0) == shared_bigram
     assert c.longest_run <= min(len(a), len(b))
     if len(b) >= 2:
         assert compare(derived, derived).coverage == 1.0
@@ -209,9 +214,6 @@ def test_defaults_are_the_fitted_constants() -> None:
         ({"wholly": 1.5}, r"wholly must be in \[0.0, 1.0\], got 1.5"),
         ({"partially": -0.1}, r"partially must be in \[0.0, 1.0\], got -0.1"),
         ({"partially": 0.6, "wholly": 0.5}, "partially must be <= wholly"),
-        ({"min_run": 0}, "min_run must be >= 1, got 0"),
-        ({"gap_penalty": -1.0}, "gap_penalty must be >= 0, got -1.0"),
-        ({"max_gap": -1}, "max_gap must be >= 0, got -1"),
     ],
 )
 def test_params_are_validated(kwargs: dict[str, Any], message: str) -> None:
