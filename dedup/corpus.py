@@ -729,15 +729,15 @@ def _table_rows(lines: Iterator[bytes], delimiter: str) -> Iterator[_Row]:
         for line_no, raw in enumerate(lines, start=1):
             if line_no == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
-            if not raw.strip():
-                continue
             text, problem = _decode_line(raw)
             if problem:
                 yield _Row(line_no, [], problem)
                 continue
             text = text[:-1] if text.endswith("\n") else text
             text = text[:-1] if text.endswith("\r") else text
-            yield _Row(line_no, text.split("\t"))
+            fields = text.split("\t")
+            if len(fields) > 1 or fields[0].strip():  # else a blank line
+                yield _Row(line_no, fields)
         return
 
     bad_lines: dict[int, str] = {}  # physical line -> why it is not text
@@ -771,16 +771,14 @@ def _table_rows(lines: Iterator[bytes], delimiter: str) -> Iterator[_Row]:
             if lost:
                 return
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
         bad = next(
             ((n, bad_lines[n]) for n in range(start, reader.line_num + 1) if n in bad_lines),
             None,
         )
         if bad is not None:
             yield _Row(start, [], bad[1] + (f" on line {bad[0]}" if bad[0] != start else ""))
-            continue
-        yield _Row(start, row)
+        elif len(row) > 1 or (row and row[0].strip()):  # else a blank line
+            yield _Row(start, row)
 
 
 def _lines(head: bytes, handle: IO[bytes]) -> Iterator[bytes]:
