@@ -543,7 +543,7 @@ class _Reader:
             for name, value in named:
                 if value is not None and _has_surrogate(value):
                     raise _RecordError(f"field {name!r} holds an unpaired \\u surrogate")
-        return (doc_id, str(text), *meta)  # type: ignore[return-value]
+        return (doc_id, str(text), meta[0], meta[1], meta[2])
 
     @staticmethod
     def _json_meta(record: dict[str, Any], field: str) -> str | None:
