@@ -61,7 +61,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import PurePath
 from typing import IO, Any, NamedTuple
@@ -69,7 +69,7 @@ from typing import IO, Any, NamedTuple
 from .errors import InputError, ParameterError
 from .models import Corpus, Document, Skipped
 
-__all__ = ["SUPPORTED_SUFFIXES", "STDIN", "Pair", "read_corpus", "read_pairs"]
+__all__ = ["STDIN", "SUPPORTED_SUFFIXES", "Pair", "read_corpus", "read_pairs"]
 
 _TXT = (".txt",)
 _JSONL = (".jsonl", ".ndjson", ".json")
@@ -289,7 +289,7 @@ class _Reader:
         self.files_read[key] = _shown(path)
         return True
 
-    def saw_fields(self, names: Any) -> None:
+    def saw_fields(self, names: Container[str]) -> None:
         """Note which caller-named metadata fields a record or header holds."""
         for name in [name for name in self.unseen if name in names]:
             del self.unseen[name]
