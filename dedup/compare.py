@@ -29,7 +29,6 @@ direction its relation takes.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from functools import cached_property
 import numpy as np
 
 from .align import Alignment, align
+from .corpus import read_pairs
 from .diffview import alignment_to_json
 from .errors import InputError, ParameterError
 from .models import Corpus, Document, Skipped
@@ -286,58 +286,18 @@ def compare_pairs(
     params = params or CompareParams()
     path = os.fspath(pairs_path)
     docs: dict[str, Document] = {d.id: d for d in corpus.documents}
-    delimiter = "\t" if path.lower().endswith(".tsv") else ","
-    try:
-        handle = open(path, newline="", encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file or directory", path=path) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=path) from None
-    with handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        try:
-            header = reader.fieldnames
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise InputError(f"cannot read the header: {error}", path=path) from None
-        if not header:
-            raise InputError("empty file: expected a header row with source_id, derived_id",
-                             path=path)
-        missing = [c for c in _PAIR_COLUMNS if c not in header]
-        if missing:
-            raise InputError(
-                f"missing column{'s' if len(missing) > 1 else ''} "
-                + ", ".join(repr(c) for c in missing)
-                + f"; the header has {', '.join(repr(h) for h in header)}",
-                path=path,
-            )
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except (UnicodeDecodeError, csv.Error) as error:
-                raise InputError(f"malformed CSV: {error}", path=path,
-                                 line=reader.line_num) from None
-            line = reader.line_num
-            problem = None
-            pair: list[Document] = []
-            for column in _PAIR_COLUMNS:
-                doc_id = row.get(column)
-                if not doc_id:
-                    problem = f"empty {column}"
-                    break
-                if doc_id not in docs:
-                    problem = f"unknown document id {doc_id!r} ({column})"
-                    break
-                pair.append(docs[doc_id])
-            if problem is not None:
-                if not skip_invalid:
-                    raise InputError(problem, path=path, line=line)
-                if on_skip is not None:
-                    on_skip(Skipped(f"{path}:{line}", problem))
-                continue
-            source, derived = pair
-            yield comparison_to_json(
-                compare(source.text, derived.text, params=params), source.id, derived.id,
-                alignments=alignments,
-            )
+    for line, *ids in read_pairs(path, skip_invalid=skip_invalid, on_skip=on_skip):
+        problem = next((f"unknown document id {doc_id!r} ({column})"
+                        for column, doc_id in zip(_PAIR_COLUMNS, ids, strict=True)
+                        if doc_id not in docs), None)
+        if problem is not None:
+            if not skip_invalid:
+                raise InputError(problem, path=path, line=line)
+            if on_skip is not None:
+                on_skip(Skipped(f"{path}:{line}", problem))
+            continue
+        source, derived = (docs[doc_id] for doc_id in ids)
+        yield comparison_to_json(
+            compare(source.text, derived.text, params=params), source.id, derived.id,
+            alignments=alignments,
+        )

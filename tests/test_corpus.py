@@ -317,15 +317,9 @@ def test_json_array_file_is_rejected_with_a_hint(tmp_path):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (
-            b'{"id": "a", "text": "\x00"}\n',
-            "binary file (NUL byte at offset 21), expected UTF-8 text",
-        ),
-        (
-            b'{"id": "a", "text": "caf\xe9"}\n',
-            "not UTF-8 text (byte 0xe9 at offset 24); save it as UTF-8",
-        ),
         ('{"id": "a", "text": "A."}\n'.encode("utf-16"), "UTF-16 text; save it as UTF-8"),
+        ('{"id": "a", "text": "A."}\n'.encode("utf-16-le"), "UTF-16 text; save it as UTF-8"),
+        (b"\x1f\x8b\x08\x00" + bytes(12), "binary file (gzip-compressed), expected UTF-8 text"),
     ],
 )
 def test_jsonl_file_that_is_not_utf8_text_is_a_file_error(tmp_path, data, message):
@@ -334,6 +328,21 @@ def test_jsonl_file_that_is_not_utf8_text_is_a_file_error(tmp_path, data, messag
     good = write(tmp_path / "good.txt", TEXT)
     corpus = read_corpus([path, good], skip_invalid=True)
     assert corpus.skipped == (Skipped(str(path), message),)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (b'{"id": "b", "text": "\x00"}\n', "NUL byte at column 22"),
+        (b'{"id": "b", "text": "caf\xe9"}\n', "not valid UTF-8 (byte 0xe9 at column 25)"),
+    ],
+)
+def test_a_bad_byte_on_the_first_line_costs_one_record(tmp_path, bad, message):
+    path = write(tmp_path / "a.jsonl", bad + b'{"id": "c", "text": "C."}\n')
+    assert error_of([path]) == f"{path}:1: {message}"
+    corpus = read_corpus([path], skip_invalid=True)
+    assert ids(corpus) == ["c"]
+    assert corpus.skipped == (Skipped(f"{path}:1", message),)
 
 
 def test_utf8_sniffing_tolerates_a_character_cut_at_8_kib(tmp_path):
@@ -385,12 +394,12 @@ def test_csv_default_field_limit_is_restored(tmp_path):
 def test_tsv_and_custom_columns_bom_and_blank_lines(tmp_path):
     path = write(
         tmp_path / "a.tsv",
-        '\ufeffdoc\tbody\tsite\n\n1\tFirst text.\tAP\n2\t"Quoted\ttab"\t\n',
+        '\ufeffdoc\tbody\tsite\n\n1\tFirst text.\tAP\r\n2\t"Quoted," he said.\t\n',
     )
     docs = read_corpus([path], id_field="doc", text_field="body", outlet_field="site").documents
     assert [(d.id, d.text, d.outlet, d.source) for d in docs] == [
         ("1", "First text.", "AP", f"{path}:3"),
-        ("2", "Quoted\ttab", "2", f"{path}:4"),
+        ("2", '"Quoted," he said.', "2", f"{path}:4"),  # TSV is not quoted
     ]
 
 
@@ -407,17 +416,40 @@ def test_tab_separated_file_named_csv_gets_a_hint(tmp_path):
 def test_csv_malformed_rows(tmp_path):
     path = write(
         tmp_path / "a.csv",
-        'id,text\n1,One.\n2,Two,extra\n3,"bad"quote\n,No id.\n4,Four.\n5,"never closed\n',
+        'id,text\n1,One.\n2,Two,extra\n,No id.\n4,Four.\n5,"never closed\n',
     )
     assert error_of([path]) == f"{path}:3: expected 2 fields as in the header, found 3"
     corpus = read_corpus([path], skip_invalid=True)
     assert ids(corpus) == ["1", "4"]
     assert [(s.path, s.reason) for s in corpus.skipped] == [
         (f"{path}:3", "expected 2 fields as in the header, found 3"),
-        (f"{path}:4", "malformed CSV: ',' expected after '\"'"),
-        (f"{path}:5", "field 'id' is empty"),
-        (f"{path}:7", "malformed CSV: unexpected end of data"),
+        (f"{path}:4", "field 'id' is empty"),
+        (f"{path}:6", "malformed CSV: unexpected end of data; the rest of the file was not read"),
     ]
+
+
+def test_csv_quote_out_of_place_stops_the_file_without_inventing_documents(tmp_path):
+    # Record 2's stray quote opens a field that swallows record 3's first line; what
+    # follows is the middle of an article, which must not be read as records.
+    path = write(
+        tmp_path / "a.csv",
+        "id,outlet,text\n"
+        "1,AP,One.\n"
+        '2,AP,"He said "no" to it\n'
+        '3,BBC,"Line one\n'
+        "KYIV, Ukraine, (AP) Text\n"
+        'In June, the city, then"\n'
+        "4,AP,Four.\n",
+    )
+    assert error_of([path]) == f"{path}:3: malformed CSV: ',' expected after '\"'"
+    corpus = read_corpus([path], skip_invalid=True)
+    assert ids(corpus) == ["1"]
+    assert corpus.skipped == (
+        Skipped(
+            f"{path}:3",
+            "malformed CSV: ',' expected after '\"'; the rest of the file was not read",
+        ),
+    )
 
 
 def test_csv_invalid_utf8_in_a_multiline_record_reports_its_start(tmp_path):
@@ -442,7 +474,9 @@ def test_csv_empty_and_too_large_texts_are_skipped(tmp_path):
 
 def test_binary_csv_is_a_file_error(tmp_path):
     path = write(tmp_path / "a.csv", b"PK\x03\x04\x14\x00\x06\x00")  # e.g. an .xlsx renamed
-    assert error_of([path]) == (f"{path}: binary file (NUL byte at offset 5), expected UTF-8 text")
+    assert error_of([path]) == (
+        f"{path}: binary file (ZIP archive: .xlsx, .docx, ...), expected UTF-8 text"
+    )
 
 
 # -- across inputs -----------------------------------------------------------------------
