@@ -694,7 +694,8 @@ def render_html_fragment(
     out += [
         "</table>",
         '<table class="dedup-sbs">',
-        f"<thead><tr><th>{html.escape(label_a)}</th><th>{html.escape(label_b)}</th></tr></thead>",
+        f"<thead><tr><th>{html.escape(_safe(label_a))}</th>"
+        f"<th>{html.escape(_safe(label_b))}</th></tr></thead>",
         "<tbody>",
     ]
     for a_pieces, b_pieces, _ in _rows(al, show_cosmetic):
@@ -723,7 +724,7 @@ def render_html_page(
     >>> page.startswith("<!DOCTYPE html>"), "<title>&lt;AP&gt; vs Post</title>" in page
     (True, True)
     """
-    heading = title if title is not None else f"{label_a} vs {label_b}"
+    heading = _safe(title if title is not None else f"{label_a} vs {label_b}")
     body = render_html_fragment(al, show_cosmetic=show_cosmetic, label_a=label_a,
                                 label_b=label_b)
     return (
