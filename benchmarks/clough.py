@@ -130,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help=f"corpus folder (default {DEFAULT_DATA})")
     ap.add_argument("--json", metavar="PATH", help="also write the figures here")
     args = ap.parse_args(argv)
+    if not (Path(args.data) / "file_information.csv").is_file():
+        print(f"no Clough-Stevenson data at {args.data}; skipped", file=sys.stderr)
+        return 0
     r = run(args.data)
     print(f"Clough-Stevenson: {r['answers']} answers, compare() coverage of each by its "
           f"source (files decoded as {r['encodings']})")

@@ -179,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--no-compare", action="store_true", help="skip the compare() variant")
     ap.add_argument("--json", metavar="PATH", help="also write the figures here")
     args = ap.parse_args(argv)
+    data = Path(args.data)
+    if not (data / TRAIN_FILE if data.is_dir() else data).is_file():
+        print(f"no MSRP data at {data}; skipped", file=sys.stderr)
+        return 0
     r = run(args.data, with_compare=not args.no_compare)
     print(f"MSRP training pairs: {r['pairs']} ({r['positive']} positive), {r['sentences']} "
           f"sentences as documents; dedup.find with FindParams() defaults, "

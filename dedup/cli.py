@@ -1,13 +1,22 @@
 """The ``dedup`` command line: a thin layer over the library.
 
 Options are parsed here, the library does the work, and library errors
-(:class:`~dedup.errors.DedupError`) become one-line messages with exit code 1.
+(:class:`~dedup.errors.DedupError`) become one-line messages.
+
+Exit codes: 0 success, 1 an error (bad input, unwritable output), 2 a usage error
+(unknown option, a number out of range), 130 interrupted (Ctrl-C), 143 terminated
+(SIGTERM). An interrupted or failed run leaves no output file and no temporary file.
 """
 
 from __future__ import annotations
 
 import functools
+import math
+import os
+import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,8 +26,60 @@ import click
 from . import __version__
 from .corpus import read_corpus
 from .errors import DedupError
+from .output import printable, visible, write_output
 from .pipeline import FindParams, find
 from .signatures import MinHashParams
+from .tokens import default_workers
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like ``KeyboardInterrupt`` so that every
+    ``finally`` and cleanup runs (temporary files removed, worker pools ended)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+class DedupGroup(click.Group):
+    """The command group: Ctrl-C exits 130 and SIGTERM 143, each with one line on
+    stderr and no traceback (click's own handling would print "Aborted!", exit 1)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        installed = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGTERM, _on_sigterm) if installed else None
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            if installed:
+                signal.signal(signal.SIGTERM, old)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("dedup: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            click.echo("dedup: terminated", err=True)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
+
+
+class FiniteFloat(click.FloatRange):
+    """A float in a range, and finite: ``nan``, ``inf`` and values that overflow to
+    them are usage errors (exit 2), never a traceback or a NaN in the JSON."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return rv
 
 
 class Progress:
@@ -49,7 +110,21 @@ class Progress:
 
 
 def warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    """One ``warning:`` line; control characters in it (a file name holding an escape
+    sequence or a newline) are shown as escapes, so it cannot drive the terminal or
+    forge a second line."""
+    click.echo(f"warning: {visible(message)}", err=True)
+
+
+def echo(text: str, *, nl: bool = True, color: bool | None = None) -> None:
+    """Print to stdout; a lone surrogate (from a file name that is not UTF-8) is
+    printed as U+FFFD instead of failing."""
+    click.echo(printable(text), nl=nl, color=color)
+
+
+def terminal_width(width: int | None = None) -> int:
+    """``width`` if given, else the terminal's (``$COLUMNS`` first; 80 when piped)."""
+    return width or shutil.get_terminal_size((80, 24)).columns
 
 
 def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,11 +135,17 @@ def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except DedupError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(visible(str(e))) from None
         except MemoryError:
             raise click.ClickException("out of memory; try a smaller corpus or fewer "
                                        "permutations (--num-perm)") from None
         except BrokenPipeError:
+            # the reader went away (`dedup find ... | head`): stop quietly, and keep
+            # Python from failing again when it flushes stdout at exit
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
             sys.exit(0)
 
     return wrapper
@@ -72,8 +153,22 @@ def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 workers_option = click.option(
     "--workers", type=click.IntRange(min=1), default=None,
-    help="Processes that tokenise a large corpus (default: every CPU available). The "
-         "result is the same whatever the number.")
+    help="Processes that tokenise a large corpus (default: every CPU available). More "
+         "than the CPUs available is capped at that number, with a warning (the "
+         "library's find(workers=N) is not capped). The result is the same whatever "
+         "the number.")
+
+
+def cap_workers(workers: int | None) -> int | None:
+    """``--workers``, at most the CPUs this process may use (with a warning)."""
+    if workers is None:
+        return None
+    cpus = default_workers()
+    if workers > cpus:
+        warn(f"--workers {workers} capped at the {cpus} CPU{'s' if cpus != 1 else ''} "
+             "available")
+        return cpus
+    return workers
 
 
 def corpus_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -92,7 +187,7 @@ def corpus_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--skip-invalid", is_flag=True,
                      help="Skip malformed JSONL/CSV records and duplicate ids with a "
                           "warning instead of stopping."),
-        click.option("--max-doc-mb", type=click.FloatRange(min=0.001), default=10.0,
+        click.option("--max-doc-mb", type=FiniteFloat(min=0.001, max=100_000), default=10.0,
                      show_default=True,
                      help="Skip (with a warning) documents larger than this many MB."),
     ]
@@ -116,27 +211,34 @@ def load_corpus(paths: tuple[str, ...], opts: dict[str, Any]):
     return corpus
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DedupGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
-    """Find shared wire copy in a news corpus and show how each outlet reworded it."""
+    """Find shared wire copy in a news corpus and show how each outlet reworded it.
+
+    Exit codes: 0 success, 1 error, 2 usage error, 130 interrupted (Ctrl-C),
+    143 terminated (SIGTERM).
+    """
 
 
 @main.command("find")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "json_out", metavar="FILE",
               help="Write the full result as JSON to FILE ('-' for stdout).")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=FindParams.threshold,
+@click.option("--threshold", type=FiniteFloat(0, 1), default=FindParams.threshold,
               show_default=True, help="Verified score two outlets' passages need to match.")
-@click.option("--min-evidence", type=click.FloatRange(min=0), default=FindParams.min_evidence,
+@click.option("--min-evidence", type=FiniteFloat(min=0, max=1_000_000),
+              default=FindParams.min_evidence,
               show_default=True,
               help="Shared distinctive weight a match needs (in units of one rare word).")
-@click.option("--lsh-threshold", type=click.FloatRange(0.01, 1), default=FindParams.lsh_threshold,
+@click.option("--lsh-threshold", type=FiniteFloat(0.01, 1), default=FindParams.lsh_threshold,
               show_default=True, help="Jaccard similarity LSH is tuned to catch (recall 95%).")
 @click.option("--min-words", type=click.IntRange(min=1), default=FindParams.min_words,
               show_default=True, help="Shorter passages match only as exact repeats.")
 @click.option("--num-perm", type=click.IntRange(1, 1024), default=128, show_default=True,
-              help="MinHash permutations.")
+              help="MinHash permutations of the near-duplicate channel. The "
+                   "distinctive-wording channel always keeps 128, so on a small corpus "
+                   "this may change nothing.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
               help="MinHash seed (same seed, same input: identical output).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
@@ -154,9 +256,10 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
     (.jsonl) or CSV/TSV files with id and text fields. Prints a summary table; --json
     writes every cluster with character offsets into the original texts.
     """
-    from .report.jsonout import dumps, result_to_dict, write_atomic
+    from .report.jsonout import dumps, result_to_dict
     from .report.terminal import find_summary
 
+    workers = cap_workers(workers)
     corpus = load_corpus(paths, opts)
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
                         threshold=threshold,
@@ -170,11 +273,11 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
     if json_out:
         text = dumps(result_to_dict(result))
         if json_out == "-":
-            click.echo(text, nl=False)
+            echo(text, nl=False)
         else:
-            write_atomic(json_out, text)
+            write_output(json_out, text)
     if not quiet and json_out != "-":
-        click.echo(find_summary(result, limit=limit))
+        echo(find_summary(result, limit=limit, width=terminal_width()))
 
 
 def _read_text_file(path: str) -> str:
@@ -197,13 +300,21 @@ def _pick(corpus_docs: dict[str, Any], doc_id: str, corpus_paths: tuple[str, ...
     return str(doc.text)
 
 
-def _emit(text: str, output: str | None) -> None:
-    from .report.jsonout import write_atomic
-
+def _emit(text: str, output: str | None, *, color: bool | None = None) -> None:
+    """``text`` to FILE, or to stdout for None or '-' (ANSI colour kept if ``color``)."""
     if output and output != "-":
-        write_atomic(output, text)
+        write_output(output, text)
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        echo(text, nl=not text.endswith("\n"), color=color)
+
+
+def _print_legend(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from .diffview import MARKER_LEGEND
+
+    echo(MARKER_LEGEND, nl=False)
+    ctx.exit(0)
 
 
 @main.command("diff")
@@ -222,7 +333,11 @@ def _emit(text: str, output: str | None) -> None:
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Terminal width for the side-by-side view (default: the terminal's).")
 @click.option("--color/--no-color", default=None,
-              help="Colour the text view (default: only on a terminal).")
+              help="Colour the text view (default: only on a terminal). --color colours "
+                   "it also when piped or written with -o (for `less -R`).")
+@click.option("--legend", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_legend,
+              help="Print what each plain-text marker means, and exit.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @corpus_options
 @library_errors
@@ -232,10 +347,10 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
     """Show word by word how B rewords A: kept, cut, added, replaced, moved.
 
     A and B are two text files, or two document ids with --corpus. Number,
-    quotation and attribution changes are flagged.
+    quotation and attribution changes are flagged. Piped, edits are marked in plain
+    text: [-cut-], {+added+}, [~old~] {~new~}, [m1] moved [/m1]; --legend lists them all.
     """
     import json
-    import shutil
 
     from .align import align, align_local
     from .diffview import alignment_to_json, render_html_page, render_markdown, render_text
@@ -263,11 +378,13 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
     elif fmt == "md":
         text = render_markdown(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b)
     else:
-        to_tty = output is None and sys.stdout.isatty()
+        to_tty = output in (None, "-") and sys.stdout.isatty()
         use_color = to_tty if color is None else color
         cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
         text = render_text(al, width=cols, color=use_color, show_cosmetic=show_cosmetic,
                            label_a=a, label_b=b)
+        _emit(text, output, color=use_color)
+        return
     _emit(text, output)
 
 
@@ -280,10 +397,10 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
               help="Batch mode: a CSV/TSV with source_id and derived_id columns.")
 @click.option("--json", "json_out", metavar="FILE",
               help="Write JSON ('-' for stdout); in batch mode one line per pair.")
-@click.option("--wholly", type=click.FloatRange(0, 1), default=None,
+@click.option("--wholly", type=FiniteFloat(0, 1), default=None,
               help="Coverage from which DERIVED is wholly derived (default fitted on "
                    "COUNTER: 0.505).")
-@click.option("--partially", type=click.FloatRange(0, 1), default=None,
+@click.option("--partially", type=FiniteFloat(0, 1), default=None,
               help="Coverage from which DERIVED is partially derived (default 0.155).")
 @click.option("--show-cosmetic", is_flag=True, help="Show cosmetic differences in the diffs.")
 @click.option("--width", type=click.IntRange(min=40), default=None,
@@ -301,7 +418,6 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
     --json OUT writes one JSON line per pair.
     """
     import json
-    import shutil
     from dataclasses import replace
 
     from .compare import CompareParams, compare, compare_pairs, comparison_to_json
@@ -346,15 +462,18 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
             return
     to_tty = sys.stdout.isatty()
     cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
-    click.echo(f"{derived} vs {source}: {result.verdict} derived, coverage "
-               f"{result.coverage:.1%} of {derived} ({len(result.passages)} shared "
-               f"passages; {result.source_coverage:.1%} of {source} reused)")
+    n = len(result.passages)
+    src, der = visible(source), visible(derived)
+    echo(f"{src} vs {der}: {der} is {result.verdict} derived; coverage "
+         f"{result.coverage:.1%} of {der} ({n} shared passage{'s' if n != 1 else ''}; "
+         f"{result.source_coverage:.1%} of {src} reused)")
     for i, p in enumerate(result.passages, start=1):
-        click.echo(f"\n-- passage {i}: {source}[{p.source_span[0]}:{p.source_span[1]}] -> "
-                   f"{derived}[{p.derived_span[0]}:{p.derived_span[1]}], "
-                   f"{p.matched_words} words matched")
-        click.echo(render_text(p.alignment, width=cols, color=to_tty,
-                               show_cosmetic=show_cosmetic, label_a=source, label_b=derived))
+        words = f"{p.matched_words} word{'s' if p.matched_words != 1 else ''} matched"
+        echo(f"\n-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
+             f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], {words}")
+        echo(render_text(p.alignment, width=cols, color=to_tty,
+                         show_cosmetic=show_cosmetic, label_a=source, label_b=derived),
+             color=to_tty)
 
 
 @main.command("report")
@@ -379,10 +498,11 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
     rewording summary, which is also printed on the terminal.
     """
     from .report.html import render_report_html
-    from .report.jsonout import write_atomic
     from .report.markdown import render_report_markdown
-    from .rewording import cluster_views, outlet_summary, summary_table
+    from .report.terminal import outlet_table
+    from .rewording import cluster_views, outlet_summary
 
+    workers = cap_workers(workers)
     corpus = load_corpus(paths, opts)
     progress = Progress(enabled=False if quiet else None)
     try:
@@ -394,10 +514,10 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
         text = render_report_markdown(result, title=title, views=views)
     else:
         text = render_report_html(result, title=title, show_cosmetic=show_cosmetic, views=views)
-    write_atomic(output, text)
+    write_output(output, text)
     if not quiet:
-        click.echo(summary_table(outlet_summary(views)))
-        click.echo(f"report written to {output}")
+        echo(outlet_table(outlet_summary(views), width=terminal_width()))
+        echo(f"report written to {visible(output)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ flag (quotation marks added or removed) is always shown.
 >>> al = align("Officials said 12,000 troops left.", "Officials claimed 11,000 troops left.")
 >>> print(render_text(al, width=64, color=False), end="")
 kept 3/5 (60%), replaced 2->2; flagged: 1 number, 1 attribution;
-B 100% covered
+B 60% from A
 A                              | B
 ------------------------------ | ------------------------------
 Officials [~said 12,000~]      | Officials {~claimed 11,000~}
@@ -28,12 +28,14 @@ import textwrap
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from dataclasses import replace as _replace
 
 from .align import Alignment, AlignStats, Edit
 from .errors import ParameterError
 
 __all__ = [
     "HTML_CSS",
+    "MARKER_LEGEND",
     "alignment_to_json",
     "render_html_fragment",
     "render_html_page",
@@ -83,6 +85,7 @@ class _Piece:
     tags: tuple[str, ...] = ()
     title: str = ""
     inner_op: str = ""  # for a change inside a moved block: delete, insert or replace
+    last: bool = False  # a move's last piece on this side (where its end mark goes)
 
 
 def _edit_style(e: Edit, show_cosmetic: bool) -> str:
@@ -145,6 +148,10 @@ def _side_pieces(al: Alignment, side: str, show_cosmetic: bool) -> list[_Piece]:
             emit(start, end, _Piece("", _MOVE, e.move_id, first=True), outside)
         elif cursor < end:
             emit(end, end, inside, inside)
+        for k in range(len(pieces) - 1, -1, -1):
+            if pieces[k].move_id == e.move_id:
+                pieces[k] = _replace(pieces[k], last=True)
+                break
     if cursor < hi:
         pieces.append(_Piece(text[cursor:hi], _PLAIN))
     return pieces
@@ -210,9 +217,10 @@ def _split_at(pieces: list[_Piece], start: int, cuts: list[int]) -> list[list[_P
             if new:
                 blocks.append([])
             if chunk:
+                end = k == len(chunks) - 1
                 blocks[-1].append(_Piece(chunk, p.style, p.move_id, p.first and k == 0,
-                                         p.tags if k == len(chunks) - 1 else (), p.title,
-                                         p.inner_op))
+                                         p.tags if end else (), p.title, p.inner_op,
+                                         p.last and end))
     while len(blocks) < len(cuts) + 1:
         blocks.append([])
     return blocks
@@ -231,16 +239,47 @@ def _rows(al: Alignment, show_cosmetic: bool) -> Iterator[tuple[list[_Piece], li
 # ----------------------------------------------------------------------- stats
 
 
-def stats_summary(stats: AlignStats) -> list[tuple[str, str]]:
+def _verbatim(al: Alignment) -> tuple[int, int]:
+    """Words of A and of B that the alignment found word for word: kept in place, or
+    equal inside a moved block (a verbatim move counts whole)."""
+    a = b = 0
+    for e in al.edits:
+        if e.op == "equal":
+            a += e.a_tok[1] - e.a_tok[0]
+            b += e.b_tok[1] - e.b_tok[0]
+        elif e.op == "move":
+            for x in e.inner or (e,):
+                if x.op in ("equal", "move"):
+                    a += x.a_tok[1] - x.a_tok[0]
+                    b += x.b_tok[1] - x.b_tok[0]
+    return a, b
+
+
+def _share(n: int, total: int) -> float:
+    return n / total if total else 0.0
+
+
+def stats_summary(stats: AlignStats | Alignment) -> list[tuple[str, str]]:
     """The stats as (label, value) rows, shared by every renderer.
 
+    One rule for every "kept" and "from A" figure: a word counts when it is found word
+    for word, in place or inside a moved block; replaced words never count. "share of
+    B aligned" is wider: B's text under kept, moved or replaced words.
+
     >>> from dedup.align import align
-    >>> stats_summary(align("a b c", "a b d").stats)[0]
-    ('words kept', '2 of 3 (66.7%)')
+    >>> stats_summary(align("a b c", "a b d"))[0]
+    ('words of A kept (in place or moved)', '2 of 3 (66.7%)')
     """
-    s = stats
+    if isinstance(stats, Alignment):
+        found_a, found_b = _verbatim(stats)
+        s = stats.stats
+    else:  # the counts from the shares (exact below 10,000 words)
+        s = stats
+        found_a = round(s.share_a_kept * s.a_words)
+        found_b = found_a  # equal words come in pairs
     return [
-        ("words kept", f"{s.kept} of {s.a_words} ({s.share_a_kept:.1%})"),
+        ("words of A kept (in place or moved)",
+         f"{found_a} of {s.a_words} ({_share(found_a, s.a_words):.1%})"),
         ("words cut", str(s.cut)),
         ("words added", str(s.added)),
         ("words replaced", f"{s.replaced_a} -> {s.replaced_b}"),
@@ -249,13 +288,19 @@ def stats_summary(stats: AlignStats) -> list[tuple[str, str]]:
         ("quotations changed", str(s.quotes_changed)),
         ("attributions changed", str(s.attributions_changed)),
         ("cosmetic changes", str(s.cosmetic_changes)),
-        ("share of B covered", f"{s.share_b_covered:.1%}"),
+        ("words of B from A (kept or moved)",
+         f"{found_b} of {s.b_words} ({_share(found_b, s.b_words):.1%})"),
+        ("share of B aligned (kept, moved or replaced)", f"{s.share_b_covered:.1%}"),
     ]
 
 
-def _stats_line(s: AlignStats) -> str:
-    """One compact line; zero counts are left out."""
-    parts = [f"kept {s.kept}/{s.a_words} ({s.share_a_kept:.0%})"]
+def _stats_line(al: Alignment) -> str:
+    """One compact line; zero counts are left out. ``kept N/M (P%)``: N of A's M words
+    found word for word in B, in place or moved, P = N/M; ``B P% from A``: the share of
+    B's words found the same way."""
+    s = al.stats
+    found_a, found_b = _verbatim(al)
+    parts = [f"kept {found_a}/{s.a_words} ({_share(found_a, s.a_words):.0%})"]
     for n, what in ((s.cut, "cut"), (s.added, "added")):
         if n:
             parts.append(f"{what} {n}")
@@ -265,14 +310,35 @@ def _stats_line(s: AlignStats) -> str:
         parts.append(f"moved {s.moved_a}")
     flags = [(s.numbers_changed, "number"), (s.quotes_changed, "quote"),
              (s.attributions_changed, "attribution")]
-    flagged = ", ".join(f"{n} {what}" for n, what in flags if n)
+    flagged = ", ".join(f"{n} {what}{'s' if n != 1 else ''}" for n, what in flags if n)
     line = ", ".join(parts)
     if flagged:
         line += f"; flagged: {flagged}"
-    return f"{line}; B {s.share_b_covered:.0%} covered"
+    return f"{line}; B {_share(found_b, s.b_words):.0%} from A"
 
 
 # ------------------------------------------------------------------------ text
+
+MARKER_LEGEND = """\
+Markers of `dedup diff` without colour (A: left column, B: right column):
+  [-words-]          cut: in A, not in B
+  {+words+}          added: in B, not in A
+  [~old~] {~new~}    replaced: A's words (left) and the words B has instead (right)
+  [m1] words [/m1]   moved block 1: the same block is labelled on both sides; edits
+                     inside it carry the markers above
+  [!words!]          kept words whose quotation marks were added or removed
+  [=words=]          a cosmetic difference (quote style, case, spaces, dashes,
+                     punctuation), shown only with --show-cosmetic
+  [!number]          flag after a change: a number changed
+  [!quote]           flag: a quotation changed
+  [!attribution]     flag: an attribution changed ("said" -> "claimed")
+  |                  the column separator (a bar in the texts is shown as \u00a6)
+With --color: red cut, green added, yellow replaced, cyan moved (magenta: edits inside
+a move), underlined cosmetic, underlined yellow quotation-mark changes.
+Header: kept N/M (P%): N of A's M words found word for word in B, in place or in a
+moved block (P = N/M); cut, added, replaced, moved: words; B P% from A: the share of
+B's words found word for word in A by the same rule (replaced words do not count).
+"""
 
 _ANSI = {
     _DEL: "31", _INS: "32", _REP: "33", _MOVE: "36", _MOVE_EDIT: "35",
@@ -292,6 +358,15 @@ def _safe(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
+# The columns' separator, and what an article's own bar is shown as in the text view
+# so that it can never be taken for the separator.
+_BARS = {ord("|"): "\u00a6", ord("\u2502"): "\u00a6"}
+
+
+def _column_text(text: str) -> str:
+    return _safe(text).translate(_BARS)
+
+
 def _cell_width(text: str) -> int:
     """Terminal cells, counted high: wide characters 2, every other character 1 (a
     combining mark too, so a line is never longer than the width in characters)."""
@@ -305,7 +380,11 @@ def _runs(pieces: list[_Piece], side: str, color: bool) -> list[_Run]:
     """Pieces as runs of text with an ANSI code (colour) or inline markers (plain)."""
     out: list[_Run] = []
     for p in pieces:
-        text = _safe(p.text)
+        text = _column_text(p.text)
+        trail = ""
+        if p.last:  # the end mark goes after the text, before its trailing space
+            body = text.rstrip()
+            text, trail = body, text[len(body):]
         if p.style == _MOVE or p.style == _MOVE_EDIT:
             if p.first:
                 out.append((f"[m{p.move_id}]", _ANSI_LABEL if color else ""))
@@ -324,6 +403,10 @@ def _runs(pieces: list[_Piece], side: str, color: bool) -> list[_Run]:
         for tag in p.tags:
             out.append((" ", ""))
             out.append((f"[!{tag}]", _ANSI_TAG if color else ""))
+        if p.last:
+            out.append((" ", ""))
+            out.append((f"[/m{p.move_id}]", _ANSI_LABEL if color else ""))
+            out.append((trail, ""))
     return out
 
 
@@ -435,18 +518,19 @@ def render_text(
     """Side-by-side columns fitted to ``width`` cells, under a one-line stats header.
 
     With ``color=True`` edits are ANSI-coloured (red cut, green added, yellow replaced,
-    cyan moved with magenta changes inside the move, ``[m1]`` labels); otherwise they
-    are bracketed so piped output stays readable: ``[-cut-]``, ``{+added+}``,
-    ``[~old~]``/``{~new~}``, ``[m1] moved`` and, when shown, cosmetic ``[=x=]``.
-    Flags follow the changed text as ``[!number]``, ``[!quote]``, ``[!attribution]``.
+    cyan moved with magenta changes inside the move, ``[m1]``/``[/m1]`` labels);
+    otherwise they are bracketed so piped output stays readable: ``[-cut-]``,
+    ``{+added+}``, ``[~old~]``/``{~new~}``, ``[m1] moved [/m1]``, ``[!quoted!]`` and,
+    when shown, cosmetic ``[=x=]``. Flags follow the changed text as ``[!number]``,
+    ``[!quote]``, ``[!attribution]``. :data:`MARKER_LEGEND` lists them all.
     """
     _check_width(width)
     col = (width - 3) // 2
     sep = " \u2502 " if color else " | "
     rule = ("\u2500" if color else "-") * col
-    header = textwrap.wrap(_stats_line(al.stats), width)
-    la = _fit(_safe(label_a), col)[0]
-    lb = _fit(_safe(label_b), col)[0]
+    header = textwrap.wrap(_stats_line(al), width)
+    la = _fit(_column_text(label_a), col)[0]
+    lb = _fit(_column_text(label_b), col)[0]
     out = [*header, _pad(la, col) + sep + lb, rule + sep + rule]
     for a_pieces, b_pieces, para in _rows(al, show_cosmetic):
         left = _wrap(_runs(a_pieces, "a", color), col, color)
@@ -523,7 +607,7 @@ def render_markdown(
         "| Measure | Value |",
         "| --- | --- |",
     ]
-    lines += [f"| {k} | {v} |" for k, v in stats_summary(al.stats)]
+    lines += [f"| {k} | {v} |" for k, v in stats_summary(al)]
     lines += ["", f"| {_md_escape(label_a)} | {_md_escape(label_b)} |", "| --- | --- |"]
     for a_pieces, b_pieces, _ in _rows(al, show_cosmetic):
         a_cell, b_cell = _md_cell(a_pieces, "a"), _md_cell(b_pieces, "b")
@@ -605,12 +689,13 @@ def render_html_fragment(
     out = ['<div class="dedup-align">', '<table class="dedup-stats">']
     out += [
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-        for k, v in stats_summary(al.stats)
+        for k, v in stats_summary(al)
     ]
     out += [
         "</table>",
         '<table class="dedup-sbs">',
-        f"<thead><tr><th>{html.escape(label_a)}</th><th>{html.escape(label_b)}</th></tr></thead>",
+        f"<thead><tr><th>{html.escape(_safe(label_a))}</th>"
+        f"<th>{html.escape(_safe(label_b))}</th></tr></thead>",
         "<tbody>",
     ]
     for a_pieces, b_pieces, _ in _rows(al, show_cosmetic):
@@ -639,7 +724,7 @@ def render_html_page(
     >>> page.startswith("<!DOCTYPE html>"), "<title>&lt;AP&gt; vs Post</title>" in page
     (True, True)
     """
-    heading = title if title is not None else f"{label_a} vs {label_b}"
+    heading = _safe(title if title is not None else f"{label_a} vs {label_b}")
     body = render_html_fragment(al, show_cosmetic=show_cosmetic, label_a=label_a,
                                 label_b=label_b)
     return (

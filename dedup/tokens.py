@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,15 @@ def _work(span: tuple[int, int]) -> Tokens:
     return tokenize_docs([d.text for d in docs[lo:hi]], lo, WordForms(topic, quote))
 
 
+def _quiet_worker() -> None:
+    """Workers leave interrupts to the parent: Ctrl-C reaches the whole process group,
+    and the parent, not each worker, reports it and ends the pool. SIGTERM (sent by
+    the pool when it ends early) kills a worker quietly, whatever handler the parent
+    had when it forked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def default_workers() -> int:
     """The CPUs this process may use."""
     try:
@@ -177,7 +187,7 @@ def tokenize(docs: Sequence[Document], *, topic_weight: float, quote_weight: flo
     spans = list(zip(bounds[:-1], bounds[1:], strict=True))
     _SHARED = (docs, topic_weight, quote_weight)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             parts = []
             for part in pool.imap(_work, spans):
                 parts.append(part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -36,7 +37,7 @@ def test_find_writes_json_file(runner: CliRunner, seeds_dir: Path, tmp_path: Pat
     assert {"num_perm", "seed", "shingle", "ngrams"} <= set(data["params"]["minhash"])
     kinds = {c["kind"] for c in data["clusters"]}
     assert kinds <= {"cross-document", "within-outlet", "within-document"}
-    assert not list(tmp_path.glob(".dedup-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]  # no temporary file
 
 
 def test_find_json_to_stdout_is_pure_json(runner: CliRunner, seeds_dir: Path) -> None:
@@ -89,7 +90,7 @@ def test_binary_and_bad_utf8_files_in_a_folder_are_skipped(runner: CliRunner,
     res = runner.invoke(main, ["find", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert res.stderr.count("warning: skipped") == 3
-    assert "1 documents read, 3 skipped" in res.stdout
+    assert "1 document read, 3 skipped" in res.stdout
 
 
 def test_duplicate_ids_name_both_places(runner: CliRunner, tmp_path: Path) -> None:
@@ -241,3 +242,240 @@ def test_find_workers_option_keeps_the_output(runner: CliRunner, seeds_dir: Path
     assert outs[0] == outs[1]
     bad = runner.invoke(main, ["find", str(seeds_dir), "--workers", "0"])
     assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+# --------------------------------------------------------------- conventions
+
+
+@pytest.mark.parametrize("args", [
+    ["--max-doc-mb", "inf"], ["--max-doc-mb", "nan"], ["--max-doc-mb", "1e300"],
+    ["--max-doc-mb", "0"], ["--min-evidence", "nan"], ["--min-evidence", "inf"],
+    ["--min-evidence", "-1"], ["--threshold", "nan"], ["--lsh-threshold", "nan"],
+])
+def test_numeric_options_must_be_finite_and_in_range(runner: CliRunner, seeds_dir: Path,
+                                                     args: list[str]) -> None:
+    res = runner.invoke(main, ["find", str(seeds_dir), "-q", *args])
+    assert res.exit_code == 2, res.output
+    assert f"Invalid value for '{args[0]}'" in res.output
+    assert isinstance(res.exception, SystemExit)  # a usage error, not a crash
+
+
+@pytest.mark.parametrize("args", [["--wholly", "nan"], ["--partially", "inf"]])
+def test_compare_thresholds_must_be_finite(runner: CliRunner, wire_dir: Path,
+                                           args: list[str]) -> None:
+    res = runner.invoke(main, ["compare", str(wire_dir / "wire.txt"),
+                               str(wire_dir / "verbatim.txt"), *args])
+    assert res.exit_code == 2 and f"Invalid value for '{args[0]}'" in res.output
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_tables_fit_the_terminal_width(runner: CliRunner, seeds_dir: Path, tmp_path: Path,
+                                       columns: int) -> None:
+    env = {"COLUMNS": str(columns)}
+    res = runner.invoke(main, ["find", str(seeds_dir)], env=env)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert any("snippet" in line for line in lines)
+    assert "19 clusters" in res.stdout
+    res = runner.invoke(main, ["report", str(seeds_dir), "-o", str(tmp_path / "r.html")],
+                        env=env)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert lines[-1] == f"report written to {tmp_path / 'r.html'}"
+    assert max(len(line) for line in lines[:-1]) <= columns
+    assert "kept: share of the pivot words found in its versions" in " ".join(res.stdout.split())
+
+
+def test_wider_terminal_shows_longer_snippets(runner: CliRunner, seeds_dir: Path) -> None:
+    def snippet_width(columns: int) -> int:
+        out = runner.invoke(main, ["find", str(seeds_dir)], env={"COLUMNS": str(columns)})
+        rule = next(line for line in out.stdout.splitlines() if line.startswith("--"))
+        return len(rule.split()[-1])
+
+    assert snippet_width(80) < snippet_width(100) < snippet_width(200) == 60
+
+
+def test_one_cluster_and_one_document_are_singular(runner: CliRunner, tmp_path: Path) -> None:
+    text = ("Officials confirmed on Monday that the old harbour bridge will close for "
+            "repairs lasting at least eighteen months, the transport ministry said.")
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "outlet": o, "text": text}) + "\n"
+                           for i, o in (("a", "AP"), ("b", "Post"))), encoding="utf-8")
+    res = runner.invoke(main, ["find", str(src)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("2 documents read, 0 skipped, 2 passages; 1 cluster ")
+
+
+def test_workers_are_capped_at_the_cpus(runner: CliRunner, seeds_dir: Path) -> None:
+    from dedup.tokens import default_workers
+
+    res = runner.invoke(main, ["find", str(seeds_dir), "-q", "--workers", "4096"])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == (f"warning: --workers 4096 capped at the {default_workers()} "
+                          f"CPU{'s' if default_workers() != 1 else ''} available\n")
+    help_text = " ".join(runner.invoke(main, ["find", "--help"]).output.split())
+    assert "capped" in help_text
+
+
+def test_num_perm_help_says_what_it_changes(runner: CliRunner) -> None:
+    help_text = " ".join(runner.invoke(main, ["find", "--help"]).output.split())
+    assert "distinctive-wording channel always keeps 128" in help_text
+
+
+def test_exit_codes_are_documented(runner: CliRunner) -> None:
+    help_text = " ".join(runner.invoke(main, ["--help"]).output.split())
+    assert "130 interrupted" in help_text and "143 terminated" in help_text
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for code in ("`0`", "`1`", "`2`", "`130`", "`143`"):
+        assert code in readme
+
+
+def test_compare_prints_source_first(runner: CliRunner, wire_dir: Path) -> None:
+    src, der = str(wire_dir / "wire.txt"), str(wire_dir / "verbatim.txt")
+    res = runner.invoke(main, ["compare", src, der])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith(f"{src} vs {der}: {der} is wholly derived")
+
+
+# ----------------------------------------------------------------------- diff
+
+
+def _diff_markers(text: str) -> set[str]:
+    found = set(re.findall(r"\[/?m\d+\]|\[!(?:number|quote|attribution)\]", text))
+    kinds = {re.sub(r"\d+", "1", m) for m in found}
+    for opener in ("[-", "{+", "[~", "{~", "[!", "[="):
+        if opener in text.replace("[!number]", "").replace("[!quote]", "").replace(
+                "[!attribution]", ""):
+            kinds.add(opener)
+    return kinds
+
+
+def test_diff_legend_documents_every_marker_printed(runner: CliRunner, wire_dir: Path,
+                                                    tmp_path: Path) -> None:
+    legend = runner.invoke(main, ["diff", "--legend"])
+    assert legend.exit_code == 0
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    printed: set[str] = set()
+    for other in ("reworded.txt", "trimmed.txt", "unrelated_same_topic.txt"):
+        res = runner.invoke(main, ["diff", str(wire_dir / "wire.txt"), str(wire_dir / other),
+                                   "--show-cosmetic", "--span", "whole"])
+        assert res.exit_code == 0, res.output
+        printed |= _diff_markers(res.output)
+    (tmp_path / "a.txt").write_text("The minister resigned on Monday. Officials said the vote "
+                                    "was close. Protests followed in the capital overnight.")
+    (tmp_path / "b.txt").write_text("Protests followed in the capital overnight. The minister "
+                                    "quit on Monday. Officials said the vote was close.")
+    res = runner.invoke(main, ["diff", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert "[m1] Protests" in res.output and "overnight [/m1]" in res.output
+    printed |= _diff_markers(res.output)
+    assert {"[-", "{+", "[~", "{~", "[m1]", "[/m1]"} <= printed
+    for marker in printed:
+        assert marker in legend.output, marker
+        assert marker in readme, marker
+    for documented in ("[-", "{+", "[~", "{~", "[m1]", "[/m1]", "[!", "[=", "[!number]",
+                       "[!quote]", "[!attribution]"):
+        assert documented in legend.output and documented in readme
+
+
+def test_diff_color_is_sent_down_a_pipe(wire_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "dedup", "diff", str(wire_dir / "wire.txt"),
+            str(wire_dir / "reworded.txt")]
+    colored = subprocess.run([*args, "--color"], capture_output=True, text=True, check=False)
+    assert colored.returncode == 0, colored.stderr
+    assert "\x1b[31m" in colored.stdout or "\x1b[33m" in colored.stdout
+    plain = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert "\x1b[" not in plain.stdout and ("[~" in plain.stdout or "[-" in plain.stdout)
+
+
+def test_article_bar_cannot_pass_for_the_separator(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Markets | Stocks fell sharply on Monday, traders said.")
+    (tmp_path / "b.txt").write_text("Markets | Stocks fell on Monday, traders said.")
+    res = runner.invoke(main, ["diff", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"),
+                               "--width", "80", "--no-color"])
+    assert res.exit_code == 0, res.output
+    rows = res.output.splitlines()[1:]
+    assert all(line.count("|") == 1 and line.index("|") == 39 for line in rows if line)
+    assert "Markets \u00a6 Stocks" in res.output
+
+
+# -------------------------------------------------------- hostile names and titles
+
+
+def _evil_folder(tmp_path: Path, wire_dir: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, src in (("caf\udce9.txt", "wire.txt"), ("ok\x1b]0;PWNED\x07.txt", "verbatim.txt")):
+        (folder / name).write_bytes((wire_dir / src).read_bytes())
+    (folder / "bin\x1b]0;PWNED\x07\nwarning: forged.txt").write_bytes(b"\x00\x01binary")
+    return folder
+
+
+def test_hostile_file_names_reach_no_output_raw(runner: CliRunner, wire_dir: Path,
+                                                tmp_path: Path) -> None:
+    folder = _evil_folder(tmp_path, wire_dir)
+    out = tmp_path / "out"
+    out.mkdir()
+    res = runner.invoke(main, ["find", str(folder), "--json", str(out / "f.json")])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\\x1b]0;PWNED\\x07" in res.output
+    warnings = [line for line in res.stderr.splitlines() if line]
+    assert len(warnings) == 2 and all(w.startswith("warning: ") for w in warnings)
+    assert "\\nwarning: forged.txt" in warnings[0]
+    data = json.loads((out / "f.json").read_text(encoding="utf-8"))
+    assert "caf\ufffd.txt" in {d["id"] for d in data["documents"]}
+    for fmt in ("html", "md"):
+        res = runner.invoke(main, ["report", str(folder), "-o", str(out / f"r.{fmt}"),
+                                   "--format", fmt, "--title", "T\udcff"])
+        assert res.exit_code == 0, res.output
+        assert "\x1b" not in res.output
+        assert "T\ufffd" in (out / f"r.{fmt}").read_text(encoding="utf-8")
+    a, b = str(folder / "caf\udce9.txt"), str(folder / "ok\x1b]0;PWNED\x07.txt")
+    for args in (["diff", a, b, "--width", "400"], ["diff", a, b, "--format", "json"],
+                 ["diff", a, b, "--format", "html"], ["compare", a, b],
+                 ["compare", a, b, "--json", "-"]):
+        res = runner.invoke(main, args)
+        assert res.exit_code == 0, (args, res.output)
+        assert "\x1b]" not in res.output and "caf\ufffd.txt" in res.output
+
+
+def test_hostile_outlets_in_the_terminal_table(runner: CliRunner, tmp_path: Path) -> None:
+    text = ("Officials confirmed on Monday that the old harbour bridge will close for "
+            "repairs lasting at least eighteen months, the transport ministry said.")
+    src = tmp_path / "docs.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "outlet": o, "text": text}) + "\n"
+                           for i, o in (("a", "AP\x1b]0;PWNED\x07"), ("b", "Post\nforged"),
+                                        ("c", "A|B"))), encoding="utf-8")
+    res = runner.invoke(main, ["find", str(src)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert "AP\\x1b]0;PWNED\\x07" in res.output and "Post\\nforged" in res.output
+    md = tmp_path / "r.md"
+    res = runner.invoke(main, ["report", str(src), "-o", str(md), "--format", "md", "-q"])
+    assert res.exit_code == 0, res.output
+    report = md.read_text(encoding="utf-8")
+    assert "A\\|B" in report and "A\\\\|B" not in report
+
+
+def test_surrogate_in_jsonl_fields_is_never_a_traceback(runner: CliRunner,
+                                                        tmp_path: Path) -> None:
+    text = ("Officials confirmed on Monday that the old harbour bridge will close for "
+            "repairs lasting at least eighteen months, the transport ministry said.")
+    src = tmp_path / "docs.jsonl"
+    src.write_text(json.dumps({"id": "a\ud800", "outlet": "AP\ud800", "title": "t\ud800",
+                               "date": "2024\ud800", "text": text}) + "\n"
+                   + json.dumps({"id": "b", "outlet": "Post", "text": text}) + "\n",
+                   encoding="utf-8")
+    for args in (["find", str(src), "--json", str(tmp_path / "f.json")],
+                 ["report", str(src), "-o", str(tmp_path / "r.html")],
+                 ["report", str(src), "-o", str(tmp_path / "r.md"), "--format", "md"]):
+        res = runner.invoke(main, args)
+        assert res.exception is None or isinstance(res.exception, SystemExit), args
+        if res.exit_code == 1:  # the reader may refuse the record, naming its line
+            assert f"{src}:1" in res.output
+        else:
+            assert res.exit_code == 0, res.output
+            assert "\ud800" not in res.output

@@ -172,7 +172,7 @@ def test_rows_pair_shared_paragraphs(al: Alignment) -> None:
 
 def test_markdown_marks_and_stats_table(al: Alignment) -> None:
     md = render_markdown(al, label_a="AP", label_b="Post")
-    assert "| words kept |" in md and "| numbers changed | 1 |" in md
+    assert "| words of A kept (in place or moved) |" in md and "| numbers changed | 1 |" in md
     assert "~~10,000~~" in md and "**11,000**" in md and "`m1`" in md
     assert "| AP | Post |" in md
     table = [line for line in md.splitlines() if line.startswith("| ")]

@@ -14,12 +14,10 @@ each document's original text: ``text == original[start:end]``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from typing import Any
 
-from ..errors import DedupError
+from ..output import write_output as write_atomic  # noqa: F401  (kept for old imports)
 from ..pipeline import FindResult
 
 FORMAT_VERSION = 2
@@ -97,25 +95,3 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` so that a failure never leaves a partial file: write
-    a temporary file beside it, then rename it into place."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".dedup-", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise DedupError(f"{path}: cannot write: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise DedupError(f"{path}: cannot write: {e.strerror or e}") from e
-        raise

@@ -99,7 +99,8 @@ def inline_diff(al: Alignment) -> str:
 
 
 def _cell(text: object) -> str:
-    return _esc(text).replace("|", "\\|")
+    # _esc already escapes "|" (it is in _SPECIAL); escaping it again gave "\\|"
+    return _esc(text)
 
 
 def _date_label(doc: Document) -> str:

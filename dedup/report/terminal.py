@@ -1,16 +1,58 @@
-"""Terminal summaries (tabulate)."""
+"""Terminal summaries: plain-text tables fitted to a width.
+
+Every cell is made safe to print first (:func:`dedup.output.visible`: an outlet or id
+holding an escape sequence or a newline is shown, not obeyed). A table wider than the
+width given shrinks its snippet column first, then its outlet column.
+"""
 
 from __future__ import annotations
 
-from tabulate import tabulate
+import textwrap
+import unicodedata
+from collections.abc import Sequence
 
+from ..output import visible
 from ..pipeline import FindResult
+
+__all__ = ["find_summary", "outlet_table", "outlets_cell", "plural", "snippet"]
+
+MIN_SNIPPET = 12
+MIN_OUTLETS = 12
+_GAP = "  "
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun, singular for one.
+
+    >>> plural(1, "cluster"), plural(3, "cluster"), plural(0, "match", "matches")
+    ('1 cluster', '3 clusters', '0 matches')
+    """
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 def snippet(text: str, width: int = 60) -> str:
     """One line of at most ``width`` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "\u2026"
+
+
+def _cells(text: str) -> int:
+    """Terminal cells ``text`` takes (wide characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, ending in an ellipsis when cut."""
+    if _cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _cells(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "\u2026"
 
 
 def outlets_cell(outlets: tuple[str, ...], width: int = 40) -> str:
@@ -23,50 +65,133 @@ def outlets_cell(outlets: tuple[str, ...], width: int = 40) -> str:
     '000_1d51d7c7805d4…, 003_1aed58ddc104b…'
     >>> outlets_cell(tuple(f"The Daily Outlet {i}" for i in range(12)))
     'The Daily Outlet 0, +11 more'
+    >>> len(outlets_cell(tuple(f"The Daily Outlet {i}" for i in range(12)), width=16))
+    16
     """
-    full = ", ".join(outlets)
-    if len(full) <= width:
+    names = [visible(o) for o in outlets]
+    full = ", ".join(names)
+    if _cells(full) <= width:
         return full
-
-    def cut(name: str, n: int = 18) -> str:
-        return name if len(name) <= n else name[:n - 1] + "\u2026"
-
-    short = ", ".join(cut(o) for o in outlets)
-    if len(short) <= width:
+    short = ", ".join(_cut(o, 18) for o in names)
+    if _cells(short) <= width:
         return short
     shown: list[str] = []
-    for name in outlets:
-        if shown and len(", ".join([*shown, cut(name)])) > width - 9:
+    for i, name in enumerate(names):
+        rest = len(names) - i - 1
+        tail = f", +{rest} more" if rest else ""
+        if shown and _cells(", ".join([*shown, _cut(name, 18)]) + tail) > width:
             break
-        shown.append(cut(name))
-    return ", ".join(shown) + f", +{len(outlets) - len(shown)} more"
+        shown.append(_cut(name, 18))
+    tail = f", +{len(names) - len(shown)} more" if len(shown) < len(names) else ""
+    out = ", ".join(shown) + tail
+    if _cells(out) > width:  # even one name does not fit: cut it further
+        out = _cut(shown[0], max(4, width - len(tail))) + tail
+    return out
 
 
-def find_summary(result: FindResult, *, width: int = 60, limit: int | None = None) -> str:
-    """Documents read and skipped, clusters found, and one row per cluster."""
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+           right: Sequence[bool]) -> list[str]:
+    """Columns two spaces apart, a dashed rule under the headers (tabulate's 'simple')."""
+    widths = [max([_cells(h), *(_cells(r[k]) for r in rows)]) for k, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for k, c in enumerate(cells):
+            pad = " " * (widths[k] - _cells(c))
+            parts.append(pad + c if right[k] else c + pad)
+        return _GAP.join(parts).rstrip()
+
+    return [line(headers), _GAP.join("-" * w for w in widths), *(line(r) for r in rows)]
+
+
+def _wrap(text: str, width: int | None) -> list[str]:
+    return textwrap.wrap(text, width) if width else [text]
+
+
+def find_summary(result: FindResult, *, width: int | None = None, limit: int | None = None,
+                 snippet_width: int = 60) -> str:
+    """Documents read and skipped, clusters found, and one row per cluster.
+
+    With ``width``, no line is wider than ``width`` cells (as long as the fixed
+    columns fit): the snippet column shrinks first, then the outlet column.
+    """
     texts = {d.id: d.text for d in result.corpus.documents}
     kinds: dict[str, int] = {}
     for c in result.clusters:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     head = (
-        f"{len(result.corpus.documents)} documents read, {len(result.corpus.skipped)} skipped, "
-        f"{len(result.passages)} passages; {len(result.clusters)} clusters"
+        f"{plural(len(result.corpus.documents), 'document')} read, "
+        f"{len(result.corpus.skipped)} skipped, {plural(len(result.passages), 'passage')}; "
+        f"{plural(len(result.clusters), 'cluster')}"
         + (" (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + ")" if kinds else "")
     )
-    rows = []
     shown = result.clusters if limit is None else result.clusters[:limit]
+    fixed = []
     for c in shown:
         scores = [m.score for m in c.pairs]
         lo, hi = min(scores), max(scores)
         first = c.passages[0]
-        rows.append([
-            c.id, c.kind, outlets_cell(c.outlets), len(c.passages),
-            f"{lo:.2f}" if lo == hi else f"{lo:.2f}-{hi:.2f}",
-            snippet(texts[first.doc][first.start:first.end], width),
-        ])
-    table = tabulate(rows, headers=["id", "kind", "outlets", "passages", "score", "snippet"],
-                     disable_numparse=True)
-    more = ""
+        fixed.append((c, f"{lo:.2f}" if lo == hi else f"{lo:.2f}-{hi:.2f}",
+                      texts[first.doc][first.start:first.end]))
+    headers = ["id", "kind", "outlets", "passages", "score", "snippet"]
+    right = [True, False, False, True, False, False]
+
+    def render(snip_w: int, out_w: int) -> list[str]:
+        rows = [[str(c.id), c.kind, outlets_cell(c.outlets, out_w), str(len(c.passages)),
+                 score, visible(snippet(text, snip_w))] for c, score, text in fixed]
+        return _table(headers, rows, right)
+
+    snip_w, out_w = snippet_width, 40
+    table = render(snip_w, out_w) if fixed else []
+    for _ in range(4):  # each pass takes the excess from snippet, then outlets
+        excess = max((_cells(line) for line in table), default=0) - (width or 10**9)
+        if excess <= 0:
+            break
+        take = min(excess, snip_w - MIN_SNIPPET)
+        snip_w -= take
+        out_w -= min(excess - take, out_w - MIN_OUTLETS)
+        table = render(snip_w, out_w)
+    more = []
     if limit is not None and len(result.clusters) > limit:
-        more = f"\n... {len(result.clusters) - limit} more clusters (use --json for all)"
-    return head + ("\n\n" + table if rows else "") + more
+        more = _wrap(f"... {plural(len(result.clusters) - limit, 'more cluster')} "
+                     "(use --json for all)", width)
+    lines = _wrap(head, width) + ([""] + table if table else []) + more
+    return "\n".join(lines)
+
+
+_SUMMARY_HEADERS = ("outlet", "vers", "pivot", "kept", "cut", "added", "repl", "moved",
+                    "num", "quote", "attr")
+_SUMMARY_LEGEND = (
+    "vers: versions compared with a pivot; pivot: clusters where its version was the "
+    "pivot; kept: share of the pivot words found in its versions, of the pivot words "
+    "compared; cut, repl(aced), moved: pivot words; added: words of its own; num, "
+    "quote, attr: numbers, quotations and attributions changed."
+)
+
+
+def outlet_table(rows: Sequence[object], *, width: int | None = None) -> str:
+    """The per-outlet rewording summary (:class:`dedup.rewording.OutletSummary` rows)
+    as a table of at most ``width`` cells (the outlet column is cut to fit), with a
+    legend saying what each number counts.
+
+    >>> from dedup.rewording import OutletSummary
+    >>> table = outlet_table([OutletSummary("Post", 2, 1, 40, 30, 6, 3, 4, 0, 1, 0, 1)])
+    >>> table.splitlines()[2].split()
+    ['Post', '2', '1', '75%', 'of', '40', '6', '3', '4', '0', '1', '0', '1']
+    """
+    from ..rewording import summary_cells
+
+    cells = [summary_cells(r) for r in rows]  # type: ignore[arg-type]
+    right = [False] + [True] * (len(_SUMMARY_HEADERS) - 1)
+
+    def render(out_w: int) -> list[str]:
+        body = [[_cut(visible(c[0]), out_w), *c[1:]] for c in cells]
+        return _table(_SUMMARY_HEADERS, body, right)
+
+    out_w = max([len(_SUMMARY_HEADERS[0]), *(_cells(visible(c[0])) for c in cells)])
+    table = render(out_w)
+    if width:
+        excess = max(_cells(line) for line in table) - width
+        if excess > 0:
+            table = render(max(MIN_OUTLETS, out_w - excess))
+    return "\n".join([*table, "", *_wrap(_SUMMARY_LEGEND, width)])
