@@ -324,10 +324,8 @@ def _print_legend(ctx: click.Context, param: click.Parameter, value: bool) -> No
               help="Read A and B as document ids from this corpus (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "md", "json"]),
               default="text", show_default=True, help="Output format.")
-@click.option("--span", type=click.Choice(["auto", "whole", "local"]), default="auto",
-              show_default=True,
-              help="Align the whole texts, or only the region they share ('auto': local "
-                   "when one text is under half the length of the other).")
+@click.option("--whole", is_flag=True,
+              help="Align the two whole texts instead of only the passages they share.")
 @click.option("--show-cosmetic", is_flag=True,
               help="Also show cosmetic differences (quotes, case, spaces, dashes).")
 @click.option("--width", type=click.IntRange(min=40), default=None,
@@ -341,18 +339,22 @@ def _print_legend(ctx: click.Context, param: click.Parameter, value: bool) -> No
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @corpus_options
 @library_errors
-def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
+def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, whole: bool,
              show_cosmetic: bool, width: int | None, color: bool | None, output: str | None,
              **opts: Any) -> None:
     """Show word by word how B rewords A: kept, cut, added, replaced, moved.
 
-    A and B are two text files, or two document ids with --corpus. Number,
+    A and B are two text files, or two document ids with --corpus. By default only
+    the passages they share (as `dedup find` and `dedup compare` see them) are
+    aligned, one after the other; --whole aligns the two whole texts. Number,
     quotation and attribution changes are flagged. Piped, edits are marked in plain
     text: [-cut-], {+added+}, [~old~] {~new~}, [m1] moved [/m1]; --legend lists them all.
     """
     import json
+    import textwrap
 
-    from .align import align, align_local
+    from .align import align
+    from .compare import compare
     from .diffview import alignment_to_json, render_html_page, render_markdown, render_text
 
     if corpus_paths:
@@ -361,29 +363,39 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, span: str,
         text_a, text_b = _pick(docs, a, corpus_paths), _pick(docs, b, corpus_paths)
     else:
         text_a, text_b = _read_text_file(a), _read_text_file(b)
-    al = None
-    short, long_ = sorted((len(text_a), len(text_b)))
-    if span == "local" or (span == "auto" and short < long_ / 2):
-        al = align_local(text_a, text_b)
-        if al is None and span == "local":
-            raise DedupError(f"{a} and {b} share no passage to align")
-    if al is None:
-        al = align(text_a, text_b)
+    if whole:
+        als = [align(text_a, text_b)]
+    else:
+        als = [p.alignment for p in compare(text_a, text_b).passages]
+    none = (f"{visible(a)} and {visible(b)} share no passage; --whole aligns the two whole "
+            "texts.\n")
     if fmt == "json":
-        text = json.dumps({"a_id": a, "b_id": b, **alignment_to_json(al)}, ensure_ascii=False,
-                          indent=2) + "\n"
+        data = {"a_id": a, "b_id": b, "whole": whole,
+                "passages": [alignment_to_json(al) for al in als]}
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    elif not als and fmt != "html":
+        text = none
     elif fmt == "html":
-        text = render_html_page(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b,
+        text = render_html_page(als, show_cosmetic=show_cosmetic, label_a=a, label_b=b,
                                 title=f"{a} vs {b}")
     elif fmt == "md":
-        text = render_markdown(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b)
+        text = "\n".join(
+            (f"## Passage {i}: {a}[{al.a_span[0]}:{al.a_span[1]}] \u2192 "
+             f"{b}[{al.b_span[0]}:{al.b_span[1]}]\n\n" if len(als) > 1 else "")
+            + render_markdown(al, show_cosmetic=show_cosmetic, label_a=a, label_b=b)
+            for i, al in enumerate(als, start=1))
     else:
         to_tty = output in (None, "-") and sys.stdout.isatty()
         use_color = to_tty if color is None else color
         cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
-        text = render_text(al, width=cols, color=use_color, show_cosmetic=show_cosmetic,
-                           label_a=a, label_b=b)
-        _emit(text, output, color=use_color)
+        parts = []
+        for i, al in enumerate(als, start=1):
+            head = "" if whole else "\n".join(textwrap.wrap(
+                f"-- passage {i} of {len(als)}: {visible(a)}[{al.a_span[0]}:{al.a_span[1]}] "
+                f"-> {visible(b)}[{al.b_span[0]}:{al.b_span[1]}]", cols)) + "\n"
+            parts.append(head + render_text(al, width=cols, color=use_color,
+                                            show_cosmetic=show_cosmetic, label_a=a, label_b=b))
+        _emit("\n".join(parts) if parts else none, output, color=use_color)
         return
     _emit(text, output)
 
@@ -464,13 +476,17 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
     cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
     n = len(result.passages)
     src, der = visible(source), visible(derived)
-    echo(f"{src} vs {der}: {der} is {result.verdict} derived; coverage "
-         f"{result.coverage:.1%} of {der} ({n} shared passage{'s' if n != 1 else ''}; "
-         f"{result.source_coverage:.1%} of {src} reused)")
+    echo(f"{src} vs {der}: {der} is {result.verdict} derived: "
+         f"{result.covered_words} of its {result.derived_words} words "
+         f"({result.coverage:.1%}) are aligned with {src}; {result.source_covered_words} of "
+         f"{src}'s {result.source_words} words ({result.source_coverage:.1%}) were reused. "
+         f"{n} shared passage{'s' if n != 1 else ''}.")
+    if not n and result.covered_words:
+        echo("(No sentence of one matches a sentence of the other closely enough to show "
+             "as a shared passage: the aligned words are scattered.)")
     for i, p in enumerate(result.passages, start=1):
-        words = f"{p.matched_words} word{'s' if p.matched_words != 1 else ''} matched"
         echo(f"\n-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
-             f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], {words}")
+             f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}")
         echo(render_text(p.alignment, width=cols, color=to_tty,
                          show_cosmetic=show_cosmetic, label_a=source, label_b=derived),
              color=to_tty)

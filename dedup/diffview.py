@@ -26,7 +26,7 @@ import html
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import replace as _replace
 
@@ -710,14 +710,15 @@ def render_html_fragment(
 
 
 def render_html_page(
-    al: Alignment,
+    al: Alignment | Sequence[Alignment],
     *,
     show_cosmetic: bool = False,
     label_a: str = "A",
     label_b: str = "B",
     title: str | None = None,
 ) -> str:
-    """A complete, self-contained HTML page (inline CSS, no external assets).
+    """A complete, self-contained HTML page (inline CSS, no external assets): one
+    alignment, or several (the passages two texts share), one after the other.
 
     >>> from dedup.align import align
     >>> page = render_html_page(align("a b", "a c"), title="<AP> vs Post")
@@ -725,8 +726,12 @@ def render_html_page(
     (True, True)
     """
     heading = _safe(title if title is not None else f"{label_a} vs {label_b}")
-    body = render_html_fragment(al, show_cosmetic=show_cosmetic, label_a=label_a,
-                                label_b=label_b)
+    als = [al] if isinstance(al, Alignment) else list(al)
+    body = "<p>The two texts share no passage.</p>\n" if not als else "".join(
+        (f"<h2>Passage {i} of {len(als)}</h2>\n" if len(als) > 1 else "")
+        + render_html_fragment(x, show_cosmetic=show_cosmetic, label_a=label_a,
+                               label_b=label_b)
+        for i, x in enumerate(als, start=1))
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

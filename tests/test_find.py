@@ -111,7 +111,7 @@ def test_passages_of_a_document_are_apart_and_in_text_order(wire_dir: Path,
         for c in result.clusters:
             keys = [(order[p.doc], p.start, p.end) for p in c.passages]
             assert keys == sorted(keys)
-            for x, y in zip(keys, keys[1:]):
+            for x, y in zip(keys, keys[1:], strict=False):
                 assert x[0] != y[0] or x[2] < y[1]
             assert c.weakest_link == min(m.score for m in c.pairs)
 

@@ -220,7 +220,7 @@ def test_fifo_in_a_folder_is_skipped_without_hanging(tmp_path):
     assert res.returncode == 0, res.stderr
     stderr = res.stderr.decode()
     assert f"warning: skipped {folder}/pipe.txt: not a regular file" in stderr
-    assert "1 documents read, 1 skipped" in res.stdout.decode()
+    assert "1 document read, 1 skipped" in res.stdout.decode()
 
 
 @needs_posix

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from ..output import visible
 from ..pipeline import FindResult
 
-__all__ = ["find_summary", "outlet_table", "outlets_cell", "plural", "snippet"]
+__all__ = ["find_summary", "outlet_table", "outlets_cell", "plural", "relations_table",
+           "snippet"]
 
 MIN_SNIPPET = 12
 MIN_OUTLETS = 12
@@ -156,7 +157,51 @@ def find_summary(result: FindResult, *, width: int | None = None, limit: int | N
         more = _wrap(f"... {plural(len(result.clusters) - limit, 'more cluster')} "
                      "(use --json for all)", width)
     lines = _wrap(head, width) + ([""] + table if table else []) + more
-    return "\n".join(lines)
+    rel = relations_table(result, width=width, limit=limit)
+    return "\n".join(lines + ([""] + rel if rel else []))
+
+
+_RULE = {"earlier date": "date", "more covered": "coverage"}
+
+
+def relations_table(result: FindResult, *, width: int | None = None,
+                    limit: int | None = None) -> list[str]:
+    """Derived documents, most covered first: which document derives from which, the
+    share of its words aligned with the source, and the clusters that hold it."""
+    rels = result.relations
+    if not rels:
+        return _wrap("No document derives from another: no pair of documents shares "
+                     "enough material.", width)
+    counts: dict[str, int] = {}
+    for r in rels:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    head = _wrap(
+        f"{plural(len(rels), 'derived document pair')} ("
+        + ", ".join(f"{counts[v]} {v}" for v in ("wholly", "partially") if v in counts)
+        + "); coverage: share of the derived document's words aligned with the source; "
+        "used: share of the source's words; by: direction from the earlier date, or from "
+        "the more covered side.", width)
+    shown = rels if limit is None else rels[:limit]
+    headers = ["derived", "source", "verdict", "coverage", "used", "by", "clusters"]
+    right = [False, False, False, True, True, False, False]
+
+    def render(id_w: int) -> list[str]:
+        rows = [[_cut(visible(r.derived), id_w), _cut(visible(r.source), id_w), r.verdict,
+                 f"{r.coverage:.0%}", f"{r.source_coverage:.0%}", _RULE.get(r.rule, r.rule),
+                 _cut(", ".join(map(str, r.clusters)) or "-", 10)] for r in shown]
+        return _table(headers, rows, right)
+
+    id_w = max(_cells(visible(x)) for r in shown for x in (r.derived, r.source))
+    table = render(id_w)
+    if width:
+        excess = max(_cells(line) for line in table) - width
+        if excess > 0:
+            table = render(max(8, id_w - (excess + 1) // 2))
+    more = []
+    if limit is not None and len(rels) > limit:
+        more = _wrap(f"... {plural(len(rels) - limit, 'more pair')} (use --json for all)",
+                     width)
+    return [*head, "", *table, *more]
 
 
 _SUMMARY_HEADERS = ("outlet", "vers", "pivot", "kept", "cut", "added", "repl", "moved",
