@@ -16,16 +16,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .cluster import cluster_chains
+from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .errors import ParameterError
 from .features import (
+    FeatureTable,
     build_features_hashed,
     sequence_keys_hashed,
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Document, Match, Passage, Span
-from .passages import DocLayout, chain_matches
+from .passages import Chain, DocLayout, chain_matches
 from .relations import PARTIALLY, WHOLLY, Relation, relate, word_coverage
 from .repeats import (
     boilerplate,
@@ -164,7 +165,8 @@ class FindResult:
 def find(corpus: Corpus, params: FindParams | None = None, *,
          progress: Progress | None = None, keep_candidates: bool = False,
          workers: int | None = None) -> FindResult:
-    """Find the passages that documents share, and group them into clusters.
+    """Find the passages that documents share, group them into clusters, and say which
+    document derives from which.
 
     With ``keep_candidates`` the result also holds every candidate pair of passages
     handed to verification (for measuring the recall of the candidate stage).
@@ -178,17 +180,70 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     ['cross-document']
     """
     params = params or FindParams()
-    stats: dict[str, float] = {}
-    tick = time.perf_counter()
+    run = _Run(corpus, params, progress)
+    units = _segment(run, workers)                 # sentences, words, distinct passages
+    table = _weigh(run, units)                     # weighted n-gram features
+    cand = _candidates(run, units, table)          # MinHash + LSH, two channels
+    checked = _verify(run, units, table, cand)     # scores, repeats, furniture
+    candidates = (expand_pairs(cand, units.members_ptr, units.members, params.max_bucket)[1]
+                  if keep_candidates else None)
+    pairs, cosines = _cross_matches(run, units, checked, cand)
+    layout, chains, clusters, cluster_of_chain = _assemble(run, units, table, checked,
+                                                           pairs, cosines)
+    relations = _relate(run, units, checked, cand, chains, cluster_of_chain)
+    run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
+                     clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
+                     chains=float(len(chains)), relations=float(len(relations)))
+    return FindResult(corpus=corpus, params=params, passages=tuple(units.passages),
+                      clusters=tuple(clusters), relations=tuple(relations), stats=run.stats,
+                      sentence_pairs=pairs, sentence_scores=cosines, candidates=candidates)
 
-    def lap(stage: str) -> None:
-        nonlocal tick
+
+class _Run:
+    """What every stage of one :func:`find` call shares: the corpus, the parameters,
+    the progress callback, and the figures of the run (seconds and peak memory per
+    stage, counts)."""
+
+    def __init__(self, corpus: Corpus, params: FindParams, progress: Progress | None):
+        self.docs = corpus.documents
+        self.params = params
+        self.progress = progress
+        self.stats: dict[str, float] = {}
+        self._tick = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        stats[f"seconds_{stage}"] = round(now - tick, 6)
-        stats[f"peak_rss_mb_{stage}"] = _peak_rss_mb()
-        tick = now
+        self.stats[f"seconds_{stage}"] = round(now - self._tick, 6)
+        self.stats[f"peak_rss_mb_{stage}"] = _peak_rss_mb()
+        self._tick = now
 
-    docs = corpus.documents
+
+@dataclass
+class _Units:
+    """Sentence passages and where they sit, their distinct passages (CSR groups of
+    copies), the distinct passages' words, and every word of the corpus as a small
+    id (for aligning related documents)."""
+
+    passages: list[Passage]
+    doc_index: np.ndarray    # document of each passage
+    sent_index: np.ndarray   # its index among the document's sentences
+    outlet: np.ndarray       # its outlet, as an int
+    rep_of: np.ndarray       # its distinct passage
+    members_ptr: np.ndarray  # distinct passage r's copies: members[ptr[r]:ptr[r + 1]]
+    members: np.ndarray
+    rep_hashes: np.ndarray   # words of each distinct passage, end to end
+    rep_factors: np.ndarray
+    rep_len: np.ndarray
+    word_ids: np.ndarray     # every word of the corpus, as a small int
+    word_ptr: np.ndarray     # document d's words: word_ids[word_ptr[d]:word_ptr[d + 1]]
+
+
+def _segment(run: _Run, workers: int | None) -> _Units:
+    """Sentences with offsets, their words hashed (on every CPU); exact repeats (the
+    same words in the same order: a wire sentence printed by every outlet) grouped
+    into one *distinct passage*: everything costly below is computed once per
+    distinct passage and then given to every copy."""
+    docs, params, progress = run.docs, run.params, run.progress
     tok = tokenize(docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
                    workers=workers,
                    progress=(lambda i, t: progress("segment", i, t)) if progress else None)
@@ -196,178 +251,210 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
                 for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
                                          tok.start.tolist(), tok.end.tolist(),
                                          tok.paragraph.tolist(), strict=True)]
-    lap("segment")
-
-    # Exact repeats (the same words in the same order: a wire sentence printed by
-    # every outlet) are one *distinct passage*: features, signatures, candidates and
-    # scores are computed once per distinct passage and then given to every copy.
-    n = len(passages)
+    run.lap("segment")
     rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
     firsts = members[members_ptr[:-1]]
     rep_len = tok.lengths[firsts]
     at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
                     rep_len) + np.arange(int(rep_len.sum()), dtype=np.int64))
-    rep_hashes, rep_factors, doc_index = tok.hashes[at], tok.factors[at], tok.doc
-    sent_index = tok.index
-    # Every word as a small integer id, and each document's first word: the word-level
-    # alignment of related documents works on these.
-    word_ids = np.unique(tok.hashes, return_inverse=True)[1].reshape(-1).astype(np.int32)
     word_ptr = np.zeros(len(docs) + 1, dtype=np.int64)
     word_ptr[1:] = np.cumsum(np.bincount(tok.doc, weights=tok.lengths,
                                          minlength=len(docs)).astype(np.int64))
-    del tok, at  # the corpus' words are not needed past this point
-    table = build_features_hashed(rep_hashes, rep_len, params.minhash.ngrams,
-                                  multipliers=rep_factors, stock_df=params.stock_df)
-    del rep_hashes, rep_factors
-    lap("features")
-
-    n_rep = len(firsts)
-    valid = table.n_words >= params.min_words
     outlet_ids = {o: i for i, o in enumerate(sorted({d.outlet for d in docs}))}
-    outlet_arr = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
-                             count=len(docs))[doc_index]
-    # A distinct passage printed word for word in boilerplate_docs or more documents of
-    # every outlet that prints it is furniture wherever it appears: it never matches
-    # across outlets, so it stays out of the candidate search (where a thousand
-    # outlets' variants of one newsletter line would pair up with each other). Its
-    # repeats are still found and reported within each outlet.
-    furniture_rep = furniture_reps(rep_of, outlet_arr, doc_index, params.boilerplate_docs)
-    stats["furniture_distinct_passages"] = float(furniture_rep.sum())
+    outlet = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
+                         count=len(docs))[tok.doc]
+    return _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
+                  tok.hashes[at], tok.factors[at], rep_len,
+                  np.unique(tok.hashes, return_inverse=True)[1].reshape(-1).astype(np.int32),
+                  word_ptr)
+
+
+def _weigh(run: _Run, units: _Units) -> FeatureTable:
+    """Word 1-3-grams of each distinct passage, weighted by how distinctive they are."""
+    p = run.params
+    table = build_features_hashed(units.rep_hashes, units.rep_len, p.minhash.ngrams,
+                                  multipliers=units.rep_factors, stock_df=p.stock_df)
+    units.rep_hashes = units.rep_factors = np.zeros(0)  # not needed past this point
+    run.lap("features")
+    return table
+
+
+def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
+    """Candidate pairs of distinct passages ``(i, j)``, ``i <= j``, from two LSH
+    channels on the same MinHash machinery:
+
+    * near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
+      ``near_threshold``;
+    * distinctive wording: only rare n-grams (in at most ``rare_df`` distinct
+      passages), one-row bands tuned to ``lsh_threshold``, so two passages that share a
+      rare phrase become candidates however much else was reworded. Rare features
+      keep every bucket small, so this channel stays linear in the corpus.
+
+    A distinct passage printed word for word in ``boilerplate_docs`` or more documents
+    of every outlet that prints it is furniture wherever it appears: it never matches
+    across outlets, so it stays out of the search (where a thousand outlets' variants
+    of one newsletter line would pair up). Each distinct passage printed more than once
+    is also a pair with itself."""
+    params = run.params
+    n_rep = len(units.members_ptr) - 1
+    valid = table.n_words >= params.min_words
+    furniture_rep = furniture_reps(units.rep_of, units.outlet, units.doc_index,
+                                   params.boilerplate_docs)
+    run.stats["furniture_distinct_passages"] = float(furniture_rep.sum())
     lsh_valid = valid & ~furniture_rep
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
-    # Two candidate channels on the same MinHash/LSH machinery:
-    # near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
-    # near_threshold;
-    # distinctive wording: only rare n-grams (in at most rare_df distinct passages),
-    # one-row bands tuned to lsh_threshold, so two passages that share a rare phrase
-    # become candidates however much else was reworded. Rare features keep every
-    # bucket small, so this channel stays linear in the corpus.
     top = table.gram == max(params.minhash.ngrams)
     sig_near = signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
     rare = table.df <= params.rare_df
     sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
                           params.rare_minhash())
+    has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
     del unit_of
-    lap("sign")
-    if progress:
-        progress("sign", 1, 1)
-
+    run.lap("sign")
+    if run.progress:
+        run.progress("sign", 1, 1)
     near_lsh = params.near_lsh()
     near = candidate_pairs(sig_near, near_lsh, valid=lsh_valid, max_bucket=params.max_bucket,
                            min_hits=near_lsh.min_hits)
-    has_rare = np.bincount(np.repeat(np.arange(n_rep), np.diff(table.indptr))[rare],
-                           minlength=n_rep) > 0
     reworded = candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
                                max_bucket=params.max_bucket)
-    del sig_near, sig_rare
-    # Each distinct passage printed more than once is also a pair with itself.
-    repeated = np.flatnonzero((np.diff(members_ptr) > 1) & (table.n_words > 0))
-    rep_pairs = np.concatenate([union_pairs([near, reworded], n_rep),
-                                np.stack([repeated, repeated], axis=1)])
-    lap("index")
-    stats["candidate_pairs_near"] = float(len(near))
-    stats["candidate_pairs_rare"] = float(len(reworded))
-    stats["candidate_pairs"] = float(len(rep_pairs))
+    repeated = np.flatnonzero((np.diff(units.members_ptr) > 1) & (table.n_words > 0))
+    cand = np.concatenate([union_pairs([near, reworded], n_rep),
+                           np.stack([repeated, repeated], axis=1)])
+    run.lap("index")
+    run.stats["candidate_pairs_near"] = float(len(near))
+    run.stats["candidate_pairs_rare"] = float(len(reworded))
+    run.stats["candidate_pairs"] = float(len(cand))
+    return cand
 
-    doc_of = [p.doc for p in passages]
 
-    dup_scores: dict[tuple[int, int], float] = {}
-    if progress:
-        progress("verify", 0, len(rep_pairs))
-    rep_cos, rep_dup, rep_shared = score_pairs(table, rep_pairs, params)
-    candidates = (expand_pairs(rep_pairs, members_ptr, members, params.max_bucket)[1]
-                  if keep_candidates else None)
-    valid_p = valid[rep_of]
+@dataclass
+class _Checked:
+    """What verification tells about the candidate pairs and the passages."""
+
+    cos: np.ndarray        # cross-outlet score of each candidate pair
+    shared: np.ndarray     # its shared weight, in rare-word units
+    groups: list[tuple[list[int], list[tuple[int, int, float]]]]  # repeats, with trees
+    ok_ptr: np.ndarray     # usable copies (not furniture, long enough) per distinct
+    ok_members: np.ndarray  # passage, in CSR form
+    repeats: int           # verified repeat pairs
+
+
+def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> _Checked:
+    """Score every candidate pair; group repeats inside a document or outlet; mark the
+    outlets' boilerplate (a passage repeated in ``boilerplate_docs`` or more documents
+    of its own outlet, "Sign up for our newsletter...") as unusable across outlets."""
+    params = run.params
+    if run.progress:
+        run.progress("verify", 0, len(cand))
+    cos, dup, shared = score_pairs(table, cand, params)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages
     # that repeat each other joined once in each outlet that prints both.
-    dup_keep = rep_dup >= params.duplicate_threshold
-    for a, b, s in outlet_repeats(rep_pairs[dup_keep], rep_dup[dup_keep], rep_of,
-                                   outlet_arr, table.n_words > 0):
-        dup_scores[(a, b)] = s
-    groups = repeat_groups(dup_scores)  # components, reused for the clusters
-    # Site furniture: a passage repeated in boilerplate_docs or more documents of its
-    # own outlet ("Sign up for our newsletter...") is that outlet's boilerplate. It is
-    # reported as within-outlet material and kept out of cross-outlet matching, where
-    # every outlet's variant of the same template would otherwise match the others.
-    furniture = boilerplate(n, (comp for comp, _ in groups), doc_of,
-                             params.boilerplate_docs)
-    stats["boilerplate_passages"] = float(furniture.sum())
-    usable = valid_p & ~furniture
-    # Matches across outlets: each scored pair of distinct passages is expanded to
-    # the pairs of their usable copies (furniture never enters), outlets differing.
-    member_ok = usable[members]
-    ok_members = members[member_ok]
-    ok_ptr = np.zeros_like(members_ptr)
-    ok_ptr[1:] = np.cumsum(np.add.reduceat(member_ok.astype(np.int64), members_ptr[:-1])
-                           if len(members) else np.zeros(0, np.int64))
-    cross_keep = rep_cos >= params.threshold
-    which, pairs = expand_pairs(rep_pairs[cross_keep], ok_ptr, ok_members, params.max_bucket)
-    cosines = rep_cos[cross_keep][which]
-    cross = outlet_arr[pairs[:, 0]] != outlet_arr[pairs[:, 1]]
+    keep = dup >= params.duplicate_threshold
+    dup_scores = {(a, b): s for a, b, s in outlet_repeats(
+        cand[keep], dup[keep], units.rep_of, units.outlet, table.n_words > 0)}
+    groups = repeat_groups(dup_scores)
+    doc_of = [p.doc for p in units.passages]
+    furniture = boilerplate(len(units.passages), (comp for comp, _ in groups), doc_of,
+                            params.boilerplate_docs)
+    run.stats["boilerplate_passages"] = float(furniture.sum())
+    usable = (table.n_words >= params.min_words)[units.rep_of] & ~furniture
+    member_ok = usable[units.members]
+    ok_ptr = np.zeros_like(units.members_ptr)
+    ok_ptr[1:] = np.cumsum(np.add.reduceat(member_ok.astype(np.int64), units.members_ptr[:-1])
+                           if len(units.members) else np.zeros(0, np.int64))
+    return _Checked(cos, shared, groups, ok_ptr, units.members[member_ok], len(dup_scores))
+
+
+def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Verified matches across outlets: each pair of distinct passages scoring at least
+    ``threshold`` expanded to the pairs of their usable copies in different outlets,
+    strongest first."""
+    params = run.params
+    keep = checked.cos >= params.threshold
+    which, pairs = expand_pairs(cand[keep], checked.ok_ptr, checked.ok_members,
+                                params.max_bucket)
+    cosines = checked.cos[keep][which]
+    cross = units.outlet[pairs[:, 0]] != units.outlet[pairs[:, 1]]
     pairs, cosines = pairs[cross], cosines[cross]
     order = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines))
     pairs, cosines = pairs[order], cosines[order]
-    if progress:
-        progress("verify", len(rep_pairs), len(rep_pairs))
-    lap("verify")
-    stats["verified_pairs"] = float(len(pairs) + len(dup_scores))
+    if run.progress:
+        run.progress("verify", len(cand), len(cand))
+    run.lap("verify")
+    run.stats["verified_pairs"] = float(len(pairs) + checked.repeats)
+    return pairs, cosines
 
-    # Sentence matches -> passages (chains across small gaps) -> N-way clusters.
-    layout = DocLayout.build(doc_index, sent_index, table.n_words[rep_of], len(docs),
-                             params.min_words)
+
+def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
+              pairs: np.ndarray, cosines: np.ndarray
+              ) -> tuple[DocLayout, list[Chain], list[Cluster], list[list[int]]]:
+    """Sentence matches -> passages (chains across small gaps) -> N-way clusters of
+    shared material; repeats -> within-document and within-outlet clusters."""
+    params, docs = run.params, run.docs
+    layout = DocLayout.build(units.doc_index, units.sent_index, table.n_words[units.rep_of],
+                             len(docs), params.min_words)
     chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap)
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap)
-    raw: list[_Raw] = []
-    for sc in shared:
-        spans = [(d, lo, hi) for d in sorted(sc.versions) for lo, hi in sc.versions[d]]
-        at = {}
-        for k, (d, lo, hi) in enumerate(spans):
-            for x in range(lo, hi + 1):
-                at[(d, x)] = k
-        links: dict[tuple[int, int], float] = {}
-        for k in sc.chains:
-            ch = chains[k]
-            i, j = at[(ch.doc_a, ch.first_a)], at[(ch.doc_b, ch.first_b)]
-            key = (min(i, j), max(i, j))
-            links[key] = max(links.get(key, 0.0), ch.score)
-        raw.append(_Raw("cross-document", spans, sorted((i, j, s) for (i, j), s in links.items()),
-                        min(sc.links), tuple(sc.chains)))
-    for comp, tree in groups:
+    raw = [_shared_raw(sc, chains) for sc in shared]
+    doc_of = [p.doc for p in units.passages]
+    for comp, tree in checked.groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
         prs = sorted((at[a], at[b], s) for a, b, s in tree)
-        spans = [(int(doc_index[i]), int(sent_index[i]), int(sent_index[i])) for i in comp]
+        spans = [(int(units.doc_index[i]), int(units.sent_index[i]), int(units.sent_index[i]))
+                 for i in comp]
         raw.append(_Raw(kind, spans, prs, min(s for _, _, s in prs), ()))
-    clusters, cluster_of_chain = _number_clusters(raw, passages, layout, docs, len(chains))
-    lap("cluster")
+    clusters, cluster_of_chain = _number_clusters(raw, units.passages, layout, docs, len(chains))
+    run.lap("cluster")
+    return layout, chains, clusters, cluster_of_chain
 
-    # Document relations: pairs joined by a chain, or sharing enough weight among
-    # their candidate passage pairs, aligned word by word.
+
+def _shared_raw(sc: ChainCluster, chains: Sequence[Chain]) -> _Raw:
+    """A cluster of chains as spans (per document, its version's intervals) and the
+    strongest link between each two of them."""
+    spans = [(d, lo, hi) for d in sorted(sc.versions) for lo, hi in sc.versions[d]]
+    at = {}
+    for k, (d, lo, hi) in enumerate(spans):
+        for x in range(lo, hi + 1):
+            at[(d, x)] = k
+    links: dict[tuple[int, int], float] = {}
+    for k in sc.chains:
+        ch = chains[k]
+        i, j = at[(ch.doc_a, ch.first_a)], at[(ch.doc_b, ch.first_b)]
+        key = (min(i, j), max(i, j))
+        links[key] = max(links.get(key, 0.0), ch.score)
+    return _Raw("cross-document", spans, sorted((i, j, s) for (i, j), s in links.items()),
+                min(sc.links), tuple(sc.chains))
+
+
+def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
+            chains: Sequence[Chain], cluster_of_chain: Sequence[Sequence[int]]
+            ) -> list[Relation]:
+    """Document relations: pairs joined by a chain, or sharing ``relation_evidence``
+    rare-word units among their candidate passage pairs, aligned word by word."""
+    params, docs = run.params, run.docs
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
-    which_all, cand = expand_pairs(rep_pairs, ok_ptr, ok_members, params.max_bucket)
-    doc_pairs = _document_pairs(doc_index[cand[:, 0]], doc_index[cand[:, 1]],
-                                rep_shared[which_all], params.relation_evidence,
+    which, pp = expand_pairs(cand, checked.ok_ptr, checked.ok_members, params.max_bucket)
+    doc_pairs = _document_pairs(units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]],
+                                checked.shared[which], params.relation_evidence,
                                 set(clusters_of_pair), len(docs))
-    del which_all, cand
-    coverages = [word_coverage(word_ids[word_ptr[a]:word_ptr[a + 1]],
-                               word_ids[word_ptr[b]:word_ptr[b + 1]]) for a, b in doc_pairs]
+    del which, pp
+    ids, ptr = units.word_ids, units.word_ptr
+    coverages = [word_coverage(ids[ptr[a]:ptr[a + 1]], ids[ptr[b]:ptr[b + 1]])
+                 for a, b in doc_pairs]
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, coverages, [d.id for d in docs], dates, clusters_of_pair,
                        verdict=params.verdict)
-    stats["document_pairs_aligned"] = float(len(doc_pairs))
-    lap("relate")
-    stats.update(documents=float(len(docs)), passages=float(n), clusters=float(len(clusters)),
-                 distinct_passages=float(table.n_distinct))
-    stats["chains"] = float(len(chains))
-    stats["relations"] = float(len(relations))
-    return FindResult(corpus=corpus, params=params, passages=tuple(passages),
-                      clusters=tuple(clusters), relations=tuple(relations), stats=stats,
-                      sentence_pairs=pairs, sentence_scores=cosines, candidates=candidates)
+    run.stats["document_pairs_aligned"] = float(len(doc_pairs))
+    run.lap("relate")
+    return relations
 
 
 def _peak_rss_mb() -> float:
