@@ -411,9 +411,9 @@ def diff_cmd(a: str, b: str, corpus_paths: tuple[str, ...], fmt: str, whole: boo
               help="Write JSON ('-' for stdout); in batch mode one line per pair.")
 @click.option("--wholly", type=FiniteFloat(0, 1), default=None,
               help="Coverage from which DERIVED is wholly derived (default fitted on "
-                   "COUNTER: 0.505).")
+                   "COUNTER: 0.48).")
 @click.option("--partially", type=FiniteFloat(0, 1), default=None,
-              help="Coverage from which DERIVED is partially derived (default 0.155).")
+              help="Coverage from which DERIVED is partially derived (default 0.16).")
 @click.option("--show-cosmetic", is_flag=True, help="Show cosmetic differences in the diffs.")
 @click.option("--width", type=click.IntRange(min=40), default=None,
               help="Terminal width for the diffs (default: the terminal's).")

@@ -1,9 +1,13 @@
-"""The library entry points: ``find`` shared passages in a corpus.
+"""The library entry point: ``find`` shared passages in a corpus, cluster them, and
+relate documents.
 
-Stages, each in its own module: segment (sentences with offsets) -> features (word
-n-grams weighted by distinctiveness) -> signatures (bulk MinHash) -> index (LSH
-candidates) -> verify (weighted overlap, here) -> cluster (average linkage with
-guards). ``find`` records the time each stage took.
+Stages, each in its own module: segment/tokens (sentences with offsets, words hashed)
+-> repeats (distinct passages) -> features (word n-grams weighted by distinctiveness)
+-> signatures (bulk MinHash) -> index (LSH candidates) -> verify (weighted overlap
+with minimum evidence) -> repeats (within a document or outlet; boilerplate) ->
+passages (sentence matches chained across small gaps) -> cluster (N-way clusters that
+cannot chain) -> relations (word-level coverage, direction, verdict). ``find`` reads
+as that list and records the time and peak memory of each stage.
 """
 
 from __future__ import annotations
