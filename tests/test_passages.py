@@ -1,0 +1,95 @@
+"""Passages and clusters end to end, on small named fixtures (tests/fixtures/passages):
+a wire story about a port strike, a reprint that moves two paragraphs below its own
+local ones, a trimmed reprint with a footer, and an unrelated story (with its own
+reprint) that quotes one of the wire story's quotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup import Corpus, Document, find, read_corpus
+from dedup.passages import Chain, DocLayout, chain_matches
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "passages"
+
+
+def _corpus(*names: str, dates: dict[str, str] | None = None) -> Corpus:
+    docs = []
+    for name in names:
+        text = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+        docs.append(Document(name, text, name, date=(dates or {}).get(name)))
+    return Corpus(tuple(docs))
+
+
+def _cross(result):
+    return [c for c in result.clusters if c.kind == "cross-document"]
+
+
+def _text(result, span) -> str:
+    doc = next(d for d in result.corpus.documents if d.id == span.doc)
+    return doc.text[span.start:span.end]
+
+
+def test_a_moved_paragraph_stays_in_its_cluster() -> None:
+    result = find(_corpus("wire", "moved", dates={"wire": "2024-05-01T08:00",
+                                                  "moved": "2024-05-01T15:00"}))
+    (cluster,) = _cross(result)
+    moved = [p for p in cluster.passages if p.doc == "moved"]
+    # its version is split by its three local paragraphs: two passages, in text order
+    assert len(moved) == 2 and moved[0].end < moved[1].start
+    assert _text(result, moved[0]).startswith("Dock workers at Europe's largest port")
+    assert "Zeebrugge" not in _text(result, moved[0]) + _text(result, moved[1])
+    assert _text(result, moved[1]).endswith("handle most boxes.")
+    (wire,) = [p for p in cluster.passages if p.doc == "wire"]
+    assert _text(result, wire).startswith("ROTTERDAM (Wire)")
+    (rel,) = result.relations
+    assert (rel.source, rel.derived, rel.rule) == ("wire", "moved", "earlier date")
+    assert rel.verdict == "wholly" and rel.clusters == (cluster.id,)
+
+
+def test_three_outlet_reprint_is_one_three_way_cluster() -> None:
+    result = find(_corpus("wire", "moved", "third"))
+    (cluster,) = _cross(result)
+    assert sorted({p.doc for p in cluster.passages}) == ["moved", "third", "wire"]
+    (third,) = [p for p in cluster.passages if p.doc == "third"]
+    assert "live coverage" not in _text(result, third)  # the footer is theirs
+    assert {frozenset((r.source, r.derived)) for r in result.relations} >= {
+        frozenset(("wire", "third")), frozenset(("wire", "moved"))}
+
+
+def test_two_stories_sharing_one_quotation_stay_two_clusters() -> None:
+    result = find(_corpus("wire", "third", "other_story", "other_copy"))
+    port, pension = {"wire", "third"}, {"other_story", "other_copy"}
+    docs = [{p.doc for p in c.passages} for c in _cross(result)]
+    assert port in docs and pension in docs
+    for d in docs:  # nothing mixes the two stories beyond the quotation itself
+        assert not (d & {"wire", "third"} and "other_copy" in d)
+    quote = [c for c in _cross(result) if {p.doc for p in c.passages} & port
+             and {p.doc for p in c.passages} & pension]
+    for c in quote:  # the shared quotation is a cluster of its own, one sentence a side
+        assert all("Marco Visser" in _text(result, p) and p.first == p.last
+                   for p in c.passages)
+
+
+def test_passages_slice_the_original_text_exactly(seeds_dir: Path) -> None:
+    for corpus in (_corpus("wire", "moved", "third", "other_story", "other_copy"),
+                   read_corpus([seeds_dir])):
+        result = find(corpus)
+        texts = {d.id: d.text for d in corpus.documents}
+        sentences = {(p.doc, p.index): p for p in result.passages}
+        for c in result.clusters:
+            for p in c.passages:
+                first, last = sentences[(p.doc, p.first)], sentences[(p.doc, p.last)]
+                assert (p.start, p.end) == (first.start, last.end)
+                assert texts[p.doc][p.start:p.end].strip() == texts[p.doc][p.start:p.end]
+
+
+@pytest.mark.parametrize(("gap", "chains"), [(0, 2), (1, 1), (2, 1)])
+def test_chains_bridge_at_most_max_gap_sentences(gap: int, chains: int) -> None:
+    """Matches at sentences 0 and 2 of both documents: one unmatched sentence between."""
+    lay = DocLayout.build([0] * 3 + [1] * 3, [0, 1, 2] * 2, [9] * 6, 2, 5)
+    out = chain_matches([0, 2], [3, 5], [0.5, 0.5], lay, max_gap=gap)
+    assert len(out) == chains
+    assert all(isinstance(c, Chain) for c in out)
