@@ -476,14 +476,18 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
     cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
     n = len(result.passages)
     src, der = visible(source), visible(derived)
-    echo(f"{src} vs {der}: {der} is {result.verdict} derived: "
-         f"{result.covered_words} of its {result.derived_words} words "
-         f"({result.coverage:.1%}) are aligned with {src}; {result.source_covered_words} of "
-         f"{src}'s {result.source_words} words ({result.source_coverage:.1%}) were reused. "
-         f"{n} shared passage{'s' if n != 1 else ''}.")
+    import textwrap
+
+    echo("\n".join(textwrap.wrap(
+        f"{src} vs {der}: {der} is {result.verdict} derived: "
+        f"{result.covered_words} of its {result.derived_words} words "
+        f"({result.coverage:.1%}) are aligned with {src}; {result.source_covered_words} of "
+        f"{src}'s {result.source_words} words ({result.source_coverage:.1%}) were reused. "
+        f"{n} shared passage{'s' if n != 1 else ''}.", cols)))
     if not n and result.covered_words:
-        echo("(No sentence of one matches a sentence of the other closely enough to show "
-             "as a shared passage: the aligned words are scattered.)")
+        echo("\n".join(textwrap.wrap(
+            "(No sentence of one matches a sentence of the other closely enough to show "
+            "as a shared passage: the aligned words are scattered.)", cols)))
     for i, p in enumerate(result.passages, start=1):
         echo(f"\n-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
              f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}")
