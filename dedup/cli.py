@@ -489,8 +489,9 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
             "(No sentence of one matches a sentence of the other closely enough to show "
             "as a shared passage: the aligned words are scattered.)", cols)))
     for i, p in enumerate(result.passages, start=1):
-        echo(f"\n-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
-             f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}")
+        echo("\n" + "\n".join(textwrap.wrap(
+            f"-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
+            f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}", cols)))
         echo(render_text(p.alignment, width=cols, color=to_tty,
                          show_cosmetic=show_cosmetic, label_a=source, label_b=derived),
              color=to_tty)
