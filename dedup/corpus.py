@@ -119,8 +119,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _DEFAULT_META = {"outlet": "outlet", "date": "date", "title": "title"}
 _GLOB_MAGIC = re.compile(r"[*?[]")
 # Records converted to Python objects at a time: small enough that a batch of long texts
-# stays a few MB of Arrow memory besides the documents already read.
-_PARQUET_BATCH_ROWS = 1024
+# stays a few MB of Arrow memory besides the documents already read (measured on 104 MB
+# of text: 1,024 rows peaked 27 MB higher, at the same speed).
+_PARQUET_BATCH_ROWS = 256
 
 
 class _RecordError(Exception):
@@ -687,7 +688,8 @@ class _Reader:
             if not self.read_once(os.fstat(handle.fileno()), path):
                 return
             try:
-                parquet = pq.ParquetFile(handle)
+                # read as needed, not a row group ahead: that would hold more text
+                parquet = pq.ParquetFile(handle, pre_buffer=False)
                 schema = parquet.schema_arrow
             except (pa.ArrowException, OSError, ValueError) as error:
                 self.fail(f"not a valid Parquet file ({_first_line(error)})", path)

@@ -153,7 +153,7 @@ def test_dictionary_and_large_strings_are_strings(tmp_path, pa, pq):
 
 
 def test_rows_are_numbered_across_batches_and_row_groups(tmp_path, pq):
-    n = 2600  # more than one 1,024-row batch, in row groups of 700
+    n = 2600  # many 256-row batches, in row groups of 700
     texts = [f"Text number {i}." for i in range(n)]
     texts[2500] = None
     path = write_parquet_file(pq, tmp_path / "big.parquet",
