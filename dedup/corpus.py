@@ -705,7 +705,7 @@ class _Reader:
                 for batch in parquet.iter_batches(
                     batch_size=_PARQUET_BATCH_ROWS, columns=names, use_threads=False
                 ):
-                    arrays = {name: batch.column(i) for i, name in enumerate(names)}
+                    arrays = {name: batch.column(name) for name in names}
                     values = {
                         role: _parquet_values(arrays[column.name], column.kind, pa)
                         for role, column in columns.items()

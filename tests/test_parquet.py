@@ -97,9 +97,9 @@ def test_parquet_reads_the_same_documents_as_json_lines(tmp_path, pq):
 
 
 def test_field_options_name_the_columns(tmp_path, pq):
-    path = write_parquet_file(pq, tmp_path / "a.parquet", {
-        "doc_id": ["a", "b"], "body": [TEXT, "Second text."], "source": ["AP", "Reuters"],
-        "published": ["2024-01-02", None], "headline": ["Storms", "Other"],
+    path = write_parquet_file(pq, tmp_path / "a.parquet", {  # in no particular order
+        "headline": ["Storms", "Other"], "body": [TEXT, "Second text."], "views": [3, 4],
+        "source": ["AP", "Reuters"], "doc_id": ["a", "b"], "published": ["2024-01-02", None],
     })
     corpus = read_corpus([path], id_field="doc_id", text_field="body",
                          outlet_field="source", date_field="published",
