@@ -14,6 +14,10 @@ every other version is aligned to it (:func:`dedup.align.align`):
 text: share kept, words cut, added, replaced and moved, and how many numbers,
 quotations and attributions were changed.
 
+:func:`stories` groups documents the way a reader traces wire copy: a **story** is a
+set of documents connected by relations (:attr:`FindResult.relations`), with one
+source and the cross-document clusters that hold its material.
+
 >>> from dedup.models import Corpus, Document
 >>> from dedup.pipeline import find
 >>> wire = ("Officials confirmed the bridge collapse injured forty workers on Monday "
@@ -38,26 +42,47 @@ from .dates import parse_date
 from .models import Cluster, Document, Span
 from .normalize import tokenize
 from .pipeline import FindResult
+from .relations import Relation
 
 __all__ = [
     "RULE_EARLIEST_DATE",
     "RULE_MOST_COMPLETE",
+    "PIVOT_RULE_WHY",
+    "RULE_NEVER_DERIVED",
+    "SOURCE_RULE_WHY",
     "SUMMARY_HEADERS",
     "ClusterView",
     "OutletSummary",
     "Rewording",
+    "Story",
     "Version",
     "choose_pivot",
+    "change_labels",
     "cluster_views",
     "kept_words",
     "outlet_summary",
     "parse_date",
+    "pct_range",
+    "plural",
+    "stories",
+    "story_headline",
+    "story_title",
     "summary_cells",
     "summary_table",
 ]
 
 RULE_EARLIEST_DATE = "earliest date"
 RULE_MOST_COMPLETE = "most complete"
+RULE_NEVER_DERIVED = "never derived"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``n`` and the noun, singular for one.
+
+    >>> plural(1, "pivot word"), plural(26, "pivot word"), plural(0, "match", "matches")
+    ('1 pivot word', '26 pivot words', '0 matches')
+    """
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 # -------------------------------------------------------------------- records
 
@@ -323,16 +348,24 @@ SUMMARY_HEADERS = (
 )
 
 
-def summary_cells(row: OutletSummary) -> list[str]:
+def summary_cells(row: OutletSummary, *, compact: bool = False) -> list[str]:
     """One summary row as display strings, shared by the terminal, HTML and Markdown
-    tables (columns as :data:`SUMMARY_HEADERS`)."""
+    tables (columns as :data:`SUMMARY_HEADERS`). The kept cell says what it counts
+    ("27% of 26 pivot words"); ``compact`` leaves the unit to a legend ("27% of 26"),
+    for a terminal table that must fit 80 columns.
+
+    >>> row = OutletSummary("Post", 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0)
+    >>> summary_cells(row)[3], summary_cells(row, compact=True)[3]
+    ('100% of 1 pivot word', '100% of 1')
+    """
     share = row.share_kept
+    unit = "" if compact else (" pivot word" if row.pivot_words == 1 else " pivot words")
     compared = row.versions > 0
     return [
         row.outlet,
         str(row.versions),
         str(row.pivots),
-        f"{share:.0%} of {row.pivot_words}" if share is not None else "\u2014",
+        f"{share:.0%} of {row.pivot_words}{unit}" if share is not None else "\u2014",
         *(
             str(n) if compared else "\u2014"
             for n in (
@@ -359,7 +392,7 @@ def summary_table(rows: Sequence[OutletSummary]) -> str:
     >>> table.splitlines()[0].split()[:5]
     ['outlet', 'versions', 'pivot', 'kept', 'cut']
     >>> table.splitlines()[2].split()
-    ['Post', '2', '1', '75%', 'of', '40', '6', '3', '4', '0', '1', '0', '1']
+    ['Post', '2', '1', '75%', 'of', '40', 'pivot', 'words', '6', '3', '4', '0', '1', '0', '1']
     """
     body = [summary_cells(r) for r in rows]
     return tabulate(
@@ -368,3 +401,226 @@ def summary_table(rows: Sequence[OutletSummary]) -> str:
         colalign=("left",) + ("right",) * (len(SUMMARY_HEADERS) - 1),
         disable_numparse=True,
     )
+
+
+# ---------------------------------------------------------------------- stories
+
+
+@dataclass(frozen=True)
+class Story:
+    """Documents connected by relations: one piece of wire copy and its reprints.
+
+    ``documents`` in corpus order (the source among them); ``source`` the document
+    the others are taken to derive from and ``rule`` the rule that chose it:
+
+    * :data:`RULE_NEVER_DERIVED`: the only document of the story that no relation
+      names as derived;
+    * otherwise, among the documents never derived (or all of them, when every one
+      is derived from another), :data:`RULE_EARLIEST_DATE` when every one has a
+      readable date and one is earlier than the rest, else
+      :data:`RULE_MOST_COMPLETE`, the one with the most words (ties: corpus order).
+
+    ``relations``: the relations between its documents (as in the result: highest
+    coverage first). ``clusters``: ids of the cross-document clusters holding its
+    material (a cluster belongs to the story holding most of its documents, at least
+    two). ``kept``: for each other document, in corpus order, the share of the
+    source's words it shares with the source, from their relation (``None`` when the
+    two have no relation of their own and are linked only through other documents).
+    """
+
+    id: int
+    documents: tuple[Document, ...]
+    source: Document
+    rule: str
+    relations: tuple[Relation, ...]
+    clusters: tuple[int, ...]
+    kept: tuple[tuple[Document, float | None], ...]
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """The outlets that printed the story, sorted."""
+        return tuple(sorted({d.outlet for d in self.documents}))
+
+    @property
+    def kept_range(self) -> tuple[float, float] | None:
+        """Lowest and highest known share kept (``None`` when none is known)."""
+        known = [k for _, k in self.kept if k is not None]
+        return (min(known), max(known)) if known else None
+
+
+def _story_source(docs: Sequence[Document], relations: Sequence[Relation],
+                  words: dict[str, int]) -> tuple[Document, str]:
+    derived = {r.derived for r in relations}
+    never = [d for d in docs if d.id not in derived]
+    if len(never) == 1:
+        return never[0], RULE_NEVER_DERIVED
+    pool = never or list(docs)
+    dates = [parse_date(d.date) for d in pool]
+    if all(t is not None for t in dates):
+        first = min(t for t in dates if t is not None)
+        earliest = [d for d, t in zip(pool, dates, strict=True) if t == first]
+        if len(earliest) == 1:
+            return earliest[0], RULE_EARLIEST_DATE
+    best = pool[0]
+    for d in pool[1:]:
+        if words[d.id] > words[best.id]:
+            best = d
+    return best, RULE_MOST_COMPLETE
+
+
+def stories(result: FindResult) -> list[Story]:
+    """The stories of ``result``: connected components of the relation graph, the
+    largest first (then in corpus order). A document in no relation is in no story.
+
+    >>> from dedup.models import Corpus, Document
+    >>> from dedup.pipeline import find
+    >>> wire = ("Officials confirmed the bridge collapse injured forty workers on Monday "
+    ...         "night, the regional agency said.")
+    >>> docs = (Document("wire", wire, "Wire", date="2024-10-21"),
+    ...         Document("post", "Local news. " + wire, "Post", date="2024-10-22"),
+    ...         Document("other", "A late goal settled the derby.", "Post"))
+    >>> (story,) = stories(find(Corpus(docs)))
+    >>> [d.id for d in story.documents], story.source.id, story.rule
+    (['wire', 'post'], 'wire', 'never derived')
+    >>> [(d.id, k) for d, k in story.kept]
+    [('post', 1.0)]
+    """
+    docs = result.corpus.documents
+    order = {d.id: i for i, d in enumerate(docs)}
+    parent = {}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in result.relations:
+        for x in (r.source, r.derived):
+            parent.setdefault(x, x)
+        a, b = root(r.source), root(r.derived)
+        if a != b:
+            parent[max(a, b, key=order.__getitem__)] = min(a, b, key=order.__getitem__)
+    members: dict[str, list[Document]] = {}
+    for d in docs:
+        if d.id in parent:
+            members.setdefault(root(d.id), []).append(d)
+    groups = sorted(members.values(), key=lambda g: (-len(g), order[g[0].id]))
+    story_of = {d.id: k for k, g in enumerate(groups) for d in g}
+
+    clusters: list[list[int]] = [[] for _ in groups]
+    for c in result.clusters:
+        if c.kind != "cross-document":
+            continue
+        counts: dict[int, int] = {}
+        for doc_id in {p.doc for p in c.passages}:
+            if doc_id in story_of:
+                counts[story_of[doc_id]] = counts.get(story_of[doc_id], 0) + 1
+        if counts:
+            k = min(counts, key=lambda k: (-counts[k], k))
+            if counts[k] >= 2:
+                clusters[k].append(c.id)
+
+    words = {d.id: len(tokenize(d.text, 0, len(d.text))) for g in groups for d in g}
+    out = []
+    for k, group in enumerate(groups):
+        ids = {d.id for d in group}
+        rels = tuple(r for r in result.relations if r.source in ids)
+        source, rule = _story_source(group, rels, words)
+        kept: list[tuple[Document, float | None]] = []
+        for d in group:
+            if d is source:
+                continue
+            share = None
+            for r in rels:
+                if (r.source, r.derived) == (source.id, d.id):
+                    share = r.source_coverage
+                elif (r.source, r.derived) == (d.id, source.id):
+                    share = r.coverage
+            kept.append((d, share))
+        out.append(Story(k + 1, tuple(group), source, rule, rels, tuple(clusters[k]),
+                         tuple(kept)))
+    return out
+
+
+# -------------------------------------------------------- wording for reports
+
+PIVOT_RULE_WHY = {
+    "earliest date": "its document has the earliest date among the versions",
+    "most complete": "it has the most words (dates are missing, unreadable or equal)",
+}
+SOURCE_RULE_WHY = {
+    "never derived": "no relation names it as derived from another document of the story",
+    "earliest date": "several documents (or none) are never derived; it has the earliest date",
+    "most complete": "several documents (or none) are never derived and dates do not decide; "
+    "it has the most words",
+}
+
+
+
+def pct_range(lo: float, hi: float) -> str:
+    """Two shares as one range of whole percentages.
+
+    >>> pct_range(0.391, 0.972), pct_range(0.5, 0.501)
+    ('39\u201397%', '50%')
+    """
+    a, b = round(lo * 100), round(hi * 100)
+    return f"{a}%" if a == b else f"{a}\u2013{b}%"
+
+
+def story_title(story: Story) -> str:
+    """The story's title: its source's title, else the first line of the source (a
+    headline, in most articles), cut to about 90 characters."""
+    if story.source.title and story.source.title.strip():
+        return _one_line(story.source.title, 90)
+    text = story.source.text.strip()
+    return _one_line(text.split("\n", 1)[0] if text else "", 90)
+
+
+def _one_line(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "\u2026"
+
+
+def story_headline(story: Story) -> str:
+    """One line a reader can repeat: "wire story X, printed by 4 outlets, who kept
+    72-95% of it" (the numbers only; the title is set apart by the renderer)."""
+    n_docs, n_outlets = len(story.documents), len(story.outlets)
+    printed = (
+        f"printed by {plural(n_outlets, 'outlet')}"
+        if n_docs == n_outlets
+        else f"printed in {plural(n_docs, 'document')} by {plural(n_outlets, 'outlet')}"
+    )
+    rng = story.kept_range
+    others = len(story.kept)
+    if rng is None:
+        kept = "linked to its source only through one another"
+    elif n_docs == n_outlets and others == n_outlets - 1:
+        kept = f"who kept {pct_range(*rng)} of it"
+    else:
+        kept = f"the {plural(others, 'other document')} kept {pct_range(*rng)} of it"
+    return f"{printed}, {kept}"
+
+
+def change_labels(r: Rewording) -> list[tuple[str, str]]:
+    """What a version did to the pivot, as short labels ``(kind, text)``: kind
+    ``"alert"`` for a changed number, quotation or attribution, else ``""``; zero
+    counts are left out."""
+    s = r.alignment.stats
+    share = f" ({r.kept / s.a_words:.0%})" if s.a_words else ""
+    items = [("", f"kept {r.kept} of {plural(s.a_words, 'pivot word')}{share}")]
+    for n, what in ((s.cut, "cut"), (s.added, "added")):
+        if n:
+            items.append(("", f"{plural(n, 'word')} {what}"))
+    if s.replaced_a or s.replaced_b:
+        items.append(("", f"{s.replaced_a} replaced by {s.replaced_b}"))
+    if s.moves:
+        items.append(("", f"{s.moved_a} moved in {plural(s.moves, 'block')}"))
+    for n, what in (
+        (s.numbers_changed, "number"),
+        (s.quotes_changed, "quotation"),
+        (s.attributions_changed, "attribution"),
+    ):
+        if n:
+            items.append(("alert", f"{plural(n, what)} changed"))
+    return items
