@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from tabulate import tabulate
 
@@ -55,6 +56,7 @@ __all__ = [
     "OutletSummary",
     "Rewording",
     "Story",
+    "StoryMember",
     "Version",
     "choose_pivot",
     "change_labels",
@@ -406,71 +408,102 @@ def summary_table(rows: Sequence[OutletSummary]) -> str:
 # ---------------------------------------------------------------------- stories
 
 
+class StoryMember(NamedTuple):
+    """One document of a story and how it joins it.
+
+    ``via`` is the relation that attaches it: for a reprint, the relation to the
+    document it takes the most from (its *best source*; the member is
+    ``via.derived``); for a further source (a document never derived whose reprints
+    all took more from another source), its strongest relation to a document of the
+    story (the member is ``via.source``); ``None`` for the story's source. ``kept``:
+    the share of the story source's words this document shares with it, from their
+    own relation (``None`` for the source, and for a document linked to the source
+    only through others).
+    """
+
+    document: Document
+    via: Relation | None
+    kept: float | None
+
+    @property
+    def role(self) -> str:
+        """``source``, ``reprint`` or ``also a source``."""
+        if self.via is None:
+            return "source"
+        return "reprint" if self.via.derived == self.document.id else "also a source"
+
+
 @dataclass(frozen=True)
 class Story:
-    """Documents connected by relations: one piece of wire copy and its reprints.
+    """A piece of wire copy and its reprints: documents connected by relations.
 
-    ``documents`` in corpus order (the source among them); ``source`` the document
-    the others are taken to derive from and ``rule`` the rule that chose it:
+    Each derived document hangs from its **best source**, the document it takes the
+    largest share of its words from (relation order breaks ties); following best
+    sources leads to a document no relation names as derived, the story's
+    ``source`` (``rule`` :data:`RULE_NEVER_DERIVED`). Where relations run in a
+    circle (directions from dates and from coverage can disagree), the circle's
+    source is its earliest dated document when all have readable dates
+    (:data:`RULE_EARLIEST_DATE`), else its most complete (:data:`RULE_MOST_COMPLETE`,
+    the most words; ties: corpus order). A source none of whose reprints hangs from
+    it joins the story of the document it shares the most with, as a further source.
+    Hanging each document from one source keeps two wire stories apart when a few
+    reprints share a little of both (plain connected components chain them: on
+    COUNTER into one "story" of 238 documents and 36 possible sources).
 
-    * :data:`RULE_NEVER_DERIVED`: the only document of the story that no relation
-      names as derived;
-    * otherwise, among the documents never derived (or all of them, when every one
-      is derived from another), :data:`RULE_EARLIEST_DATE` when every one has a
-      readable date and one is earlier than the rest, else
-      :data:`RULE_MOST_COMPLETE`, the one with the most words (ties: corpus order).
-
-    ``relations``: the relations between its documents (as in the result: highest
-    coverage first). ``clusters``: ids of the cross-document clusters holding its
-    material (a cluster belongs to the story holding most of its documents, at least
-    two). ``kept``: for each other document, in corpus order, the share of the
-    source's words it shares with the source, from their relation (``None`` when the
-    two have no relation of their own and are linked only through other documents).
+    ``members``: its documents, the source first, then in corpus order.
+    ``relations``: the relations between its documents (highest coverage first);
+    ``links``: relations between one of its documents and a document of another
+    story. ``clusters``: ids of the cross-document clusters holding its material (a
+    cluster belongs to the story holding most of its documents, at least two; ties:
+    the lower story id).
     """
 
     id: int
-    documents: tuple[Document, ...]
-    source: Document
+    members: tuple[StoryMember, ...]
     rule: str
     relations: tuple[Relation, ...]
+    links: tuple[Relation, ...]
     clusters: tuple[int, ...]
-    kept: tuple[tuple[Document, float | None], ...]
+
+    @property
+    def source(self) -> Document:
+        return self.members[0].document
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(m.document for m in self.members)
 
     @property
     def outlets(self) -> tuple[str, ...]:
         """The outlets that printed the story, sorted."""
-        return tuple(sorted({d.outlet for d in self.documents}))
+        return tuple(sorted({m.document.outlet for m in self.members}))
 
     @property
     def kept_range(self) -> tuple[float, float] | None:
-        """Lowest and highest known share kept (``None`` when none is known)."""
-        known = [k for _, k in self.kept if k is not None]
+        """Lowest and highest share of the source kept by the reprints related to it
+        directly (``None`` when none is)."""
+        known = [m.kept for m in self.members if m.kept is not None]
         return (min(known), max(known)) if known else None
 
 
-def _story_source(docs: Sequence[Document], relations: Sequence[Relation],
-                  words: dict[str, int]) -> tuple[Document, str]:
-    derived = {r.derived for r in relations}
-    never = [d for d in docs if d.id not in derived]
-    if len(never) == 1:
-        return never[0], RULE_NEVER_DERIVED
-    pool = never or list(docs)
-    dates = [parse_date(d.date) for d in pool]
+def _tie_break(docs: Sequence[Document]) -> tuple[Document, str]:
+    dates = [parse_date(d.date) for d in docs]
     if all(t is not None for t in dates):
         first = min(t for t in dates if t is not None)
-        earliest = [d for d, t in zip(pool, dates, strict=True) if t == first]
+        earliest = [d for d, t in zip(docs, dates, strict=True) if t == first]
         if len(earliest) == 1:
             return earliest[0], RULE_EARLIEST_DATE
-    best = pool[0]
-    for d in pool[1:]:
-        if words[d.id] > words[best.id]:
-            best = d
+    best, most = docs[0], len(docs[0].text.split())
+    for d in docs[1:]:
+        n = len(d.text.split())
+        if n > most:
+            best, most = d, n
     return best, RULE_MOST_COMPLETE
 
 
 def stories(result: FindResult) -> list[Story]:
-    """The stories of ``result``: connected components of the relation graph, the
-    largest first (then in corpus order). A document in no relation is in no story.
+    """The stories of ``result`` (see :class:`Story`), the largest first, then in
+    corpus order of their source. A document in no relation is in no story.
 
     >>> from dedup.models import Corpus, Document
     >>> from dedup.pipeline import find
@@ -482,33 +515,62 @@ def stories(result: FindResult) -> list[Story]:
     >>> (story,) = stories(find(Corpus(docs)))
     >>> [d.id for d in story.documents], story.source.id, story.rule
     (['wire', 'post'], 'wire', 'never derived')
-    >>> [(d.id, k) for d, k in story.kept]
-    [('post', 1.0)]
+    >>> [(m.document.id, m.role, m.kept) for m in story.members]
+    [('wire', 'source', None), ('post', 'reprint', 1.0)]
     """
-    docs = result.corpus.documents
-    order = {d.id: i for i, d in enumerate(docs)}
-    parent = {}
+    docs = {d.id: d for d in result.corpus.documents}
+    order = {d: i for i, d in enumerate(docs)}
+    best: dict[str, Relation] = {}  # derived -> relation to its best source
+    strongest: dict[str, Relation] = {}  # any document -> its strongest relation
+    for r in result.relations:  # highest coverage first
+        best.setdefault(r.derived, r)
+        strongest.setdefault(r.source, r)
+        strongest.setdefault(r.derived, r)
 
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    # follow best sources up to a root; break circles at a tie-broken document
+    root_of: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    for start in sorted(strongest, key=order.__getitem__):
+        path: list[str] = []
+        x = start
+        while x not in root_of and x in best and x not in path:
+            path.append(x)
+            x = best[x].source
+        if x in root_of:
+            root = root_of[x]
+        elif x not in best:
+            root, rules[x] = x, RULE_NEVER_DERIVED
+        else:  # a circle: x is on it
+            circle = path[path.index(x):]
+            chosen, rules[chosen.id] = _tie_break([docs[d] for d in circle])
+            root = chosen.id
+            del best[root]
+        for d in path:
+            root_of[d] = root
+        root_of[root] = root
 
-    for r in result.relations:
-        for x in (r.source, r.derived):
-            parent.setdefault(x, x)
-        a, b = root(r.source), root(r.derived)
-        if a != b:
-            parent[max(a, b, key=order.__getitem__)] = min(a, b, key=order.__getitem__)
-    members: dict[str, list[Document]] = {}
-    for d in docs:
-        if d.id in parent:
-            members.setdefault(root(d.id), []).append(d)
-    groups = sorted(members.values(), key=lambda g: (-len(g), order[g[0].id]))
-    story_of = {d.id: k for k, g in enumerate(groups) for d in g}
+    groups: dict[str, list[str]] = {}
+    for d in sorted(root_of, key=order.__getitem__):
+        groups.setdefault(root_of[d], []).append(d)
+    # a source whose reprints all hang from another source: it joins the story of
+    # the document it shares the most with
+    extra: dict[str, str] = {}
+    for root, members in list(groups.items()):
+        if len(members) == 1:
+            r = strongest[root]
+            other = r.derived if r.source == root else r.source
+            target = root_of[other]
+            if target != root and len(groups.get(target, ())) > 1:
+                extra[root] = target
+                del groups[root]
+    for d, target in sorted(extra.items(), key=lambda kv: order[kv[0]]):
+        groups[target].append(d)
+        root_of[d] = target
 
-    clusters: list[list[int]] = [[] for _ in groups]
+    ranked = sorted(groups.items(), key=lambda g: (-len(g[1]), order[g[0]]))
+    story_of = {d: k for k, (_, members) in enumerate(ranked) for d in members}
+
+    clusters: list[list[int]] = [[] for _ in ranked]
     for c in result.clusters:
         if c.kind != "cross-document":
             continue
@@ -521,25 +583,29 @@ def stories(result: FindResult) -> list[Story]:
             if counts[k] >= 2:
                 clusters[k].append(c.id)
 
-    words = {d.id: len(tokenize(d.text, 0, len(d.text))) for g in groups for d in g}
+    inside: list[list[Relation]] = [[] for _ in ranked]
+    links: list[list[Relation]] = [[] for _ in ranked]
+    direct: dict[tuple[str, str], Relation] = {}
+    for r in result.relations:
+        direct.setdefault((r.source, r.derived), r)
+        ks, kd = story_of[r.source], story_of[r.derived]
+        if ks == kd:
+            inside[ks].append(r)
+        else:
+            links[ks].append(r)
+            links[kd].append(r)
+
     out = []
-    for k, group in enumerate(groups):
-        ids = {d.id for d in group}
-        rels = tuple(r for r in result.relations if r.source in ids)
-        source, rule = _story_source(group, rels, words)
-        kept: list[tuple[Document, float | None]] = []
-        for d in group:
-            if d is source:
-                continue
-            share = None
-            for r in rels:
-                if (r.source, r.derived) == (source.id, d.id):
-                    share = r.source_coverage
-                elif (r.source, r.derived) == (d.id, source.id):
-                    share = r.coverage
-            kept.append((d, share))
-        out.append(Story(k + 1, tuple(group), source, rule, rels, tuple(clusters[k]),
-                         tuple(kept)))
+    for k, (root, ids) in enumerate(ranked):
+        team = [StoryMember(docs[root], None, None)]
+        for d in sorted((d for d in ids if d != root), key=order.__getitem__):
+            via = best.get(d) if d not in extra else strongest[d]
+            there = direct.get((root, d))
+            back = direct.get((d, root))
+            kept = there.source_coverage if there else back.coverage if back else None
+            team.append(StoryMember(docs[d], via, kept))
+        out.append(Story(k + 1, tuple(team), rules.get(root, RULE_NEVER_DERIVED),
+                         tuple(inside[k]), tuple(links[k]), tuple(clusters[k])))
     return out
 
 
@@ -550,10 +616,11 @@ PIVOT_RULE_WHY = {
     "most complete": "it has the most words (dates are missing, unreadable or equal)",
 }
 SOURCE_RULE_WHY = {
-    "never derived": "no relation names it as derived from another document of the story",
-    "earliest date": "several documents (or none) are never derived; it has the earliest date",
-    "most complete": "several documents (or none) are never derived and dates do not decide; "
-    "it has the most words",
+    "never derived": "following each document's best source leads to it, and no relation "
+    "names it as derived",
+    "earliest date": "relations run in a circle; it is the circle's earliest dated document",
+    "most complete": "relations run in a circle and dates do not decide; it has the most "
+    "words",
 }
 
 
@@ -583,8 +650,19 @@ def _one_line(text: str, width: int) -> str:
 
 
 def story_headline(story: Story) -> str:
-    """One line a reader can repeat: "wire story X, printed by 4 outlets, who kept
-    72-95% of it" (the numbers only; the title is set apart by the renderer)."""
+    """What a reader says of a story: "printed by 4 outlets, who kept 72-95% of it"
+    (after its title, which the renderer sets apart). "Kept" counts the documents
+    with a relation of their own to the source.
+
+    >>> from dedup.models import Document
+    >>> doc = lambda i: Document(i, "x", i.upper())
+    >>> rel = lambda d, k: Relation("w", d, 0.9, k, "wholly", "earlier date", ())
+    >>> members = (StoryMember(doc("w"), None, None),
+    ...            StoryMember(doc("a"), rel("a", 0.72), 0.72),
+    ...            StoryMember(doc("b"), rel("b", 0.95), 0.95))
+    >>> story_headline(Story(1, members, RULE_NEVER_DERIVED, (), (), ()))
+    'printed by 3 outlets, who kept 72\u201395% of it'
+    """
     n_docs, n_outlets = len(story.documents), len(story.outlets)
     printed = (
         f"printed by {plural(n_outlets, 'outlet')}"
@@ -592,14 +670,19 @@ def story_headline(story: Story) -> str:
         else f"printed in {plural(n_docs, 'document')} by {plural(n_outlets, 'outlet')}"
     )
     rng = story.kept_range
-    others = len(story.kept)
+    others = n_docs - 1
+    known = sum(1 for m in story.members if m.kept is not None)
     if rng is None:
-        kept = "linked to its source only through one another"
-    elif n_docs == n_outlets and others == n_outlets - 1:
-        kept = f"who kept {pct_range(*rng)} of it"
-    else:
-        kept = f"the {plural(others, 'other document')} kept {pct_range(*rng)} of it"
-    return f"{printed}, {kept}"
+        return f"{printed}; each is related to the source only through another document"
+    if known == others and n_docs == n_outlets:
+        return f"{printed}, who kept {pct_range(*rng)} of it"
+    if known == others:
+        return f"{printed}; the {plural(others, 'other document')} kept {pct_range(*rng)} of it"
+    related = "other document related" if known == 1 else "other documents related"
+    return (
+        f"{printed}; the {known} {related} to the source directly kept "
+        f"{pct_range(*rng)} of it"
+    )
 
 
 def change_labels(r: Rewording) -> list[tuple[str, str]]:

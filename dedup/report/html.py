@@ -36,6 +36,7 @@ from .. import __version__
 from ..diffview import HTML_CSS, render_html_fragment
 from ..models import Cluster, Document
 from ..pipeline import FindResult
+from ..relations import Relation
 from ..rewording import (
     PIVOT_RULE_WHY,
     SOURCE_RULE_WHY,
@@ -258,9 +259,10 @@ def _diff_fragment(view: ClusterView, r: Rewording, k: int, show_cosmetic: bool)
         label_b=r.version.outlet,
         id_prefix=f"c{view.cluster.id}-v{k}",
     )
-    # our own renderer's two text cells: let each pick its direction from its text
-    for side in ("a", "b"):
-        frag = frag.replace(f'<td class="dedup-{side}">', f'<td class="dedup-{side}" dir="auto">')
+    # every cell of our own renderer's tables picks its direction from its text
+    # (corpus text inside the fragment is escaped, so these literal tags are its own)
+    for tag in ("<th>", "<td>", '<td class="dedup-a">', '<td class="dedup-b">'):
+        frag = frag.replace(tag, tag[:-1] + ' dir="auto">')
     return Markup(frag)  # noqa: S704 - render_html_fragment escapes all corpus text
 
 
@@ -307,26 +309,49 @@ def _context(
     story_of_cluster = {cid: s.id for s in found for cid in s.clusters}
     story_of_doc = {d.id: s.id for s in found for d in s.documents}
 
+    def relation(r: Relation) -> dict[str, Any]:
+        return {
+            "derived": r.derived, "derived_n": number[r.derived],
+            "derived_story": story_of_doc[r.derived],
+            "source": r.source, "source_n": number[r.source],
+            "source_story": story_of_doc[r.source],
+            "verdict": r.verdict,
+            "coverage": f"{r.coverage:.0%}",
+            "source_coverage": f"{r.source_coverage:.0%}",
+            "rule": r.rule,
+            "clusters": r.clusters,
+        }
+
     story_items = []
     for s in found:
-        kept = dict((d.id, k) for d, k in s.kept)
         members = []
-        for d in sorted(s.documents, key=lambda d: d is not s.source):
-            share = kept.get(d.id)
+        for m in s.members:
+            d, via = m.document, m.via
+            if via is None:
+                how = None
+            elif m.role == "reprint":
+                how = {"text": "from", "other": via.source, "other_n": number[via.source],
+                       "share": f"{via.coverage:.0%} of its words", "verdict": via.verdict}
+            else:
+                how = {"text": "source of", "other": via.derived,
+                       "other_n": number[via.derived],
+                       "share": f"{via.coverage:.0%} of that one's words",
+                       "verdict": via.verdict}
             members.append({
                 "n": number[d.id],
                 "id": d.id,
                 "outlet": d.outlet,
                 "date": date_label(d),
-                "is_source": d is s.source,
-                "kept": share,
-                "kept_pct": None if share is None else f"{share:.0%}",
+                "role": m.role,
+                "how": how,
+                "kept": m.kept,
+                "kept_pct": None if m.kept is None else f"{m.kept:.0%}",
             })
         story_items.append({
             "id": s.id,
             "title": story_title(s),
             "headline": story_headline(s),
-            "n_docs": len(s.documents),
+            "n_docs": len(s.members),
             "outlets": s.outlets,
             "source": {"n": number[s.source.id], "id": s.source.id,
                        "outlet": s.source.outlet, "date": date_label(s.source)},
@@ -335,18 +360,8 @@ def _context(
             "kept_range": pct_range(*s.kept_range) if s.kept_range else "\u2014",
             "members": members,
             "show_outlet": any(d.outlet != d.id for d in s.documents),
-            "relations": [
-                {
-                    "derived": r.derived, "derived_n": number[r.derived],
-                    "source": r.source, "source_n": number[r.source],
-                    "verdict": r.verdict,
-                    "coverage": f"{r.coverage:.0%}",
-                    "source_coverage": f"{r.source_coverage:.0%}",
-                    "rule": r.rule,
-                    "clusters": r.clusters,
-                }
-                for r in s.relations
-            ],
+            "relations": [relation(r) for r in s.relations],
+            "links": [relation(r) for r in s.links],
             "clusters": [_cluster(by_id[cid], show_cosmetic, s.id)
                          for cid in s.clusters if cid in by_id],
         })
@@ -419,7 +434,7 @@ def _context(
         })
 
     n_repeats = len(repeats)
-    p = result.params
+    params = result.params
     return {
         "title": title,
         "csp": Markup(_CSP),  # noqa: S704 - our own constant, no quote in it
@@ -444,11 +459,11 @@ def _context(
         "n_in_story": len(story_of_doc),
         "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
         "params": {
-            "threshold": p.threshold,
-            "max_gap": p.max_gap,
-            "min_evidence": p.min_evidence,
-            "num_perm": p.minhash.num_perm,
-            "seed": p.minhash.seed,
+            "threshold": params.threshold,
+            "max_gap": params.max_gap,
+            "min_evidence": params.min_evidence,
+            "num_perm": params.minhash.num_perm,
+            "seed": params.minhash.seed,
         },
     }
 

@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from ..align import Alignment, Edit
 from ..models import Cluster, Document
 from ..pipeline import FindResult
+from ..relations import Relation
 from ..rewording import (
     PIVOT_RULE_WHY,
     SOURCE_RULE_WHY,
     ClusterView,
     Rewording,
     Story,
+    StoryMember,
     Version,
     change_labels,
     cluster_views,
@@ -172,9 +174,35 @@ def _cluster(view: ClusterView, level: int) -> list[str]:
     return out
 
 
-def _story(story: Story, views: dict[int, ClusterView]) -> list[str]:
+def _relations_table(relations: Sequence[Relation], story_of: dict[str, int],
+                     here: int) -> list[str]:
+    def doc(d: str) -> str:
+        return _cell(d) if story_of[d] == here else f"{_cell(d)} (story {story_of[d]})"
+
+    out = [
+        "| derived | source | verdict | coverage | source words used | direction by | clusters |",
+        "| --- | --- | --- | ---: | ---: | --- | --- |",
+    ]
+    out += [
+        f"| {doc(r.derived)} | {doc(r.source)} | {r.verdict} | {r.coverage:.0%} | "
+        f"{r.source_coverage:.0%} | {r.rule} | "
+        f"{', '.join(str(c) for c in r.clusters) or 'none'} |"
+        for r in relations
+    ]
+    return [*out, ""]
+
+
+def _joins(m: StoryMember) -> str:
+    via = m.via
+    if via is None:
+        return "**the source**"
+    if m.role == "reprint":
+        return f"from {_cell(via.source)}: {via.coverage:.0%} of its words, {via.verdict}"
+    return f"source of {_cell(via.derived)}: {via.coverage:.0%} of that one's words, {via.verdict}"
+
+
+def _story(story: Story, views: dict[int, ClusterView], story_of: dict[str, int]) -> list[str]:
     src = story.source
-    kept = dict((d.id, k) for d, k in story.kept)
     out = [
         f"### Story {story.id}",
         "",
@@ -185,33 +213,22 @@ def _story(story: Story, views: dict[int, ClusterView]) -> list[str]:
         f"- **Outlets:** {_esc(', '.join(story.outlets))}",
         f"- **Clusters:** {', '.join(str(c) for c in story.clusters) or 'none'}",
         "",
-        "| document | outlet | date | kept of the source |",
-        "| --- | --- | --- | ---: |",
+        "| document | outlet | date | how it joins the story | kept of the source |",
+        "| --- | --- | --- | --- | ---: |",
     ]
-    for d in sorted(story.documents, key=lambda d: d is not src):
-        share = kept.get(d.id)
-        cell = (
-            "**source**"
-            if d is src
-            else "via other documents"
-            if share is None
-            else f"{share:.0%}"
+    for m in story.members:
+        d = m.document
+        kept = (
+            "—" if m.via is None else "via other documents" if m.kept is None
+            else f"{m.kept:.0%}"
         )
-        out.append(f"| {_cell(d.id)} | {_cell(d.outlet)} | {_cell(_date_label(d))} | {cell} |")
-    out += [
-        "",
-        f"{plural(len(story.relations), 'relation')}:",
-        "",
-        "| derived | source | verdict | coverage | source words used | direction by | clusters |",
-        "| --- | --- | --- | ---: | ---: | --- | --- |",
-    ]
-    out += [
-        f"| {_cell(r.derived)} | {_cell(r.source)} | {r.verdict} | {r.coverage:.0%} | "
-        f"{r.source_coverage:.0%} | {r.rule} | "
-        f"{', '.join(str(c) for c in r.clusters) or 'none'} |"
-        for r in story.relations
-    ]
-    out.append("")
+        out.append(f"| {_cell(d.id)} | {_cell(d.outlet)} | {_cell(_date_label(d))} | "
+                   f"{_joins(m)} | {kept} |")
+    out += ["", f"{plural(len(story.relations), 'relation')} between its documents:", ""]
+    out += _relations_table(story.relations, story_of, story.id)
+    if story.links:
+        out += [f"{plural(len(story.links), 'relation')} with documents of other stories:", ""]
+        out += _relations_table(story.links, story_of, story.id)
     for cid in story.clusters:
         if cid in views:
             out += _cluster(views[cid], 4)
@@ -241,6 +258,7 @@ def render_report_markdown(
     texts = {d.id: d.text for d in corpus.documents}
     found = stories(result)
     story_of_cluster = {cid: s.id for s in found for cid in s.clusters}
+    story_of_doc = {d.id: s.id for s in found for d in s.documents}
     n_outlets = len({d.outlet for d in corpus.documents})
     out = [
         f"# {_esc(title)}",
@@ -255,9 +273,11 @@ def render_report_markdown(
         "",
         "A *story* is a set of documents connected by relations: each relation says that "
         "one document (*derived*) takes a share of its words (*coverage*) from another "
-        "(*source*), *wholly* or *partially* by that share. The story's source is the "
-        "document no relation names as derived; where several (or none) are, the earliest "
-        "dated of them, else the most complete (most words). *Kept* is the share of the "
+        "(*source*), *wholly* or *partially* by that share. Each derived document hangs from "
+        "its *best source*, the one it takes the largest share of its words from; following "
+        "best sources leads to the story's *source*, a document no relation names as "
+        "derived (where relations run in a circle, the circle's earliest dated document, "
+        "else its most complete). *Kept* is the share of the "
         "source's words that a document shares with it. A document in no relation is in "
         "no story.",
         "",
@@ -276,7 +296,7 @@ def render_report_markdown(
         ]
         out.append("")
         for s in found:
-            out += _story(s, by_id)
+            out += _story(s, by_id, story_of_doc)
     else:
         out += ["None: no document derives from another.", ""]
     out += [
@@ -347,19 +367,19 @@ def render_report_markdown(
             "| ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
         ]
         for c in result.clusters:
-            view = by_id.get(c.id)
+            shown = by_id.get(c.id)
             first = c.passages[0]
-            text = view.pivot.text if view else texts[first.doc][first.start : first.end]
+            text = shown.pivot.text if shown else texts[first.doc][first.start : first.end]
             out.append(
                 f"| {c.id} | {c.kind} | {_cell(', '.join(c.outlets))} | {len(c.passages)} | "
                 f"{_range(_scores(c))} | {c.weakest_link:.2f} | "
                 f"{story_of_cluster.get(c.id, '—')} | "
-                f"{_cell(view.pivot.outlet) if view else '—'} | {_cell(snippet(text, 80))} |"
+                f"{_cell(shown.pivot.outlet) if shown else '—'} | {_cell(snippet(text, 80))} |"
             )
     else:
         out.append("No clusters: no passage is shared or repeated.")
     out.append("")
-    out += _documents(result, {d.id: s.id for s in found for d in s.documents})
+    out += _documents(result, story_of_doc)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
