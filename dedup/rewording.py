@@ -438,7 +438,8 @@ class Story:
     """A piece of wire copy and its reprints: documents connected by relations.
 
     Each derived document hangs from its **best source**, the document it takes the
-    largest share of its words from (relation order breaks ties); following best
+    largest share of its words from (ties: the one more of whose words it uses, then
+    relation order); following best
     sources leads to a document no relation names as derived, the story's
     ``source`` (``rule`` :data:`RULE_NEVER_DERIVED`). Where relations run in a
     circle (directions from dates and from coverage can disagree), the circle's
@@ -523,7 +524,10 @@ def stories(result: FindResult) -> list[Story]:
     best: dict[str, Relation] = {}  # derived -> relation to its best source
     strongest: dict[str, Relation] = {}  # any document -> its strongest relation
     for r in result.relations:  # highest coverage first
-        best.setdefault(r.derived, r)
+        held = best.get(r.derived)
+        if held is None or (r.coverage, r.source_coverage) > (held.coverage,
+                                                              held.source_coverage):
+            best[r.derived] = r
         strongest.setdefault(r.source, r)
         strongest.setdefault(r.derived, r)
 

@@ -241,6 +241,9 @@ def test_wire_fixtures_are_one_story(wire_result: FindResult) -> None:
     # every reprint hangs from a document of the story, by one of its relations
     for m in story.members[1:]:
         assert m.via in story.relations and m.via.derived == m.document.id
+    # the reworded and trimmed reprints share as much with the verbatim reprint as with
+    # the wire, but use more of the wire's words: they hang from the wire
+    assert {m.via.source for m in story.members[1:] if m.via} == {"wire.txt"}
     assert set(story.relations) == set(wire_result.relations) and story.links == ()
     cross = [c.id for c in wire_result.clusters if c.kind == "cross-document"]
     assert list(story.clusters) == cross
@@ -412,7 +415,7 @@ def test_html_story_then_its_clusters(wire_result: FindResult) -> None:
     (story,) = stories(wire_result)
     part = section(page, "story-1", "shared")
     expected = f"printed by 4 outlets, who kept {pct_range(*story.kept_range)} of it"
-    assert "Wire story <q dir=\"auto\">Floodwaters breach Marlow dam" in part
+    assert 'Wire story &ldquo;<span class="title" dir="auto">Floodwaters breach Marlow' in part
     assert expected in part
     assert "<b>never derived</b>" in part
     # the relations, then each cluster with every version aligned to its pivot

@@ -140,13 +140,13 @@ section.story { border: 1px solid #c9d1f5; border-radius: 10px; padding: 1em 1.3
 section.story:target { border-color: #0b57d0; box-shadow: 0 0 0 3px #cfe0fb; }
 section.story > h3 { font-size: 1.25em; }
 p.headline { font-size: 1.08em; margin: 0.2em 0 0.6em; }
-p.headline q { font-family: Georgia, "Times New Roman", serif; font-style: italic; }
+p.headline .title { font-family: Georgia, "Times New Roman", serif; font-style: italic; }
 section.story section.cluster { background: #fff; }
 .verdict { display: inline-block; font-size: 0.8em; font-weight: bold; padding: 0 0.45em;
   border-radius: 4px; background: #e6f4ea; color: #1e6b35; }
 .verdict.partially { background: #fff4d6; color: #7a5300; }
 [dir=auto] { unicode-bidi: isolate; }
-td[dir=auto], blockquote[dir=auto] { text-align: start; }
+table.data td[dir=auto], blockquote[dir=auto] { text-align: start; }
 .dedup-align .dedup-sbs td { text-align: start; }
 footer { margin-top: 3em; font-size: 0.85em; color: #57606a; }
 @media print { body { background: #fff; } main { max-width: none; }
