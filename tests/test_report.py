@@ -589,6 +589,27 @@ def test_html_escapes_corpus_material(hostile_result: FindResult) -> None:
     assert HOSTILE_SCRIPT in parsed.text and HOSTILE_ATTR in parsed.text
 
 
+def test_hostile_story_source_is_escaped() -> None:
+    story = ("The council voted on Thursday to close the Albion Street library by March, "
+             "citing a budget gap of almost half a million pounds.\n\nLibrarians said "
+             "they would appeal to the county, which funds a third of the service.\n")
+    source = Document(f"src{HOSTILE_ATTR}", f"{HOSTILE_SCRIPT}\n\n{story}", HOSTILE_SCRIPT,
+                      date="2024-01-01", title=f"{HOSTILE_SCRIPT}{HOSTILE_ATTR}")
+    reprint = Document("b", "Local news\n\n" + story, "B", date="2024-01-02")
+    result = find(Corpus((source, reprint)))
+    (found,) = stories(result)
+    assert found.source.id == source.id
+    page = render_report_html(result)
+    part = section(page, "stories", "shared")
+    assert esc(f"{HOSTILE_SCRIPT}{HOSTILE_ATTR}") in part  # the title, in the index and heading
+    assert esc(source.id) in part
+    parsed = Elements()
+    parsed.feed(page)
+    assert parsed.tags["script"] == 1 and parsed.tags["img"] == 0
+    md = render_report_markdown(result)
+    assert "<script" not in md and "<img" not in md
+
+
 def test_html_loads_nothing_from_the_network(
     wire_result: FindResult, hostile_result: FindResult
 ) -> None:

@@ -221,7 +221,7 @@ _ENV.filters["plural"] = plural
 # ------------------------------------------------------------------- figures
 
 
-def date_label(doc: Document) -> str:
+def _date_label(doc: Document) -> str:
     """A document's date as shown: as written, or why it is not used."""
     if not doc.date:
         return "date unknown"
@@ -230,12 +230,12 @@ def date_label(doc: Document) -> str:
     return doc.date
 
 
-def score_range(c: Cluster) -> tuple[float, float]:
+def _score_range(c: Cluster) -> tuple[float, float]:
     scores = [m.score for m in c.pairs] or [c.weakest_link]
     return min(scores), max(scores)
 
 
-def fmt_range(lo: float, hi: float) -> str:
+def _fmt_range(lo: float, hi: float) -> str:
     return f"{lo:.2f}" if lo == hi else f"{lo:.2f}\u2013{hi:.2f}"
 
 
@@ -245,7 +245,7 @@ def fmt_range(lo: float, hi: float) -> str:
 def _version(v: Version) -> dict[str, Any]:
     doc = v.document
     where = [doc.id] if doc.id != doc.outlet else []
-    where += [date_label(doc), plural(v.words, "word")]
+    where += [_date_label(doc), plural(v.words, "word")]
     if len(v.passages) > 1:
         where.append(f"in {len(v.passages)} passages")
     return {"outlet": v.outlet, "where": " \u00b7 ".join(where), "doc": doc.id}
@@ -287,7 +287,7 @@ def _cluster(view: ClusterView, show_cosmetic: bool, story: int | None) -> dict[
         "kind": c.kind,
         "outlets": c.outlets,
         "n_versions": len({p.doc for p in c.passages}),
-        "score": fmt_range(*score_range(c)),
+        "score": _fmt_range(*_score_range(c)),
         "weakest": f"{c.weakest_link:.2f}",
         "pivot": _version(view.pivot),
         "pivot_text": view.pivot.text,
@@ -341,7 +341,7 @@ def _context(
                 "n": number[d.id],
                 "id": d.id,
                 "outlet": d.outlet,
-                "date": date_label(d),
+                "date": _date_label(d),
                 "role": m.role,
                 "how": how,
                 "kept": m.kept,
@@ -354,7 +354,7 @@ def _context(
             "n_docs": len(s.members),
             "outlets": s.outlets,
             "source": {"n": number[s.source.id], "id": s.source.id,
-                       "outlet": s.source.outlet, "date": date_label(s.source)},
+                       "outlet": s.source.outlet, "date": _date_label(s.source)},
             "rule": s.rule,
             "rule_why": SOURCE_RULE_WHY.get(s.rule, s.rule),
             "kept_range": pct_range(*s.kept_range) if s.kept_range else "\u2014",
@@ -376,7 +376,7 @@ def _context(
             "id": c.id,
             "kind": c.kind,
             "outlets": c.outlets,
-            "score": fmt_range(*score_range(c)),
+            "score": _fmt_range(*_score_range(c)),
             "passages": [
                 {"doc": p.doc, "start": p.start, "end": p.end,
                  "text": docs[p.doc].text[p.start : p.end]}
@@ -395,7 +395,7 @@ def _context(
 
     index = []
     for c in result.clusters:
-        lo, hi = score_range(c)
+        lo, hi = _score_range(c)
         view = by_id.get(c.id)
         first = c.passages[0]
         text = view.pivot.text if view else docs[first.doc].text[first.start : first.end]
@@ -404,7 +404,7 @@ def _context(
             "kind": c.kind,
             "outlets": c.outlets,
             "size": len(c.passages),
-            "score": fmt_range(lo, hi),
+            "score": _fmt_range(lo, hi),
             "score_key": hi,
             "weakest": f"{c.weakest_link:.2f}",
             "pivot": view.pivot.outlet if view else None,
@@ -424,7 +424,7 @@ def _context(
             "n": i,
             "id": d.id,
             "outlet": d.outlet,
-            "date": date_label(d) if d.date else None,
+            "date": _date_label(d) if d.date else None,
             "date_key": parsed.isoformat() if parsed else "",
             "title": d.title or "",
             "words": len(d.text.split()),
