@@ -2,9 +2,22 @@
 
 A paragraph is a line, or a run of lines between blank lines; news pages written one
 paragraph per line and pages with blank-line paragraphs both come out right. Inside a
-paragraph, sentences end at ``. ! ? … ۔ ؟ 。`` (plus closing quotes or brackets)
-followed by space and a plausible sentence start; abbreviations (``U.S.``, ``Mr.``,
-initials) do not end a sentence.
+paragraph a sentence ends at:
+
+* ``. ! ? … ۔ ؟`` (plus closing quotes or brackets) followed by space and a plausible
+  sentence start; abbreviations (``U.S.``, ``Mr.``, initials) do not end a sentence;
+* a terminator that only ever ends a sentence, with or without a space after it, as
+  scripts written without spaces need: ``。 ｡ ！ ？`` (Chinese, Japanese), ``๚ ๛``
+  (Thai), ``។ ៕`` (Khmer), ``။`` (Myanmar), ``। ॥`` (Devanagari, Bengali), ``። ፧``
+  (Ethiopic); closing quotes and brackets after it (``。」`` ``！”`` ``。）``) stay
+  with the sentence. ``!`` and ``?`` end a sentence when a Chinese or Japanese
+  letter follows them directly.
+
+A quotation closed after its own terminator continues the sentence when a Japanese
+quoting particle follows (``「行く。」と述べた。``) or when only a short attribution
+does (``“我们会去。”他说。``), so the attribution is not a passage of its own.
+Thai marks sentences with spaces rather than punctuation; a space is also a
+phrase break there, so Thai paragraphs are cut only at ``๚ ๛`` and the marks above.
 """
 
 from __future__ import annotations
@@ -13,16 +26,35 @@ import re
 from collections.abc import Iterator
 
 from .models import Passage
+from .normalize import is_char_script
 
 _PARA_RE = re.compile(r"[^\r\n]+")
-# A sentence end: terminator(s), optional closers, then whitespace.
-_END_RE = re.compile(r"[.!?\u2026\u06d4\u061f\u3002\uff01\uff1f]+[\"'\u201d\u2019\u00bb)\]]*(?=\s)")
+# Terminators that always end a sentence, space or no space after them.
+_ALWAYS = "\u3002\uff61\uff01\uff1f\u0e5a\u0e5b\u17d4\u17d5\u104b\u0964\u0965\u1362\u1367"
+# Terminators that end one only before a space and a plausible sentence start.
+_SPACED = ".!?\u2026\u06d4\u061f"
+# Closing quotes and brackets that stay with the sentence they close.
+_CLOSE_QUOTES = "\"'\u201d\u2019\u00bb\u300d\u300f\uff02\uff07"
+_CLOSERS = _CLOSE_QUOTES + ")]\uff09\u300b\u3009\u3011\u3015\uff3d\uff5d\u3017\u3019"
+# A sentence end: terminator(s), then optional closers.
+_END_RE = re.compile(f"[{re.escape(_SPACED + _ALWAYS)}]+[{re.escape(_CLOSERS)}]*")
+_ALWAYS_SET = frozenset(_ALWAYS)
+_CLOSE_QUOTE_SET = frozenset(_CLOSE_QUOTES)
+# After a quotation that ends with its own terminator, these continue the sentence:
+# Japanese quoting particles (と, って) ...
+_QUOTING_PARTICLES = "\u3068\u3063"
+# ... or an attribution up to the next terminator: any short one ("他说。"), or a
+# longer one that ends with a Chinese verb of saying ("外交部发言人赵立坚在记者会上表示。").
+_MAX_ATTRIBUTION = 12
+_MAX_SAID = 30
+_SAID = ("说", "說", "道", "表示", "称", "稱", "指出", "强调", "強調", "透露", "介绍", "介紹",
+         "回应", "回應", "宣布")
 _ABBREV = frozenset(
     """mr mrs ms dr prof sen rep gov gen lt col capt sgt st jr sr inc ltd co corp no nos vs
     jan feb mar apr jun jul aug sep sept oct nov dec est approx dept univ fig vol pp ed eds
     rev hon pres adm cmdr maj brig""".split()
 )
-_OPENERS = "\"'\u201c\u2018\u00ab(["
+_OPENERS = "\"'\u201c\u2018\u00ab([\u300c\u300e\uff08\u300a\u3008\u3010\u3014\uff3b"
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -79,28 +111,62 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _quote_continues(text: str, end: int, stop: int) -> bool:
+    """After a quotation closed at ``end`` by its own terminator (``。」``, ``。”``),
+    does the sentence go on? Yes before a Japanese quoting particle, or when what
+    follows up to the next terminator is a short attribution with no quotation."""
+    if end >= stop:
+        return False
+    if text[end] in _QUOTING_PARTICLES:
+        return True
+    nxt = _END_RE.search(text, end, stop)
+    if nxt is None or not _ALWAYS_SET.intersection(text[nxt.start():nxt.end()]):
+        return False
+    tail = text[end:nxt.start()].strip()
+    if any(c in _OPENERS for c in tail):
+        return False
+    return len(tail) <= _MAX_ATTRIBUTION or (len(tail) <= _MAX_SAID and tail.endswith(_SAID))
+
+
+def _is_end(text: str, m: re.Match[str], stop: int) -> bool:
+    """Does the terminator run ``m`` (terminators, then closers) end a sentence?"""
+    dot, end = m.start(), m.end()
+    run = text[dot:end]
+    stops = run.rstrip(_CLOSERS)
+    glued = end < stop and not text[end].isspace()
+    # "。" ends a sentence wherever it is; so do "!" and "?" directly followed by a
+    # Chinese or Japanese letter ("真的吗?我不知道").
+    if _ALWAYS_SET.intersection(stops) or (
+            glued and set(stops) <= {"!", "?"} and is_char_script(text[end])):
+        quoted = _CLOSE_QUOTE_SET.intersection(run[len(stops):])
+        return not (quoted and _quote_continues(text, end, stop))
+    if glued:
+        return False
+    if dot > 0 and text[dot - 1] in "[(":  # an elision: "[...]"
+        return False
+    if text[dot] == "." and end - dot == 1 and _is_abbreviation(text, dot):
+        return False
+    nxt = end
+    while nxt < stop and text[nxt].isspace():
+        nxt += 1
+    return nxt >= stop or _starts_sentence(text, nxt)
+
+
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans inside ``text[start:end]`` (offsets into ``text``).
 
     >>> t = "The U.S. said so. \\u201cNo,\\u201d he said. then more"
     >>> [t[s:e] for s, e in sentences(t)]
     ['The U.S. said so.', '\\u201cNo,\\u201d he said. then more']
+    >>> t = "外交部说。“我们会去。”他说。会谈结束了！"
+    >>> [t[s:e] for s, e in sentences(t)]
+    ['外交部说。', '“我们会去。”他说。', '会谈结束了！']
     """
     stop = len(text) if end is None else end
     spans = []
     s = start
     for m in _END_RE.finditer(text, start, stop):
-        if m.end() <= s:
-            continue
-        dot = m.start()
-        if dot > 0 and text[dot - 1] in "[(":  # an elision: "[...]"
-            continue
-        if text[dot] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, dot):
-            continue
-        nxt = m.end()
-        while nxt < stop and text[nxt].isspace():
-            nxt += 1
-        if nxt < stop and not _starts_sentence(text, nxt):
+        if m.end() <= s or not _is_end(text, m, stop):
             continue
         a, b = _strip(text, s, m.end())
         if a < b:
