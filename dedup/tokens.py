@@ -24,10 +24,12 @@ from .models import Document
 from .normalize import norm_word, s_stem, token_pattern
 from .segment import sentence_spans
 
-# Quoted spans: straight or curly double quotes, and curly single quotes whose closing
-# mark is not an apostrophe inside a word ("Russia's").
+# Quoted spans: straight or curly double quotes, guillemets, CJK corner brackets
+# (「」, 『』), and curly single quotes whose closing mark is not an apostrophe
+# inside a word ("Russia's").
 _QUOTE_RE = re.compile(
     "\u201c[^\u201c\u201d]*\u201d|\"[^\"\r\n]*\"|\u00ab[^\u00ab\u00bb]*\u00bb"
+    "|\u300c[^\u300c\u300d]*\u300d|\u300e[^\u300e\u300f]*\u300f"
     "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
 )
 
@@ -46,7 +48,7 @@ class Tokens:
     paragraph: np.ndarray  # int64, paragraph index within the document
     lengths: np.ndarray    # int64, words per passage
     hashes: np.ndarray     # uint64, one per word: hash of its matching form
-    factors: np.ndarray    # float64, one per word: topic and quote weight factor
+    factors: np.ndarray    # float64, one per word: name (topic) and quote weight factor
 
     @staticmethod
     def concat(parts: Sequence[Tokens]) -> Tokens:
@@ -60,9 +62,13 @@ class WordForms:
     Words are found with the same pattern as :func:`dedup.normalize.tokenize`, but as
     plain strings (``findall``), and each distinct spelling is normalised and hashed
     once (blake2b of the matching form, as :class:`dedup.signatures.WordHasher`).
-    Names (capitalised inside the sentence) and numbers are topic words; words inside
-    quotation marks are quoted. Quote marks never sit inside a word, so cutting the
-    passage at quotation boundaries cuts no word.
+    In Chinese, Japanese, Thai and the other scripts written without spaces each
+    letter is a word, so the n-grams built on these words are character n-grams.
+    Names (capitalised inside the sentence) are topic words; numbers are not: a
+    figure weighs by its rarity like any other word ("12,000 troops" is strong
+    evidence of a shared source). Words inside quotation marks are quoted. Quote
+    marks never sit inside a word, so cutting the passage at quotation boundaries
+    cuts no word.
     """
 
     def __init__(self, topic_weight: float, quote_weight: float):
@@ -95,8 +101,7 @@ class WordForms:
             if lo >= hi:
                 continue
             for raw in self.pattern.findall(text, lo, hi):
-                c = raw[0]
-                f = self.topic if c.isdigit() or (count and c.isupper()) else 1.0
+                f = self.topic if count and raw[0].isupper() else 1.0
                 h = cached(raw)
                 hashes.append(self.hash(raw) if h is None else h)
                 factors.append(f * self.quote if quoted else f)
