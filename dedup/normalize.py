@@ -101,38 +101,49 @@ def is_char_script(ch: str) -> bool:
     >>> is_char_script("中"), is_char_script("カ"), is_char_script("a")
     (True, True, False)
     """
-    return _char_re().fullmatch(ch) is not None
+    return char_script_pattern().fullmatch(ch) is not None
 
 
 @lru_cache(maxsize=1)
-def _char_re() -> re.Pattern[str]:
+def char_script_pattern() -> re.Pattern[str]:
+    """One letter of a script shingled by characters (see :func:`is_char_script`)."""
     return re.compile(f"[{_CHAR_SCRIPTS}]")
 
 
-@lru_cache(maxsize=1)
-def token_pattern() -> re.Pattern[str]:
+@lru_cache(maxsize=2)
+def token_pattern(*, char_scripts: bool = True) -> re.Pattern[str]:
     """A number (``12,000``, ``12 000``, ``3.5``), a letter of a script written
     without spaces (with its combining marks), or a word with inner apostrophes
     (``Russia's``).
+
+    ``char_scripts=False`` gives a faster pattern that finds the same words in text
+    holding no letter of those scripts (:func:`char_script_pattern`).
 
     >>> token_pattern().findall("NATO秘书长说12 000名士兵")
     ['NATO', '秘', '书', '长', '说', '12 000', '名', '士', '兵']
     """
     marks = _mark_class()
-    # A letter or digit (\w) that is not a character-script letter; words are runs
-    # of these and of combining marks (written as runs of each, which keeps the
-    # regex as fast as a plain [\w...]+ on Latin text).
-    w = rf"[^\W{_CHAR_SCRIPTS}]"
     apos = re.escape(APOSTROPHES)
     inv = re.escape(INVISIBLE)
-    end = rf"(?!{w})"  # a number glued to a letter ("3rd") is a word, not a number
-    decimal = rf"(?:[{_DECIMAL}]\d+)?"
-    spaced = rf"(?<!\d)\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?!\d){decimal}{end}"
-    number = rf"\d+(?:[{_THOUSANDS}]\d{{3}})*{decimal}{end}"
-    char = rf"[{_CHAR_SCRIPTS}][{marks}\uff9e\uff9f]*"
-    run = rf"(?:{w}|[{marks}]){w}*(?:[{marks}]+{w}*)*"
+    if char_scripts:
+        # A letter or digit (\w) that is not a character-script letter; words are
+        # runs of these and of combining marks (written as runs of each, which
+        # keeps the regex nearly as fast as [\w...]+).
+        w = rf"[^\W{_CHAR_SCRIPTS}]"
+        run = rf"(?:{w}|[{marks}]){w}*(?:[{marks}]+{w}*)*"
+        char = rf"|[{_CHAR_SCRIPTS}][{marks}\uff9e\uff9f]*"
+    else:
+        w = r"\w"
+        run = rf"[\w{marks}]+"
+        char = ""
+    # Thousands grouped by spaces ("12 000": one to three digits, then groups of
+    # exactly three), or by commas and periods; decimals after them. A number glued
+    # to a letter ("3rd") is a word. (A run of digits always starts a match, so
+    # "2024 300" cannot be read as "202" + "4 300".)
+    number = (rf"(?:\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?!\d)|\d+(?:[{_THOUSANDS}]\d{{3}})*)"
+              rf"(?:[{_DECIMAL}]\d+)?(?!{w})")
     word = rf"{run}(?:(?:[{apos}]|[{inv}]+){run})*"
-    return re.compile(f"{spaced}|{number}|{char}|{word}")
+    return re.compile(f"{number}{char}|{word}")
 
 
 @lru_cache(maxsize=1)
@@ -205,18 +216,24 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     >>> [(t.start, t.end, t.norm) for t in tokenize("The \u201cRumours\u201d")]
     [(0, 3, 'the'), (5, 12, 'rumours')]
     """
-    pat = token_pattern()
     stop = len(text) if end is None else end
+    pat = _pattern_for(text, start, stop)
     return [Token(m.start(), m.end(), norm_word(m.group()))
             for m in pat.finditer(text, start, stop)]
 
 
 def iter_words(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
     """Matching forms only (the fast path when offsets are not needed)."""
-    pat = token_pattern()
     stop = len(text) if end is None else end
-    for m in pat.finditer(text, start, stop):
+    for m in _pattern_for(text, start, stop).finditer(text, start, stop):
         yield norm_word(m.group())
+
+
+def _pattern_for(text: str, start: int, stop: int) -> re.Pattern[str]:
+    """The token pattern for ``text[start:stop]``: the faster one when it holds no
+    letter of a script written without spaces."""
+    spaceless = char_script_pattern().search(text, start, stop) is not None
+    return token_pattern(char_scripts=spaceless)
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:

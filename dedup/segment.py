@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 
 from .models import Passage
-from .normalize import is_char_script
+from .normalize import char_script_pattern
 
 _PARA_RE = re.compile(r"[^\r\n]+")
 # Terminators that always end a sentence, space or no space after them.
@@ -36,9 +36,22 @@ _SPACED = ".!?\u2026\u06d4\u061f"
 # Closing quotes and brackets that stay with the sentence they close.
 _CLOSE_QUOTES = "\"'\u201d\u2019\u00bb\u300d\u300f\uff02\uff07"
 _CLOSERS = _CLOSE_QUOTES + ")]\uff09\u300b\u3009\u3011\u3015\uff3d\uff5d\u3017\u3019"
-# A sentence end: terminator(s), then optional closers.
-_END_RE = re.compile(f"[{re.escape(_SPACED + _ALWAYS)}]+[{re.escape(_CLOSERS)}]*")
-_ALWAYS_SET = frozenset(_ALWAYS)
+_CL = f"[{re.escape(_CLOSERS)}]*"
+# A sentence end is terminator(s), then optional closers. Either a run of ". ! ? …"
+# before a space (to be checked: abbreviation, next word) ...
+_SPACED_END_RE = re.compile(f"[{re.escape(_SPACED)}]+{_CL}(?=\\s)")
+# ... or a run holding "。" and the like, or "!" or "?" directly followed by a letter
+# of a script written without spaces. Only looked for where such characters are
+# (single character classes that the regex engine scans for fast).
+_ALWAYS_END_RE = re.compile(
+    f"[{re.escape(_SPACED)}]*[{_ALWAYS}][{re.escape(_SPACED)}{_ALWAYS}]*{_CL}"
+    f"|[!?]+{_CL}(?={char_script_pattern().pattern})"
+)
+_ALWAYS_RE = re.compile(f"[{_ALWAYS}]")
+_SPACELESS_RE = re.compile(f"[{_ALWAYS}{char_script_pattern().pattern[1:-1]}]")
+# UTF-8 lead bytes of U+0800-U+1FFF, U+3000-U+9FFF, U+F000-U+FFFF and the
+# supplementary planes, where every character of _SPACELESS_RE lies.
+_LEAD_BYTES = tuple(bytes([b]) for b in (0xE0, 0xE1, *range(0xE3, 0xEA), 0xEF, 0xF0))
 _CLOSE_QUOTE_SET = frozenset(_CLOSE_QUOTES)
 # After a quotation that ends with its own terminator, these continue the sentence:
 # Japanese quoting particles (と, って) ...
@@ -119,8 +132,8 @@ def _quote_continues(text: str, end: int, stop: int) -> bool:
         return False
     if text[end] in _QUOTING_PARTICLES:
         return True
-    nxt = _END_RE.search(text, end, stop)
-    if nxt is None or not _ALWAYS_SET.intersection(text[nxt.start():nxt.end()]):
+    nxt = _ALWAYS_RE.search(text, end, stop)
+    if nxt is None:
         return False
     tail = text[end:nxt.start()].strip()
     if any(c in _OPENERS for c in tail):
@@ -128,32 +141,33 @@ def _quote_continues(text: str, end: int, stop: int) -> bool:
     return len(tail) <= _MAX_ATTRIBUTION or (len(tail) <= _MAX_SAID and tail.endswith(_SAID))
 
 
-def _is_end(text: str, m: re.Match[str], stop: int) -> bool:
-    """Does the terminator run ``m`` (terminators, then closers) end a sentence?"""
-    dot, end = m.start(), m.end()
-    run = text[dot:end]
-    stops = run.rstrip(_CLOSERS)
-    glued = end < stop and not text[end].isspace()
-    # "。" ends a sentence wherever it is; so do "!" and "?" directly followed by a
-    # Chinese or Japanese letter ("真的吗?我不知道").
-    if _ALWAYS_SET.intersection(stops) or (
-            glued and set(stops) <= {"!", "?"} and is_char_script(text[end])):
-        quoted = _CLOSE_QUOTE_SET.intersection(run[len(stops):])
-        return not (quoted and _quote_continues(text, end, stop))
-    if glued:
+def has_spaceless_script(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Does ``text[start:end]`` hold a letter of a script written without spaces
+    (:func:`dedup.normalize.is_char_script`) or a terminator that needs no space
+    after it? Text that does not is cut (and tokenised) by the faster rules alone.
+
+    >>> [has_spaceless_script(t) for t in ("Plain \u201cEnglish\u201d.", "中文", "है।")]
+    [False, True, True]
+    """
+    stop = len(text) if end is None else end
+    window = text if start == 0 and stop == len(text) else text[start:stop]
+    if window.isascii():
         return False
-    if dot > 0 and text[dot - 1] in "[(":  # an elision: "[...]"
+    # Every such character is encoded in UTF-8 with one of these lead bytes; curly
+    # quotes and dashes (lead byte E2) are not. Searching the bytes for them is far
+    # faster than the regex over the text, and most documents stop here.
+    data = window.encode("utf-8", "surrogatepass")
+    if not any(lead in data for lead in _LEAD_BYTES):
         return False
-    if text[dot] == "." and end - dot == 1 and _is_abbreviation(text, dot):
-        return False
-    nxt = end
-    while nxt < stop and text[nxt].isspace():
-        nxt += 1
-    return nxt >= stop or _starts_sentence(text, nxt)
+    return _SPACELESS_RE.search(window) is not None
 
 
-def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+def sentences(text: str, start: int = 0, end: int | None = None, *,
+              spaceless: bool = True) -> list[tuple[int, int]]:
     """Sentence spans inside ``text[start:end]`` (offsets into ``text``).
+
+    ``spaceless=False`` skips the rules for scripts written without spaces; pass it
+    only when :func:`has_spaceless_script` says the text does not need them.
 
     >>> t = "The U.S. said so. \\u201cNo,\\u201d he said. then more"
     >>> [t[s:e] for s, e in sentences(t)]
@@ -163,29 +177,55 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     ['外交部说。', '“我们会去。”他说。', '会谈结束了！']
     """
     stop = len(text) if end is None else end
+    ends = _SPACED_END_RE.finditer(text, start, stop)
+    if spaceless and _SPACELESS_RE.search(text, start, stop):
+        ends = sorted((*ends, *_ALWAYS_END_RE.finditer(text, start, stop)),
+                      key=lambda m: (m.start(), -m.end()))
     spans = []
     s = start
-    for m in _END_RE.finditer(text, start, stop):
-        if m.end() <= s or not _is_end(text, m, stop):
+    for m in ends:
+        dot, e = m.span()
+        if e <= s:
             continue
-        a, b = _strip(text, s, m.end())
+        if m.re is _ALWAYS_END_RE:
+            # "。" ends a sentence wherever it is; so do "!" and "?" directly
+            # followed by a Chinese or Japanese letter ("真的吗?我不知道"); unless
+            # a quotation they close goes on ("「行く。」と述べた。").
+            closers = m.group().lstrip(_SPACED + _ALWAYS)
+            if _CLOSE_QUOTE_SET.intersection(closers) and _quote_continues(text, e, stop):
+                continue
+        else:
+            if dot > 0 and text[dot - 1] in "[(":  # an elision: "[...]"
+                continue
+            if text[dot] == "." and e - dot == 1 and _is_abbreviation(text, dot):
+                continue
+            nxt = e
+            while nxt < stop and text[nxt].isspace():
+                nxt += 1
+            if nxt < stop and not _starts_sentence(text, nxt):
+                continue
+        a, b = _strip(text, s, e)
         if a < b:
             spans.append((a, b))
-        s = m.end()
+        s = e
     a, b = _strip(text, s, stop)
     if a < b:
         spans.append((a, b))
     return spans
 
 
-def sentence_spans(text: str) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, paragraph)`` of each sentence, in order.
+def sentence_spans(text: str, *, spaceless: bool | None = None
+                   ) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, paragraph)`` of each sentence, in order. ``spaceless``: what
+    :func:`has_spaceless_script` says of ``text``, when the caller knows it already.
 
     >>> list(sentence_spans("One. Two.\\n\\nThree."))
     [(0, 4, 0), (5, 9, 0), (11, 17, 1)]
     """
+    if spaceless is None:
+        spaceless = has_spaceless_script(text)
     for pi, (ps, pe) in enumerate(paragraphs(text)):
-        for s, e in sentences(text, ps, pe):
+        for s, e in sentences(text, ps, pe, spaceless=spaceless):
             yield s, e, pi
 
 
