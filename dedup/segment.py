@@ -56,12 +56,12 @@ _CLOSE_QUOTE_SET = frozenset(_CLOSE_QUOTES)
 # After a quotation that ends with its own terminator, these continue the sentence:
 # Japanese quoting particles (と, って) ...
 _QUOTING_PARTICLES = "\u3068\u3063"
-# ... or an attribution up to the next terminator: any short one ("他说。"), or a
-# longer one that ends with a Chinese verb of saying ("外交部发言人赵立坚在记者会上表示。").
-_MAX_ATTRIBUTION = 12
+# ... or an attribution up to the next terminator: a very short one ("他问。"), or
+# one that ends with a Chinese verb of saying ("外交部发言人赵立坚在记者会上表示。").
+_MAX_ATTRIBUTION = 4
 _MAX_SAID = 30
-_SAID = ("说", "說", "道", "表示", "称", "稱", "指出", "强调", "強調", "透露", "介绍", "介紹",
-         "回应", "回應", "宣布")
+_SAID = ("说", "說", "道", "问", "問", "答", "表示", "称", "稱", "指出", "强调", "強調", "透露",
+         "介绍", "介紹", "回应", "回應", "宣布", "告诉记者", "告訴記者")
 _ABBREV = frozenset(
     """mr mrs ms dr prof sen rep gov gen lt col capt sgt st jr sr inc ltd co corp no nos vs
     jan feb mar apr jun jul aug sep sept oct nov dec est approx dept univ fig vol pp ed eds
