@@ -22,6 +22,7 @@ from dedup import find, read_corpus
 from dedup.align import FLAG_NUMBER, align, apply_edits
 from dedup.normalize import is_char_script, norm_word, token_pattern, tokenize
 from dedup.segment import segment
+from dedup.tokens import WordForms, tokenize_docs
 
 CJK = Path(__file__).resolve().parent / "fixtures" / "cjk"
 
@@ -138,6 +139,21 @@ def test_offsets_slice_the_original_and_each_letter_is_a_word(text: str) -> None
         prev = t.end
     covered = {i for t in tokenize(text) for i in range(t.start, t.end)}
     assert all(i in covered for i, c in enumerate(text) if is_char_script(c))
+
+
+@settings(max_examples=200, deadline=None)
+@given(mixed)
+def test_bulk_tokeniser_and_aligner_agree_on_the_words(text: str) -> None:
+    forms = WordForms(0.3, 1.5)
+    tok = tokenize_docs([text], 0, forms)
+    for s, e, n in zip(tok.start.tolist(), tok.end.tolist(), tok.lengths.tolist(), strict=True):
+        words = tokenize(text, s, e)
+        keys = forms.keys(text, s, e)
+        assert n == len(words) == len(keys)
+        # each word is hashed as itself, or as itself and the letter right after it
+        for w, k in zip(words, keys, strict=True):
+            assert k.startswith(text[w.start:w.end])
+    assert int(tok.lengths.sum()) == len(tokenize(text))
 
 
 def test_latin_words_stay_whole_beside_chinese() -> None:
