@@ -10,8 +10,9 @@ while every offset handed to the user points into the original. Two tools do tha
   characters, the index of the original character it came from, for callers that
   need to match on normalised text and map a span back.
 
-A *word* is a number (``12,000``, ``12 000``, ``3.5``), a run of letters and digits
-with inner apostrophes (``Russia's``), or, in scripts written without spaces
+A *word* is a number (``12,000``, ``12 000``, ``3.5``; a unit glued to it is a word
+of its own), a run of letters and digits starting with a letter, with inner
+apostrophes (``Russia's``), or, in scripts written without spaces
 (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), one character with its combining
 marks: ``NATO秘书长`` is the four words ``NATO 秘 书 长``. Every stage (the bulk
 tokeniser, the aligner, ``compare``) uses :func:`token_pattern`, so they agree.
@@ -137,11 +138,12 @@ def token_pattern(*, char_scripts: bool = True) -> re.Pattern[str]:
         run = rf"[\w{marks}]+"
         char = ""
     # Thousands grouped by spaces ("12 000": one to three digits, then groups of
-    # exactly three), or by commas and periods; decimals after them. A number glued
-    # to a letter ("3rd") is a word. (A run of digits always starts a match, so
-    # "2024 300" cannot be read as "202" + "4 300".)
+    # exactly three), or by commas and periods; decimals after them. A number ends
+    # where its digits end: a unit glued to it ("25ہزار", "10km", "3rd") is a word
+    # of its own, since outlets glue them differently. (A run of digits always
+    # starts a match, so "2024 300" cannot be read as "202" + "4 300".)
     number = (rf"(?:\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?!\d)|\d+(?:[{_THOUSANDS}]\d{{3}})*)"
-              rf"(?:[{_DECIMAL}]\d+)?(?!{w})")
+              rf"(?:[{_DECIMAL}]\d+)?(?!\d)")
     word = rf"{run}(?:(?:[{apos}]|[{inv}]+){run})*"
     return re.compile(f"{number}{char}|{word}")
 

@@ -258,8 +258,12 @@ def test_thousands_fold_to_one_number(raw: str) -> None:
         ("in 2024 300 people", ["in", "2024", "300", "people"]),
         ("between 12 0003 and", ["between", "12", "0003", "and"]),
         ("aged 12 34", ["aged", "12", "34"]),
-        ("3 000km", ["3", "000km"]),  # a group glued to a unit is a word
-        ("the 3rd of 12", ["the", "3rd", "of", "12"]),
+        # A unit glued to a number is a word of its own.
+        ("3 000km", ["3000", "km"]),
+        ("12,000troops", ["12000", "troops"]),
+        ("the 3rd of 12", ["the", "3", "rd", "of", "12"]),
+        ("25\u06c1\u0632\u0627\u0631", ["25", "\u06c1\u0632\u0627\u0631"]),
+        ("MH17 B52", ["mh17", "b52"]),  # digits after a letter stay in the word
         ("12,000\u540d\u58eb\u5175", ["12000", "\u540d", "\u58eb", "\u5175"]),
     ],
 )
