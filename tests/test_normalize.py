@@ -312,3 +312,14 @@ def test_fast_pattern_finds_the_same_words_without_char_scripts(text: str) -> No
     full = [m.span() for m in token_pattern().finditer(text)]
     fast = [m.span() for m in token_pattern(char_scripts=False).finditer(text)]
     assert fast == full
+
+
+def test_aligner_reads_folded_numbers_as_equal_and_flags_a_changed_one() -> None:
+    from dedup.align import FLAG_NUMBER, align
+
+    base = "Officials said about {} soldiers were in Kursk."
+    same = align(base.format("12 000"), base.format("\u201c12,000\u201d"))
+    assert same.stats.kept == same.stats.a_words and same.stats.numbers_changed == 0
+    assert all(FLAG_NUMBER not in e.flags for e in same.edits)
+    (edit,) = align(base.format("12\u202f000"), base.format("11,000")).changes()
+    assert edit.op == "replace" and FLAG_NUMBER in edit.flags
