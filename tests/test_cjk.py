@@ -87,10 +87,14 @@ def test_same_topic_story_without_shared_text_matches_nothing(lang: str) -> None
 )
 def test_reworded_sentences_match_their_counterparts(lang: str, pairs: list) -> None:
     result = find(read_corpus([CJK / f"{lang}_wire.txt", CJK / f"{lang}_reworded.txt"]))
+    texts = {d.id: d.text for d in result.corpus.documents}
     found = set()
-    for c in _cross(result):
-        by_doc = {doc: text for doc, text, *_ in c}
-        found.add((by_doc[f"{lang}_wire.txt"], by_doc[f"{lang}_reworded.txt"]))
+    for i, j in result.sentence_pairs.tolist():  # the verified sentence matches
+        p, q = sorted((result.passages[i], result.passages[j]), key=lambda x: x.doc)
+        assert (p.doc, q.doc) == (f"{lang}_reworded.txt", f"{lang}_wire.txt")
+        found.add((texts[q.doc][q.start:q.end], texts[p.doc][p.start:p.end]))
+    # ... assembled into one passage of each document, in one cluster
+    assert len(_cross(result)) == 1
     for wire_start, reworded_start in pairs:
         assert any(a.startswith(wire_start) and b.startswith(reworded_start)
                    for a, b in found), (wire_start, found)
@@ -175,3 +179,14 @@ def test_aligner_works_per_character_and_flags_a_changed_number() -> None:
         ("600", "800"), ("连夜", "当晚")]
     assert FLAG_NUMBER in changes[0].flags and FLAG_NUMBER not in changes[1].flags
     assert apply_edits(al) == [t.norm for t in al.b_tokens]
+
+
+@pytest.mark.parametrize("lang", ["zh", "ja"])
+def test_compare_verdicts_on_cjk(lang: str) -> None:
+    from dedup.compare import compare
+
+    wire = _read(f"{lang}_wire.txt")
+    assert compare(wire, _read(f"{lang}_same_topic.txt")).verdict == "non"
+    local = compare(wire, _read(f"{lang}_local.txt"))
+    assert local.verdict == "partially" and len(local.passages) == 1
+    assert compare(wire, _read(f"{lang}_reworded.txt")).verdict == "wholly"
