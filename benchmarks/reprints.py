@@ -20,8 +20,9 @@ real news sentences, in paragraphs of one to three sentences, each reprinted by
 from ``msrp`` (the news sentences of ``msrp/msr_paraphrase_train.txt`` under ``--data``,
 read at generation time and never copied into the repository) or ``template`` (the
 templated grammar of :mod:`benchmarks.generate`, whose "paraphrase" is a synonym swap).
-A sentence is used once, and none shares a word 6-gram with a sentence of another story
-(``rejected`` counts those left out for it), so stories share no text by accident.
+A sentence is used once, and none shares a word 6-gram, or two rare words, with a
+sentence of another story (``sentences_rejected`` counts those left out for it): stories
+share no text and no event by accident, only stock phrasing of common words.
 
 The files are those of :mod:`benchmarks.generate` (``documents.jsonl``,
 ``truth.jsonl``, ``docs_meta.jsonl``, ``summary.json``), so its scorers read both
@@ -150,8 +151,13 @@ def _grams(text: str, n: int = 6) -> set[tuple[str, ...]]:
 
 
 class _Pool:
-    """Sentences handed out once each; one sharing a word 6-gram with text already
-    given to another story is left out (``rejected``)."""
+    """Sentences handed out once each. A sentence is left out (``rejected``) when it
+    shares with text already given to another story a word 6-gram, or two rare words
+    (in at most ``RARE_DF`` sentences of the pool: names, specific terms), which is how
+    two MSRP pairs drawn from one news event give themselves away; stock phrasing made
+    of common words ("... contributed to this report") stays, as in real news."""
+
+    RARE_DF = 3
 
     def __init__(self, sentences: Sequence[Sentence], rng: random.Random) -> None:
         items = list(sentences)
@@ -159,16 +165,31 @@ class _Pool:
         self.para = [s for s in items if s.paraphrase]
         self.plain = [s for s in items if not s.paraphrase]
         self.used: set[tuple[str, ...]] = set()
+        self.used_rare: set[str] = set()
+        df: dict[str, int] = {}
+        for s in items:
+            for w in self._words(s):
+                df[w] = df.get(w, 0) + 1
+        self.rare = {w for w, n in df.items() if n <= self.RARE_DF}
         self.rejected = 0
 
-    def _take(self, queue: list[Sentence], own: set[tuple[str, ...]]) -> Sentence | None:
+    @staticmethod
+    def _words(s: Sentence) -> set[str]:
+        text = s.text + " " + (s.paraphrase or "")
+        return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and not w.isdigit()}
+
+    def _take(self, queue: list[Sentence], own: set[tuple[str, ...]], own_rare: set[str]
+              ) -> Sentence | None:
         while queue:
             s = queue.pop()
             grams = _grams(s.text) | (_grams(s.paraphrase) if s.paraphrase else set())
-            if grams & self.used and not grams & self.used <= own:
+            rare = self._words(s) & self.rare
+            if (grams & self.used and not grams & self.used <= own) or \
+                    len((rare & self.used_rare) - own_rare) >= 2:
                 self.rejected += 1
                 continue
             own |= grams
+            own_rare |= rare
             return s
         return None
 
@@ -176,14 +197,17 @@ class _Pool:
         """``k`` sentences for one story, at least ``paraphrased`` of them with a
         paraphrase (None when the pool runs out)."""
         own: set[tuple[str, ...]] = set()
+        own_rare: set[str] = set()
         got = []
         for i in range(k):
             first = self.para if i < paraphrased or not self.plain else self.plain
-            s = self._take(first, own) or self._take(self.para or self.plain, own)
+            s = (self._take(first, own, own_rare)
+                 or self._take(self.para or self.plain, own, own_rare))
             if s is None:
                 return None
             got.append(s)
         self.used |= own
+        self.used_rare |= own_rare
         return got
 
 
@@ -447,7 +471,76 @@ def score_folder(folder: str | Path, *, min_cover: float = 0.85) -> dict[str, An
     out["documents"] = len(result.corpus.documents)
     out["clusters"] = {k: sum(c.kind == k for c in result.clusters)
                        for k in ("cross-document", "within-outlet", "within-document")}
+    out["mixed_examples"], out["spurious_examples"] = _examples(result, doc_story)
+    _explain(out["per_story"], clusters, folder, min_cover)
     return out
+
+
+def _explain(per_story: list[dict[str, Any]], clusters: list[tuple[Any, str, list[Any]]],
+             folder: Path, min_cover: float) -> None:
+    """Add ``missing`` to each story that failed: for each document covered below
+    ``min_cover`` by the story's best cluster, the copied sentences outside it, with
+    their edit and where they sit in the version (first after the local lead, last
+    before the trimmed end, next to a cut of k wire sentences)."""
+    spans = {cid: [x for x in sp] for cid, _, sp in clusters}
+    records: dict[str, list[dict[str, Any]]] = {}
+    with open(folder / "truth.jsonl", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r["kind"] == "derived":
+                records.setdefault(r["doc"], []).append(r)
+    for st in per_story:
+        if st["whole"] or st["best"] is None:
+            continue
+        inside = spans[st["best"]]
+        missing = []
+        for doc in st["versions"]:
+            if st["coverage"][doc] >= min_cover:
+                continue
+            recs = sorted(records.get(doc, ()), key=lambda r: r["start"])
+            index = [int(r["group"].rsplit(":", 1)[1]) if r["group"].rsplit(":", 1)[1].isdigit()
+                     else -1 for r in recs]
+            for k, r in enumerate(recs):
+                if any(d == doc and a <= r["start"] and r["end"] <= b for d, a, b in inside):
+                    continue
+                i, where = index[k], []
+                if k == 0:
+                    where.append("first after the lead")
+                if k == len(recs) - 1:
+                    where.append("last before the trim")
+                if k and i - index[k - 1] > 1:
+                    where.append(f"after a cut of {i - index[k - 1] - 1}")
+                if k < len(recs) - 1 and index[k + 1] - i > 1:
+                    where.append(f"before a cut of {index[k + 1] - i - 1}")
+                missing.append({"doc": doc, "wire_sentence": i, "edit": r["edit"],
+                                "where": ", ".join(where) or "inside"})
+        if st["coverage"][st["wire"]] < min_cover:
+            missing.append({"doc": st["wire"], "wire_sentence": None, "edit": "wire",
+                            "where": f"the wire itself covered {st['coverage'][st['wire']]:.2f}"})
+        st["missing"] = missing
+
+
+def _examples(result: Any, doc_story: dict[str, str], limit: int = 12
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """For the diagnosis: the mixed cross-document clusters (each story's passages in
+    them, shortened) and the relations between documents of different stories."""
+    text = {d.id: d.text for d in result.corpus.documents}
+    mixed = []
+    for c in result.clusters:
+        by_story: dict[str, list[str]] = {}
+        for p in c.passages:
+            by_story.setdefault(doc_story.get(p.doc, p.doc), []).append(
+                f"{p.doc}[{p.first}-{p.last}] {text[p.doc][p.start:p.end][:100]!r}")
+        if c.kind == "cross-document" and len(by_story) > 1:
+            mixed.append({"cluster": c.id, "weakest_link": round(c.weakest_link, 3),
+                          "passages": len(c.passages),
+                          "stories": {k: v[:2] for k, v in by_story.items()}})
+    spurious = [{"source": r.source, "derived": r.derived, "coverage": r.coverage,
+                 "verdict": r.verdict, "clusters": list(r.clusters),
+                 "stories": [doc_story.get(r.source), doc_story.get(r.derived)]}
+                for r in result.relations
+                if doc_story.get(r.source, r.source) != doc_story.get(r.derived, r.derived)]
+    return mixed[:limit], spurious[:limit]
 
 
 def _print(name: str, s: dict[str, Any], details: bool) -> None:
@@ -469,6 +562,20 @@ def _print(name: str, s: dict[str, Any], details: bool) -> None:
         for st in s["per_story"]:
             if not st["whole"]:
                 print(f"    {st['story']}: {st['why']}")
+                for m in st.get("missing", ()):
+                    sentence = "" if m["wire_sentence"] is None else \
+                        f" wire sentence {m['wire_sentence']} ({m['edit']}), "
+                    print(f"      outside it: {m['doc']}{sentence} {m['where']}")
+        for m in s["mixed_examples"]:
+            print(f"    mixed cluster {m['cluster']} (weakest link {m['weakest_link']}, "
+                  f"{m['passages']} passages):")
+            for story, passages in m["stories"].items():
+                for p in passages:
+                    print(f"      {story} {p}")
+        for r in s["spurious_examples"]:
+            print(f"    spurious relation {r['source']} -> {r['derived']} ({r['verdict']}, "
+                  f"coverage {r['coverage']:.2f}, stories {r['stories'][0]} / "
+                  f"{r['stories'][1]}, clusters {r['clusters']})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

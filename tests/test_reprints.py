@@ -230,3 +230,22 @@ def test_cli_scores_a_tiny_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert len(r["per_story"]) == 2 and r["relations"]["true"] == 6
     assert r["relations"]["found"] <= 6 and r["clusters"]["cross-document"] >= 1
     assert (tmp_path / "corpus" / "truth.jsonl").exists()
+
+
+def test_pool_keeps_one_event_to_one_story() -> None:
+    from random import Random
+
+    from benchmarks.reprints import _Pool
+
+    first = Sentence("Zorblat met Quixley in the market square of the old town today.")
+    same_event = Sentence("Quixley and Zorblat signed the accord on a Friday evening.")
+    stock = Sentence("Staff writer Ann Lee contributed to this report from the capital.")
+    stock2 = Sentence("Staff writer Bo Chan contributed to this report.")
+    # More of the stock line: its words are common in the pool, not rare.
+    others = [Sentence(f"Staff writer {n} contributed to this report.") for n in "CDEF"]
+    pool = _Pool([stock2, same_event, stock, first, *others], Random(0))
+    pool.plain = [stock2, same_event, stock, first]  # taken from the end
+    assert pool.take(2) == [first, stock]
+    # Two rare words of another story's sentence: the same event, left out; stock
+    # phrasing of common words (no 6-gram) stays.
+    assert pool.take(1) == [stock2] and pool.rejected == 1
