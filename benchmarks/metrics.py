@@ -698,11 +698,14 @@ class StoryTruth:
         return (self.wire, *self.versions)
 
 
-def stories_from_records(truth: Iterable[Mapping[str, Any]], meta: Iterable[Mapping[str, Any]]
+def stories_from_records(truth: Iterable[Mapping[str, Any]], meta: Iterable[Mapping[str, Any]],
+                         *, skip_edits: Iterable[str] = ()
                          ) -> tuple[dict[str, StoryTruth], dict[str, str]]:
     """Stories with at least one version, and ``{doc: story}`` for every document, from
     ``truth.jsonl`` and ``docs_meta.jsonl`` records (:mod:`benchmarks.generate` or
-    :mod:`benchmarks.reprints`). Copied text is the ``derived`` truth."""
+    :mod:`benchmarks.reprints`). Copied text is the ``derived`` truth, less the records
+    whose ``edit`` is in ``skip_edits`` (``paraphrased``: count verbatim copies only)."""
+    skip = set(skip_edits)
     doc_story: dict[str, str] = {}
     wire: dict[str, str] = {}
     versions: dict[str, list[str]] = {}
@@ -714,7 +717,7 @@ def stories_from_records(truth: Iterable[Mapping[str, Any]], meta: Iterable[Mapp
             versions.setdefault(m["story"], []).append(m["id"])
     copied: dict[str, list[tuple[int, int]]] = {}
     for r in truth:
-        if r["kind"] != "derived":
+        if r["kind"] != "derived" or r.get("edit") in skip:
             continue
         copied.setdefault(r["doc"], []).append((r["start"], r["end"]))
         copied.setdefault(r["source_doc"], []).append((r["source_start"], r["source_end"]))
@@ -728,11 +731,12 @@ def stories_from_records(truth: Iterable[Mapping[str, Any]], meta: Iterable[Mapp
     return stories, doc_story
 
 
-def load_stories(folder: str | Path) -> tuple[dict[str, StoryTruth], dict[str, str]]:
+def load_stories(folder: str | Path, *, skip_edits: Iterable[str] = ()
+                 ) -> tuple[dict[str, StoryTruth], dict[str, str]]:
     """:func:`stories_from_records` of a generated corpus folder."""
     p = Path(folder)
     return stories_from_records(_iter_jsonl(p / "truth.jsonl"),
-                                _iter_jsonl(p / "docs_meta.jsonl"))
+                                _iter_jsonl(p / "docs_meta.jsonl"), skip_edits=skip_edits)
 
 
 @dataclass(frozen=True)

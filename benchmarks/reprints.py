@@ -466,6 +466,11 @@ def score_folder(folder: str | Path, *, min_cover: float = 0.85) -> dict[str, An
     relations = [(r.source, r.derived) for r in result.relations]
     scores = story_scores(clusters, relations, stories, doc_story, min_cover=min_cover)
     out = scores.as_dict()
+    # The same with only verbatim copies as copied text: how much the paraphrased
+    # sentences (which the sentence matcher may not verify) weigh in the share.
+    verbatim, _ = load_stories(folder, skip_edits=("paraphrased",))
+    out["whole_verbatim_only"] = story_scores(clusters, relations, verbatim, doc_story,
+                                              min_cover=min_cover).whole
     out["seconds_find"] = round(seconds, 3)
     out["peak_rss_mib"] = round(peak, 1)
     out["documents"] = len(result.corpus.documents)
@@ -549,7 +554,8 @@ def _print(name: str, s: dict[str, Any], details: bool) -> None:
           f"{s['seconds_find']:.1f} s, {s['peak_rss_mib']:.0f} MiB")
     print(f"  stories as ONE cluster holding every version, each >= "
           f"{s['min_cover']:.0%} covered: {s['whole']}/{n} = {s['whole_share']:.1%} "
-          f"(one cluster with every version, coverage aside: {s['together']}/{n})")
+          f"(one cluster with every version, coverage aside: {s['together']}/{n}; "
+          f"counting verbatim copies only: {s['whole_verbatim_only']}/{n})")
     print(f"  cross-document clusters touching a story: mean {s['clusters_per_story']:.2f}, "
           f"max {s['clusters_per_story_max']}; clusters {s['clusters']}")
     print(f"  version coverage by the story's best cluster: mean {s['coverage_mean']:.3f}, "

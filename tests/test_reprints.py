@@ -179,6 +179,13 @@ def test_story_scores_count_what_they_claim(corpus: ReprintCorpus, tmp_path: Pat
     folder = corpus.write(tmp_path / "c")
     stories, doc_story = load_stories(folder)
     assert len(stories) == STORIES and len(doc_story) == len(corpus.documents)
+    verbatim, _ = load_stories(folder, skip_edits=["paraphrased"])
+    for st in stories.values():  # each version loses exactly its paraphrased sentence
+        for v in st.versions:
+            lost = sum(e - s for s, e in st.copied[v]) - sum(
+                e - s for s, e in verbatim[st.story].copied[v])
+            para = next(r for r in corpus.truth if r["doc"] == v and r["edit"] == "paraphrased")
+            assert 0 < lost <= para["end"] - para["start"] + 2
     clusters, relations = _perfect(folder)
     s = story_scores(clusters, relations, stories, doc_story)
     assert (s.whole, s.together, s.mixed_clusters, s.clusters_per_story) == (STORIES,) * 2 + (0, 1)
@@ -227,6 +234,7 @@ def test_cli_scores_a_tiny_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[
     r = figures["reprints"]
     assert r["corpus"]["source"] == "template" and r["documents"] == 2 * 4 + 2
     assert r["stories"] == 2 and 0 <= r["whole"] <= r["together"] <= 2
+    assert 0 <= r["whole_verbatim_only"] <= r["together"]
     assert len(r["per_story"]) == 2 and r["relations"]["true"] == 6
     assert r["relations"]["found"] <= 6 and r["clusters"]["cross-document"] >= 1
     assert (tmp_path / "corpus" / "truth.jsonl").exists()
