@@ -355,7 +355,6 @@ def generate_reprints(
                              f"sentences or fewer stories")
         return got
 
-    total = stories + unrelated
     kinds = ["story"] * stories + ["unrelated"] * unrelated
     rng.shuffle(kinds)
     n_story = 0
@@ -430,7 +429,7 @@ def generate_reprints(
         "generator": "benchmarks.reprints", "seed": seed, "stories": stories,
         "outlets_per_story": outlets_per_story, "unrelated": unrelated,
         "n_outlets": n_outlets, "documents": len(corpus.documents), "dated": dated,
-        "sentences_rejected": pool.rejected, "story_and_unrelated_draws": total,
+        "sentences_rejected": pool.rejected,
     }
     return corpus
 
@@ -443,7 +442,9 @@ def _title(first: str) -> str:
 # --------------------------------------------------------------------------- scoring
 
 
-def _clusters_and_relations(folder: Path) -> tuple[Any, float, float]:
+def _find(folder: Path) -> tuple[Any, float, float]:
+    """``find`` with its defaults on the folder's documents: the result, its seconds
+    and the process's peak memory (MiB)."""
     from benchmarks import machine
     from dedup import FindParams, find, read_corpus
 
@@ -459,7 +460,7 @@ def score_folder(folder: str | Path, *, min_cover: float = 0.85) -> dict[str, An
     from benchmarks.metrics import load_stories, story_scores
 
     folder = Path(folder)
-    result, seconds, peak = _clusters_and_relations(folder)
+    result, seconds, peak = _find(folder)
     stories, doc_story = load_stories(folder)
     clusters = [(c.id, c.kind, [(p.doc, p.start, p.end) for p in c.passages])
                 for c in result.clusters]
@@ -487,7 +488,7 @@ def _explain(per_story: list[dict[str, Any]], clusters: list[tuple[Any, str, lis
     ``min_cover`` by the story's best cluster, the copied sentences outside it, with
     their edit and where they sit in the version (first after the local lead, last
     before the trimmed end, next to a cut of k wire sentences)."""
-    spans = {cid: [x for x in sp] for cid, _, sp in clusters}
+    spans = {cid: sp for cid, _, sp in clusters}
     records: dict[str, list[dict[str, Any]]] = {}
     with open(folder / "truth.jsonl", encoding="utf-8") as f:
         for line in f:
@@ -611,9 +612,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = args.data / MSRP_FILE
         try:
             sentences = load_msrp(path)
-        except OSError:
+        except FileNotFoundError:
             notes.append(f"no MSRP data at {path}: sentences from the template grammar")
             source = "template"
+        except (OSError, ValueError) as exc:
+            ap.error(f"cannot read {path}: {exc}")
+    if args.synthetic < 0:
+        ap.error(f"--synthetic must be a document count >= 0, got {args.synthetic}")
     if source == "template":
         sentences = template_sentences(40 * (args.stories + args.unrelated), seed=args.seed)
     try:

@@ -257,3 +257,17 @@ def test_pool_keeps_one_event_to_one_story() -> None:
     # Two rare words of another story's sentence: the same event, left out; stock
     # phrasing of common words (no 6-gram) stays.
     assert pool.take(1) == [stock2] and pool.rejected == 1
+
+
+def test_cli_bad_input_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                        ) -> None:
+    bad = tmp_path / "data" / "msrp"
+    bad.mkdir(parents=True)
+    (bad / "msr_paraphrase_train.txt").write_bytes(b"Quality\n\xff\xfe not utf-8\n")
+    for argv, message in ((["--data", str(tmp_path / "data")], "cannot read"),
+                          (["--stories", "-1", "--source", "template"], "must be >= 0"),
+                          (["--synthetic", "-3", "--source", "template"], "--synthetic")):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err
