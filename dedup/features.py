@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import os
 import tempfile
 from collections.abc import Sequence
@@ -79,8 +80,17 @@ def form_hash(word: str) -> int:
 
 
 # Version of how the prior table is made from the word lists (bump on any change to
-# the matching form or to the selection below): part of the cache file's name.
+# the selection below): part of the cache file's name, with a fingerprint of the code
+# that makes a word's matching form, so that a changed form never reads a stale table.
 _PRIOR_SCHEME = 1
+
+
+def _form_fingerprint() -> str:
+    try:
+        code = inspect.getsource(norm_word) + inspect.getsource(s_stem)
+    except (OSError, TypeError):  # no source (a frozen build): the bytecode then
+        code = repr((norm_word.__code__.co_code, s_stem.__code__.co_code))
+    return hashlib.blake2b(code.encode("utf-8"), digest_size=4).hexdigest()
 
 
 @lru_cache(maxsize=4)
@@ -102,7 +112,8 @@ def word_prior(languages: tuple[str, ...]) -> WordPrior | None:
     except Exception:  # not installed: run on corpus statistics alone
         return None
     langs = ",".join(languages)
-    cache = _cache_dir() / f"prior-{_PRIOR_SCHEME}-wordfreq-{ver}-{langs}.npz"
+    cache = (_cache_dir()
+             / f"prior-{_PRIOR_SCHEME}-{_form_fingerprint()}-wordfreq-{ver}-{langs}.npz")
     try:
         with np.load(cache, allow_pickle=False) as z:
             return WordPrior(z["hashes"], z["freq"], str(z["source"]))
