@@ -167,6 +167,7 @@ class FindParams:
         d = asdict(self)
         d["minhash"] = self.minhash.to_dict()
         prior = self.word_prior()
+        d["prior_languages"] = list(self.prior_languages)
         d["prior_source"] = prior.source if prior is not None else "none"
         d["lsh"] = {"near": self.near_lsh().to_dict(), "rare": self.lsh().to_dict(),
                     "rare_minhash": self.rare_minhash().to_dict()}
