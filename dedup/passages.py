@@ -16,12 +16,12 @@ that can end just before it; chains are then read off best first, each seed used
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Chain", "DocLayout", "chain_matches"]
+__all__ = ["Chain", "DocLayout", "chain_matches", "extend_chains"]
 
 
 class Chain(NamedTuple):
@@ -177,3 +177,36 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: S
             int(sum(w[x] for x in seq))))
     chains.sort(key=lambda c: (c.first_a, c.first_b, c.last_a, c.last_b))
     return chains
+
+
+def extend_chains(chains: Sequence[Chain], layout: DocLayout,
+                  score: Callable[[int, int], float], *, min_score: float,
+                  max_steps: int) -> list[Chain]:
+    """Grow each chain at both ends over the next sentence of both documents while
+    that pair of sentences scores at least ``min_score`` (an on-demand score with no
+    evidence floor), at most ``max_steps`` sentences each way: the seed-and-extend
+    step. Only chains of two or more matched sentences grow: a lone matched
+    sentence (a quotation two stories share) is no evidence about its neighbours.
+    A paraphrased sentence right after an outlet's own lead, or at the end of
+    what it kept, joins the passage its neighbours already hold; the lead itself,
+    sharing nothing with the wire's sentence beside it, does not. Passages and
+    matches keep their meaning: the matches of a chain stay its verified seeds."""
+    out = []
+    for ch in chains:
+        if len(ch.matches) < 2:  # a lone sentence match is no run to extend
+            out.append(ch)
+            continue
+        fa, la, fb, lb = ch.first_a, ch.last_a, ch.first_b, ch.last_b
+        na = int(layout.doc_first[ch.doc_a + 1] - layout.doc_first[ch.doc_a])
+        nb = int(layout.doc_first[ch.doc_b + 1] - layout.doc_first[ch.doc_b])
+        base_a, base_b = int(layout.doc_first[ch.doc_a]), int(layout.doc_first[ch.doc_b])
+        for _ in range(max_steps):
+            if fa == 0 or fb == 0 or score(base_a + fa - 1, base_b + fb - 1) < min_score:
+                break
+            fa, fb = fa - 1, fb - 1
+        for _ in range(max_steps):
+            if la + 1 >= na or lb + 1 >= nb or score(base_a + la + 1, base_b + lb + 1) < min_score:
+                break
+            la, lb = la + 1, lb + 1
+        out.append(ch._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb))
+    return out

@@ -28,11 +28,12 @@ from .features import (
     WordPrior,
     build_features_hashed,
     sequence_keys_hashed,
+    shared_stats,
     word_prior,
 )
 from .index import LSHParams, candidate_pairs
 from .models import Cluster, Corpus, Document, Match, Passage, Span
-from .passages import Chain, DocLayout, chain_matches
+from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, coverages, relate
 from .repeats import (
     boilerplate,
@@ -72,6 +73,9 @@ class FindParams:
         (two stories sharing one sentence or quotation stay apart).
     wholly, partially: coverage of the derived document at or above which a document
         relation is ``wholly`` or ``partially`` derived (the thresholds of ``compare``).
+    extend_threshold: score (weighted cosine, no evidence floor) the sentences just
+        before or after a passage need, in both documents, to extend it (at most
+        ``max_gap`` sentences each way); 1.0 turns extension off.
     relation_evidence: shared weight (rare-word units, summed over their candidate
         passage pairs) two documents need to be aligned for a relation when no chain
         of verified sentences joins them.
@@ -104,6 +108,7 @@ class FindParams:
     wholly: float = WHOLLY
     partially: float = PARTIALLY
     relation_evidence: float = 6.0
+    extend_threshold: float = 0.1
     duplicate_threshold: float = 0.8
     min_words: int = 5
     topic_weight: float = 0.3
@@ -117,7 +122,7 @@ class FindParams:
 
     def __post_init__(self) -> None:
         for name in ("threshold", "duplicate_threshold", "topic_weight", "absorb", "min_fit",
-                     "wholly", "partially", "speaker_penalty"):
+                     "wholly", "partially", "speaker_penalty", "extend_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
@@ -439,6 +444,9 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     layout = DocLayout.build(units.doc_index, units.sent_index, table.n_words[units.rep_of],
                              len(docs), params.min_words)
     chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap)
+    if params.extend_threshold < 1.0:
+        chains = extend_chains(chains, layout, _sentence_score(units, table, params),
+                               min_score=params.extend_threshold, max_steps=params.max_gap)
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap)
     raw = [_shared_raw(sc, chains) for sc in shared]
@@ -453,6 +461,22 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     clusters, cluster_of_chain = _number_clusters(raw, units.passages, layout, docs, len(chains))
     run.lap("cluster")
     return layout, chains, clusters, cluster_of_chain
+
+
+def _sentence_score(units: _Units, table: FeatureTable, params: FindParams
+                    ) -> Callable[[int, int], float]:
+    """Weighted cosine of two sentence passages, on demand, with no evidence floor and
+    nothing for a sentence too short to match (used to extend chains at their ends:
+    a neighbour of verified matches needs less evidence than a pair on its own)."""
+    def score(i: int, j: int) -> float:
+        a, b = int(units.rep_of[i]), int(units.rep_of[j])
+        if table.n_words[a] < params.min_words or table.n_words[b] < params.min_words:
+            return 0.0
+        ta, tb = float(table.total[a]), float(table.total[b])
+        if ta <= 0 or tb <= 0:
+            return 0.0
+        return shared_stats(table, a, b)[0] / (ta * tb) ** 0.5
+    return score
 
 
 def _shared_raw(sc: ChainCluster, chains: Sequence[Chain]) -> _Raw:

@@ -185,10 +185,12 @@ def test_summary_numbers(wire_views: list[ClusterView]) -> None:
     wire = rows["Wire"]
     assert (wire.versions, wire.pivots, wire.share_kept) == (0, 1, None)
     verbatim = rows["Verbatim Post"]
-    assert verbatim.versions == 1 and verbatim.share_kept == 1.0
-    assert verbatim.cut == verbatim.replaced == verbatim.moved == 0
+    # the wire's body word for word; only its headline is reworded ("Thousands flee as
+    # Marlow dam breaks"), and extends the passage as shared, re-headlined material
+    assert verbatim.versions == 1 and verbatim.share_kept == round(180 / 186, 4)
+    assert verbatim.cut == 6 and verbatim.replaced == verbatim.moved == 0
     # its "Read more: Weekend weather warnings for the north" line, mid-story
-    assert verbatim.added == 8
+    assert verbatim.added == 12  # and 4 words of its own headline
     trimmed = rows["Trimmed Times"]
     # the whole story was the pivot: the trimmed reprint kept its first three paragraphs
     assert 0.3 <= trimmed.share_kept < 0.5 and trimmed.cut > 0 and trimmed.added == 0
@@ -211,7 +213,7 @@ def test_summary_table(wire_views: list[ClusterView]) -> None:
     table = summary_table(outlet_summary(wire_views))
     lines = table.splitlines()
     assert lines[0].split()[:4] == ["outlet", "versions", "pivot", "kept"]
-    assert "Verbatim Post" in lines[2] and "100% of 178 pivot words" in lines[2]
+    assert "Verbatim Post" in lines[2] and "97% of 186 pivot words" in lines[2]
     assert lines[-1].startswith("Wire")
     assert summary_table([]).splitlines()[0].startswith("outlet")
 
@@ -736,9 +738,9 @@ def test_markdown_renders(wire_result: FindResult, wire_views: list[ClusterView]
         assert f"### Cluster {c.id}\n" in md
     for d in wire_result.corpus.documents:
         assert d.id.replace("_", "\\_") in md
-    assert "| Verbatim Post | 1 | 0 | 100% of 178 pivot words |" in md
+    assert "| Verbatim Post | 1 | 0 | 97% of 186 pivot words |" in md
     # pivot text quoted, reworded versions marked
-    assert "> MARLOW VALLEY (Wire)" in md
+    assert "> Floodwaters breach Marlow dam" in md
     assert "~~" in md and "**" in md and "`!number`" in md
     assert all(len(widths) == 1 for widths in table_widths(md))
 
