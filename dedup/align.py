@@ -24,6 +24,8 @@ and ``b[e.b_start:e.b_end]`` are the words it covers.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +37,7 @@ from rapidfuzz.distance import Indel
 
 from .errors import ParameterError
 from .models import Token
-from .normalize import fold, tokenize
+from .normalize import fold, norm_word, token_pattern
 
 __all__ = [
     "ATTRIBUTION_VERBS",
@@ -359,6 +361,51 @@ def _cosmetic_kinds(x: str, y: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+@lru_cache(maxsize=16)
+def _quote_chains(text: str) -> tuple[tuple[list[int], list[int]], ...]:
+    """:func:`quotation_spans` of ``text`` dealt into chains of disjoint spans, each as
+    sorted ``(starts, ends)`` lists (two chains: double and single quotations may
+    overlap, spans of one kind never do). Cached, so the many passages of one long
+    text are aligned without reading it again for each."""
+    chains: list[tuple[list[int], list[int]]] = []
+    for s, e in quotation_spans(text):
+        for c_starts, c_ends in chains:
+            if c_ends[-1] <= s:
+                c_starts.append(s)
+                c_ends.append(e)
+                break
+        else:
+            chains.append(([s], [e]))
+    return tuple(chains)
+
+
+# Matching forms of words already seen (norm_word is pure): most words of a text, and
+# of the next one, have been seen before.
+_NORMS: dict[str, str] = {}
+_NORMS_MAX = 1 << 17
+_NORMS_MAX_WORD = 64
+
+
+def _tokenize(text: str, start: int, end: int) -> list[Token]:
+    """:func:`dedup.normalize.tokenize`, with the matching forms memoised."""
+    norms = _NORMS
+    get = norms.get
+    out: list[Token] = []
+    append = out.append
+    for m in token_pattern().finditer(text, start, end):
+        word = m.group()
+        norm = get(word)
+        if norm is None:
+            norm = norm_word(word)
+            if len(word) <= _NORMS_MAX_WORD:
+                if len(norms) >= _NORMS_MAX:
+                    norms.clear()
+                norms[word] = norm
+        s, e = m.span()
+        append(Token(s, e, norm))
+    return out
+
+
 class _Side:
     """One text's words plus the annotations the flags need, computed on demand."""
 
@@ -390,15 +437,32 @@ class _Side:
 
     @cached_property
     def quote_ids(self) -> list[int]:
-        ids = [-1] * len(self.tokens)
-        starts = [t.start for t in self.tokens]
-        for k, (s, e) in enumerate(quotation_spans(self.text)):
-            lo = bisect.bisect_left(starts, s)
-            hi = bisect.bisect_left(starts, e)
-            for i in range(lo, hi):
+        """Per word the quotation it sits in (the start offset of the first quotation
+        span holding it), or -1. Only the spans that reach this side's words are read,
+        so aligning many passages of one long text stays linear."""
+        toks = self.tokens
+        ids = [-1] * len(toks)
+        if not toks:
+            return ids
+        starts = [t.start for t in toks]
+        first, last = starts[0], starts[-1]
+        spans: list[tuple[int, int]] = []
+        for c_starts, c_ends in _quote_chains(self.text):
+            k = bisect.bisect_right(c_ends, first)
+            while k < len(c_starts) and c_starts[k] <= last:
+                spans.append((c_starts[k], c_ends[k]))
+                k += 1
+        spans.sort()
+        for s, e in spans:
+            for i in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)):
                 if ids[i] < 0:
-                    ids[i] = k
+                    ids[i] = s
         return ids
+
+    @cached_property
+    def quote_counts(self) -> Counter[int]:
+        """Words per quotation id (see :attr:`quote_ids`)."""
+        return Counter(q for q in self.quote_ids if q >= 0)
 
     @cached_property
     def numbers(self) -> tuple[list[int], list[str]]:
@@ -465,8 +529,9 @@ def _flags(sa: _Side, i1: int, i2: int, sb: _Side, j1: int, j2: int) -> tuple[st
         flags.add(FLAG_QUOTE)
     elif i1 == i2:
         # words added inside a quotation that is also in A (not a new quotation)
-        quotes = {qb[x] for x in range(j1, j2) if qb[x] >= 0}
-        if quotes and any(qb[x] in quotes for x in (*range(j1), *range(j2, len(qb)))):
+        inside = Counter(qb[x] for x in range(j1, j2) if qb[x] >= 0)
+        total = sb.quote_counts
+        if any(total[q] > n for q, n in inside.items()):
             flags.add(FLAG_QUOTE)
     verbs_a = Counter(t.norm for t in sa.tokens[i1:i2] if t.norm in ATTRIBUTION_VERBS)
     verbs_b = Counter(t.norm for t in sb.tokens[j1:j2] if t.norm in ATTRIBUTION_VERBS)
@@ -671,6 +736,20 @@ def _split(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, i
     return out
 
 
+def _skip_pairs(ids: Sequence[int], r: tuple[int, int]) -> set[tuple[int, int]]:
+    """Ordered word pairs of ``ids[r]`` at most ``_MOVE_MAX_GAP + 1`` words apart.
+
+    Two matching blocks can join one move chain only across a gap of at most
+    ``_MOVE_MAX_GAP`` words on each side, and every move matches at least two words,
+    so a range pair that shares none of these pairs has no move candidate.
+    """
+    seg = ids[r[0]:r[1]]
+    out: set[tuple[int, int]] = set()
+    for d in range(1, _MOVE_MAX_GAP + 2):
+        out.update(zip(seg, seg[d:], strict=False))
+    return out
+
+
 def _find_moves(
     ops: list[tuple[str, int, int, int, int]], ida: Sequence[int], idb: Sequence[int],
     min_tokens: int, min_similarity: float,
@@ -679,6 +758,13 @@ def _find_moves(
     different edits, carve it out of both, repeat.
 
     Returns the moves plus, per op index, the A ranges and B ranges left free.
+
+    Each range pair's candidates are computed once and kept in a heap ordered as the
+    greedy choice ranks them (more matched words, then higher similarity, then the
+    earlier A position, then the earlier B edit and range); candidates whose ranges
+    were carved since are dropped when they surface. Only range pairs sharing a word
+    pair (:func:`_skip_pairs`) are aligned, found through an index rather than by
+    trying every pair.
     """
     a_free: dict[int, list[tuple[int, int]]] = {}
     b_free: dict[int, list[tuple[int, int]]] = {}
@@ -686,36 +772,65 @@ def _find_moves(
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
+    # live ranges (eligible by length) -> their op index and word-pair sets
+    a_live: dict[tuple[int, int], tuple[int, set[tuple[int, int]]]] = {}
+    b_live: dict[tuple[int, int], tuple[int, set[tuple[int, int]]]] = {}
+    for free, live, ids in ((a_free, a_live, ida), (b_free, b_live, idb)):
+        for k, ranges in free.items():
+            for r in ranges:
+                if r[1] - r[0] >= min_tokens:
+                    live[r] = (k, _skip_pairs(ids, r))
+    heap: list[tuple[int, float, int, int, int, int, _Move, int, tuple[int, int],
+                     tuple[int, int]]] = []
+    done: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    seq = itertools.count()
+
+    def pair(ra: tuple[int, int], rb: tuple[int, int]) -> None:
+        p, q = a_live[ra][0], b_live[rb][0]
+        if p == q or (ra, rb) in done:
+            return
+        done.add((ra, rb))
+        for c in _move_candidates(ida, idb, ra, rb, min_tokens, min_similarity):
+            heapq.heappush(heap, (-c.matched, -c.similarity, c.i1, q, rb[0], next(seq),
+                                  c, p, ra, rb))
+
+    if a_live and b_live:
+        index: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for ra, (_, keys) in a_live.items():
+            for key in keys:
+                index.setdefault(key, []).append(ra)
+        for rb, (_, keys) in b_live.items():
+            hits: set[tuple[int, int]] = set()
+            for key in keys:
+                hits.update(index.get(key, ()))
+            for ra in hits:
+                pair(ra, rb)
     moves: list[_Move] = []
-    cache: dict[tuple[tuple[int, int], tuple[int, int]], list[_Move]] = {}
-    while True:
-        best: tuple[tuple[int, float, int], _Move, int, int] | None = None
-        for p, a_ranges in a_free.items():
-            for ra in a_ranges:
-                if ra[1] - ra[0] < min_tokens:
-                    continue
-                for q, b_ranges in b_free.items():
-                    if q == p:
-                        continue
-                    for rb in b_ranges:
-                        if rb[1] - rb[0] < min_tokens:
-                            continue
-                        key = (ra, rb)
-                        cands = cache.get(key)
-                        if cands is None:
-                            cands = _move_candidates(ida, idb, ra, rb, min_tokens,
-                                                     min_similarity)
-                            cache[key] = cands
-                        for c in cands:
-                            rank = (c.matched, c.similarity, -c.i1)
-                            if best is None or rank > best[0]:
-                                best = (rank, c, p, q)
-        if best is None:
-            break
-        _, move, p, q = best
+    while heap:
+        *_, move, p, ra, rb = heapq.heappop(heap)
+        if ra not in a_live or rb not in b_live:
+            continue
+        q = b_live[rb][0]
         moves.append(move)
         a_free[p] = _split(a_free[p], move.i1, move.i2)
         b_free[q] = _split(b_free[q], move.j1, move.j2)
+        del a_live[ra], b_live[rb]
+        new_a = [r for r in ((ra[0], move.i1), (move.i2, ra[1])) if r[1] - r[0] >= min_tokens]
+        new_b = [r for r in ((rb[0], move.j1), (move.j2, rb[1])) if r[1] - r[0] >= min_tokens]
+        for r in new_a:
+            a_live[r] = (p, _skip_pairs(ida, r))
+        for r in new_b:
+            b_live[r] = (q, _skip_pairs(idb, r))
+        for r in new_a:
+            keys = a_live[r][1]
+            for rb2, (_, keys_b) in list(b_live.items()):
+                if not keys.isdisjoint(keys_b):
+                    pair(r, rb2)
+        for r in new_b:
+            keys = b_live[r][1]
+            for ra2, (_, keys_a) in list(a_live.items()):
+                if not keys.isdisjoint(keys_a):
+                    pair(ra2, r)
     return moves, a_free, b_free
 
 
@@ -877,13 +992,14 @@ def _build_edits(
 ) -> list[Edit]:
     build = _Builder(sa, sb)
     by_a = sorted(moves, key=lambda m: m.i1)
+    move_starts = [m.i1 for m in by_a]
     move_ids = {id(m): k + 1 for k, m in enumerate(by_a)}
     edits: list[Edit] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             edits.extend(build.equal(i1, i2, j1, j2))
             continue
-        inside = [m for m in by_a if i1 <= m.i1 < i2]
+        inside = by_a[bisect.bisect_left(move_starts, i1):bisect.bisect_left(move_starts, i2)]
         untouched = a_free[k] == ([(i1, i2)] if i2 > i1 else []) and \
             b_free[k] == ([(j1, j2)] if j2 > j1 else [])
         if untouched:  # no moved block came out of this edit (the common case)
@@ -954,19 +1070,44 @@ def _stats(edits: Sequence[Edit], sa: _Side, sb: _Side) -> AlignStats:
     )
 
 
-_NON_SPACE_BEFORE = re.compile(r"\S*\Z")
-_NON_SPACE_AFTER = re.compile(r"\S*")
+_FIRST_SPACE = re.compile(r"\s")
+_FIRST_NON_SPACE = re.compile(r"\S")
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_LAST_NON_SPACE = re.compile(r".*\S", re.DOTALL)
+
+
+def _last_end(pattern: re.Pattern[str], text: str, floor: int, end: int) -> int:
+    """Where the last match of ``pattern`` (``.*X``: up to the last ``X``) in
+    ``text[floor:end]`` ends, or -1. Looks back from ``end`` in doubling windows, so
+    the cost is the distance to that match, not to ``floor``."""
+    width = 64
+    while True:
+        lo = max(floor, end - width)
+        m = pattern.match(text, lo, end)
+        if m:
+            return m.end()
+        if lo <= floor:
+            return -1
+        width *= 2
 
 
 def _coverage(sb: _Side, covered: list[bool]) -> float:
     """Share of B's whole text (outer whitespace aside) under covered word runs, each run
-    widened to the punctuation glued to its ends."""
+    widened to the punctuation glued to its ends.
+
+    Linear in the span's words: each stretch of text is looked at once or twice, never
+    read again from the start of the text for each run.
+    """
     text = sb.text
-    total = len(text.strip())
-    if not total:
+    first = _FIRST_NON_SPACE.search(text)
+    if first is None:
         return 0.0
+    total = _last_end(_LAST_NON_SPACE, text, first.start(), len(text)) - first.start()
     toks = sb.tokens
     chars = 0
+    # bound: just after the last whitespace before `floor` (0 if none);
+    # space_after: the first whitespace at or after the previous run's end (or len(text))
+    floor, bound, space_after = 0, 0, -1
     j, n = 0, len(toks)
     while j < n:
         if not covered[j]:
@@ -976,11 +1117,14 @@ def _coverage(sb: _Side, covered: list[bool]) -> float:
         while k < n and covered[k]:
             k += 1
         start, end = toks[j].start, toks[k - 1].end
-        m = _NON_SPACE_BEFORE.search(text, 0, start)
-        start = m.start() if m else start
-        after = _NON_SPACE_AFTER.match(text, end)
-        end = after.end() if after else end
-        chars += end - start
+        p = _last_end(_LAST_SPACE, text, floor, start)
+        if p >= 0:
+            bound = p
+        floor = start
+        if end > space_after:
+            m = _FIRST_SPACE.search(text, end)
+            space_after = m.start() if m else len(text)
+        chars += space_after - bound
         j = k
     return round(min(chars, total) / total, 4)
 
@@ -1035,8 +1179,8 @@ def align(
     _check_params(min_move_tokens, min_move_similarity, min_equal_tokens)
     span_a = _check_span(a, a_span, "a_span")
     span_b = _check_span(b, b_span, "b_span")
-    ta = tokenize(a, *span_a)
-    tb = tokenize(b, *span_b)
+    ta = _tokenize(a, *span_a)
+    tb = _tokenize(b, *span_b)
     sa, sb = _Side(a, ta, span_a), _Side(b, tb, span_b)
     ida, idb = _ids(ta, tb)
     ops = _shift_to_boundaries(opcodes(ida, idb), (ida, idb), (sa, sb))
@@ -1181,7 +1325,7 @@ def find_regions(
         raise ParameterError(f"gap_penalty must be >= 0, got {gap_penalty}")
     if anchor_words < 1:
         raise ParameterError(f"anchor_words must be >= 1, got {anchor_words}")
-    ta, tb = tokenize(a), tokenize(b)
+    ta, tb = _tokenize(a, 0, len(a)), _tokenize(b, 0, len(b))
     ida, idb = _ids(ta, tb)
     work_a, work_b = _anchored(ida, idb, anchor_words)
     taken_a, taken_b = [False] * len(ida), [False] * len(idb)
