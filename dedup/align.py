@@ -750,6 +750,11 @@ def _skip_pairs(ids: Sequence[int], r: tuple[int, int]) -> set[tuple[int, int]]:
     return out
 
 
+# Above this many (A range, B range) pairs, pairs are found through a word-pair index
+# instead of being tried one by one.
+_MOVE_INDEX_PAIRS = 256
+
+
 def _find_moves(
     ops: list[tuple[str, int, int, int, int]], ida: Sequence[int], idb: Sequence[int],
     min_tokens: int, min_similarity: float,
@@ -759,12 +764,12 @@ def _find_moves(
 
     Returns the moves plus, per op index, the A ranges and B ranges left free.
 
-    Each range pair's candidates are computed once and kept in a heap ordered as the
-    greedy choice ranks them (more matched words, then higher similarity, then the
-    earlier A position, then the earlier B edit and range); candidates whose ranges
-    were carved since are dropped when they surface. Only range pairs sharing a word
-    pair (:func:`_skip_pairs`) are aligned, found through an index rather than by
-    trying every pair.
+    Each range pair's candidates are computed once, when both ranges first exist, and
+    kept in a heap ordered as the greedy choice ranks them (more matched words, then
+    higher similarity, then the earlier A position, then the earlier B edit and
+    range); a candidate whose ranges were carved since is dropped when it surfaces.
+    With many ranges, only pairs sharing a word pair (:func:`_skip_pairs`) are
+    aligned, found through an index.
     """
     a_free: dict[int, list[tuple[int, int]]] = {}
     b_free: dict[int, list[tuple[int, int]]] = {}
@@ -772,34 +777,55 @@ def _find_moves(
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
-    # live ranges (eligible by length) -> their op index and word-pair sets
-    a_live: dict[tuple[int, int], tuple[int, set[tuple[int, int]]]] = {}
-    b_live: dict[tuple[int, int], tuple[int, set[tuple[int, int]]]] = {}
-    for free, live, ids in ((a_free, a_live, ida), (b_free, b_live, idb)):
-        for k, ranges in free.items():
-            for r in ranges:
-                if r[1] - r[0] >= min_tokens:
-                    live[r] = (k, _skip_pairs(ids, r))
-    heap: list[tuple[int, float, int, int, int, int, _Move, int, tuple[int, int],
+    # ranges long enough to hold a move, still whole -> their op index
+    a_live = {r: k for k, rs in a_free.items() for r in rs if r[1] - r[0] >= min_tokens}
+    b_live = {r: k for k, rs in b_free.items() for r in rs if r[1] - r[0] >= min_tokens}
+    indexed = len(a_live) * len(b_live) > _MOVE_INDEX_PAIRS
+    a_keys: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    b_keys: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    heap: list[tuple[int, float, int, int, int, int, _Move, tuple[int, int],
                      tuple[int, int]]] = []
     done: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     seq = itertools.count()
 
     def pair(ra: tuple[int, int], rb: tuple[int, int]) -> None:
-        p, q = a_live[ra][0], b_live[rb][0]
-        if p == q or (ra, rb) in done:
+        q = b_live[rb]
+        if a_live[ra] == q or (ra, rb) in done:
             return
         done.add((ra, rb))
         for c in _move_candidates(ida, idb, ra, rb, min_tokens, min_similarity):
-            heapq.heappush(heap, (-c.matched, -c.similarity, c.i1, q, rb[0], next(seq),
-                                  c, p, ra, rb))
+            heapq.heappush(
+                heap, (-c.matched, -c.similarity, c.i1, q, rb[0], next(seq), c, ra, rb)
+            )
 
-    if a_live and b_live:
+    def add_pairs(new_a: list[tuple[int, int]], new_b: list[tuple[int, int]]) -> None:
+        """Pair new ranges with every live range of the other side."""
+        if indexed:
+            for r in new_a:
+                a_keys[r] = _skip_pairs(ida, r)
+            for r in new_b:
+                b_keys[r] = _skip_pairs(idb, r)
+        for ra in new_a:
+            for rb in list(b_live):
+                if not indexed or not a_keys[ra].isdisjoint(b_keys[rb]):
+                    pair(ra, rb)
+        for rb in new_b:
+            for ra in list(a_live):
+                if not indexed or not b_keys[rb].isdisjoint(a_keys[ra]):
+                    pair(ra, rb)
+
+    if not indexed:
+        for ra in a_live:
+            for rb in b_live:
+                pair(ra, rb)
+    elif a_live and b_live:
         index: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for ra, (_, keys) in a_live.items():
+        for ra in a_live:
+            a_keys[ra] = keys = _skip_pairs(ida, ra)
             for key in keys:
                 index.setdefault(key, []).append(ra)
-        for rb, (_, keys) in b_live.items():
+        for rb in b_live:
+            b_keys[rb] = keys = _skip_pairs(idb, rb)
             hits: set[tuple[int, int]] = set()
             for key in keys:
                 hits.update(index.get(key, ()))
@@ -807,30 +833,20 @@ def _find_moves(
                 pair(ra, rb)
     moves: list[_Move] = []
     while heap:
-        *_, move, p, ra, rb = heapq.heappop(heap)
+        *_, move, ra, rb = heapq.heappop(heap)
         if ra not in a_live or rb not in b_live:
             continue
-        q = b_live[rb][0]
+        p, q = a_live.pop(ra), b_live.pop(rb)
         moves.append(move)
         a_free[p] = _split(a_free[p], move.i1, move.i2)
         b_free[q] = _split(b_free[q], move.j1, move.j2)
-        del a_live[ra], b_live[rb]
         new_a = [r for r in ((ra[0], move.i1), (move.i2, ra[1])) if r[1] - r[0] >= min_tokens]
         new_b = [r for r in ((rb[0], move.j1), (move.j2, rb[1])) if r[1] - r[0] >= min_tokens]
         for r in new_a:
-            a_live[r] = (p, _skip_pairs(ida, r))
+            a_live[r] = p
         for r in new_b:
-            b_live[r] = (q, _skip_pairs(idb, r))
-        for r in new_a:
-            keys = a_live[r][1]
-            for rb2, (_, keys_b) in list(b_live.items()):
-                if not keys.isdisjoint(keys_b):
-                    pair(r, rb2)
-        for r in new_b:
-            keys = b_live[r][1]
-            for ra2, (_, keys_a) in list(a_live.items()):
-                if not keys.isdisjoint(keys_a):
-                    pair(ra2, r)
+            b_live[r] = q
+        add_pairs(new_a, new_b)
     return moves, a_free, b_free
 
 
