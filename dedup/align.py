@@ -465,19 +465,34 @@ class _Side:
         return Counter(q for q in self.quote_ids if q >= 0)
 
     @cached_property
-    def numbers(self) -> tuple[list[int], list[str]]:
-        """Per word the index of the number mention it belongs to (-1), and values."""
-        owner = [-1] * len(self.tokens)
+    def quoted_before(self) -> list[int]:
+        """``quoted_before[i]``: how many of the first ``i`` words sit in a quotation."""
+        out = [0]
+        n = 0
+        for q in self.quote_ids:
+            n += q >= 0
+            out.append(n)
+        return out
+
+    @cached_property
+    def numbers(self) -> tuple[list[int], list[int], list[str]]:
+        """The number mentions in text order: first words, end words, values."""
+        firsts: list[int] = []
+        ends: list[int] = []
         values: list[str] = []
-        for k, (i, j, value) in enumerate(_number_mentions([t.norm for t in self.tokens])):
+        for i, j, value in _number_mentions([t.norm for t in self.tokens]):
+            firsts.append(i)
+            ends.append(j)
             values.append(value)
-            for x in range(i, j):
-                owner[x] = k
-        return owner, values
+        return firsts, ends, values
 
     @cached_property
     def verbs(self) -> frozenset[int]:
-        return frozenset(i for i, t in enumerate(self.tokens) if t.norm in ATTRIBUTION_VERBS)
+        return frozenset(self.verb_positions)
+
+    @cached_property
+    def verb_positions(self) -> list[int]:
+        return [i for i, t in enumerate(self.tokens) if t.norm in ATTRIBUTION_VERBS]
 
     def same_sentence(self, x: int, y: int) -> bool:
         """No sentence or paragraph break between words ``x`` and ``y``."""
@@ -486,9 +501,19 @@ class _Side:
             self.text, self.tokens[lo].end, self.tokens[hi].start
         )
 
-    def number_values(self, i: int, j: int) -> Counter[str]:
-        owner, values = self.numbers
-        return Counter(values[k] for k in {owner[x] for x in range(i, j)} if k >= 0)
+    def number_values(self, i: int, j: int) -> list[str]:
+        """Values of the number mentions reaching into words ``[i, j)``, sorted."""
+        if i >= j:
+            return []
+        firsts, ends, values = self.numbers
+        lo, hi = bisect.bisect_right(ends, i), bisect.bisect_left(firsts, j)
+        return sorted(values[lo:hi]) if lo < hi else []
+
+    def verb_words(self, i: int, j: int) -> list[str]:
+        """The speech verbs among words ``[i, j)``, sorted."""
+        pos = self.verb_positions
+        lo, hi = bisect.bisect_left(pos, i), bisect.bisect_left(pos, j)
+        return sorted(self.tokens[x].norm for x in pos[lo:hi]) if lo < hi else []
 
     def namelike(self, i: int, j: int) -> bool:
         for x in range(i, j):
@@ -521,21 +546,20 @@ def _flags(sa: _Side, i1: int, i2: int, sb: _Side, j1: int, j2: int) -> tuple[st
     flags: set[str] = set()
     if sa.number_values(i1, i2) != sb.number_values(j1, j2):
         flags.add(FLAG_NUMBER)
-    qa = sa.quote_ids
-    qb = sb.quote_ids
-    if any(qa[x] >= 0 for x in range(i1, i2)):
+    qa = sa.quoted_before
+    qb = sb.quoted_before
+    if qa[i2] > qa[i1]:
         flags.add(FLAG_QUOTE)
-    elif i1 < i2 and any(qb[x] >= 0 for x in range(j1, j2)):
+    elif i1 < i2 and qb[j2] > qb[j1]:
         flags.add(FLAG_QUOTE)
-    elif i1 == i2:
+    elif i1 == i2 and qb[j2] > qb[j1]:
         # words added inside a quotation that is also in A (not a new quotation)
-        inside = Counter(qb[x] for x in range(j1, j2) if qb[x] >= 0)
+        ids = sb.quote_ids
+        inside = Counter(ids[x] for x in range(j1, j2) if ids[x] >= 0)
         total = sb.quote_counts
         if any(total[q] > n for q, n in inside.items()):
             flags.add(FLAG_QUOTE)
-    verbs_a = Counter(t.norm for t in sa.tokens[i1:i2] if t.norm in ATTRIBUTION_VERBS)
-    verbs_b = Counter(t.norm for t in sb.tokens[j1:j2] if t.norm in ATTRIBUTION_VERBS)
-    if verbs_a != verbs_b:
+    if sa.verb_words(i1, i2) != sb.verb_words(j1, j2):
         flags.add(FLAG_ATTRIBUTION)
     elif (sa.namelike(i1, i2) or sb.namelike(j1, j2)) and (
         sa.near_verb(i1, i2) or sb.near_verb(j1, j2)
