@@ -718,15 +718,17 @@ def _move_candidates(
     b_ids = idb[rb[0]:rb[1]]
     if set(a_ids).isdisjoint(b_ids):
         return []
-    blocks = [bl for bl in Indel.opcodes(a_ids, b_ids).as_matching_blocks() if bl.size]
+    raw = cast("list[tuple[str, int, int, int, int]]", Indel.opcodes(a_ids, b_ids).as_list())
     chains: list[list[tuple[int, int, int]]] = []
-    for bl in blocks:
+    for tag, x, x_end, y, _ in raw:  # the equal runs are the matching blocks
+        if tag != "equal":
+            continue
         if chains:
             la, lb, ls = chains[-1][-1]
-            if bl.a - (la + ls) <= _MOVE_MAX_GAP and bl.b - (lb + ls) <= _MOVE_MAX_GAP:
-                chains[-1].append((bl.a, bl.b, bl.size))
+            if x - (la + ls) <= _MOVE_MAX_GAP and y - (lb + ls) <= _MOVE_MAX_GAP:
+                chains[-1].append((x, y, x_end - x))
                 continue
-        chains.append([(bl.a, bl.b, bl.size)])
+        chains.append([(x, y, x_end - x)])
     out: list[_Move] = []
     for chain in chains:
         matched = sum(s for _, _, s in chain)
@@ -760,22 +762,32 @@ def _split(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, i
     return out
 
 
-def _skip_pairs(ids: Sequence[int], r: tuple[int, int]) -> set[tuple[int, int]]:
-    """Ordered word pairs of ``ids[r]`` at most ``_MOVE_MAX_GAP + 1`` words apart.
-
-    Two matching blocks can join one move chain only across a gap of at most
-    ``_MOVE_MAX_GAP`` words on each side, and every move matches at least two words,
-    so a range pair that shares none of these pairs has no move candidate.
-    """
+def _word_pairs(ids: Sequence[int], r: tuple[int, int], reach: int) -> set[tuple[int, int]]:
+    """Ordered word pairs of ``ids[r]`` at most ``reach`` words apart."""
     seg = ids[r[0]:r[1]]
     out: set[tuple[int, int]] = set()
-    for d in range(1, _MOVE_MAX_GAP + 2):
+    for d in range(1, reach + 1):
         out.update(zip(seg, seg[d:], strict=False))
     return out
 
 
-# Above this many (A range, B range) pairs, pairs are found through a word-pair index
-# instead of being tried one by one.
+def _pair_reach(min_tokens: int, min_similarity: float) -> int:
+    """How far apart two words can be and still be matches of one move candidate.
+
+    Blocks chained into one move are at most ``_MOVE_MAX_GAP`` words apart on each
+    side, and every candidate matches at least two words, so a range pair without a
+    shared word pair at most ``_MOVE_MAX_GAP + 1`` apart has no candidate. A chain of
+    one-word blocks has a gap after each block, so its similarity is at most
+    ``2m / (3m - 1)`` for ``m >= min_tokens`` matched words; above that bound every
+    candidate holds two adjacent matched words, and adjacent pairs are enough.
+    """
+    if min_similarity > 2 * min_tokens / (3 * min_tokens - 1):
+        return 1
+    return _MOVE_MAX_GAP + 1
+
+
+# Above this many (A range, B range) pairs, pairs are found through an index of their
+# word pairs instead of comparing every two ranges' word pairs.
 _MOVE_INDEX_PAIRS = 256
 
 
@@ -792,8 +804,8 @@ def _find_moves(
     kept in a heap ordered as the greedy choice ranks them (more matched words, then
     higher similarity, then the earlier A position, then the earlier B edit and
     range); a candidate whose ranges were carved since is dropped when it surfaces.
-    With many ranges, only pairs sharing a word pair (:func:`_skip_pairs`) are
-    aligned, found through an index.
+    Only range pairs sharing a word pair (:func:`_pair_reach`) are aligned; with many
+    ranges they are found through an index of the word pairs.
     """
     a_free: dict[int, list[tuple[int, int]]] = {}
     b_free: dict[int, list[tuple[int, int]]] = {}
@@ -804,9 +816,9 @@ def _find_moves(
     # ranges long enough to hold a move, still whole -> their op index
     a_live = {r: k for k, rs in a_free.items() for r in rs if r[1] - r[0] >= min_tokens}
     b_live = {r: k for k, rs in b_free.items() for r in rs if r[1] - r[0] >= min_tokens}
-    indexed = len(a_live) * len(b_live) > _MOVE_INDEX_PAIRS
-    a_keys: dict[tuple[int, int], set[tuple[int, int]]] = {}
-    b_keys: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    reach = _pair_reach(min_tokens, min_similarity)
+    a_keys = {r: _word_pairs(ida, r, reach) for r in a_live}
+    b_keys = {r: _word_pairs(idb, r, reach) for r in b_live}
     heap: list[tuple[int, float, int, int, int, int, _Move, tuple[int, int],
                      tuple[int, int]]] = []
     done: set[tuple[tuple[int, int], tuple[int, int]]] = set()
@@ -822,34 +834,17 @@ def _find_moves(
                 heap, (-c.matched, -c.similarity, c.i1, q, rb[0], next(seq), c, ra, rb)
             )
 
-    def add_pairs(new_a: list[tuple[int, int]], new_b: list[tuple[int, int]]) -> None:
-        """Pair new ranges with every live range of the other side."""
-        if indexed:
-            for r in new_a:
-                a_keys[r] = _skip_pairs(ida, r)
-            for r in new_b:
-                b_keys[r] = _skip_pairs(idb, r)
-        for ra in new_a:
-            for rb in list(b_live):
-                if not indexed or not a_keys[ra].isdisjoint(b_keys[rb]):
+    if len(a_live) * len(b_live) <= _MOVE_INDEX_PAIRS:
+        for ra, keys in a_keys.items():
+            for rb, keys_b in b_keys.items():
+                if not keys.isdisjoint(keys_b):
                     pair(ra, rb)
-        for rb in new_b:
-            for ra in list(a_live):
-                if not indexed or not b_keys[rb].isdisjoint(a_keys[ra]):
-                    pair(ra, rb)
-
-    if not indexed:
-        for ra in a_live:
-            for rb in b_live:
-                pair(ra, rb)
-    elif a_live and b_live:
+    else:
         index: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for ra in a_live:
-            a_keys[ra] = keys = _skip_pairs(ida, ra)
+        for ra, keys in a_keys.items():
             for key in keys:
                 index.setdefault(key, []).append(ra)
-        for rb in b_live:
-            b_keys[rb] = keys = _skip_pairs(idb, rb)
+        for rb, keys in b_keys.items():
             hits: set[tuple[int, int]] = set()
             for key in keys:
                 hits.update(index.get(key, ()))
@@ -861,6 +856,7 @@ def _find_moves(
         if ra not in a_live or rb not in b_live:
             continue
         p, q = a_live.pop(ra), b_live.pop(rb)
+        del a_keys[ra], b_keys[rb]
         moves.append(move)
         a_free[p] = _split(a_free[p], move.i1, move.i2)
         b_free[q] = _split(b_free[q], move.j1, move.j2)
@@ -868,9 +864,18 @@ def _find_moves(
         new_b = [r for r in ((rb[0], move.j1), (move.j2, rb[1])) if r[1] - r[0] >= min_tokens]
         for r in new_a:
             a_live[r] = p
+            a_keys[r] = _word_pairs(ida, r, reach)
         for r in new_b:
             b_live[r] = q
-        add_pairs(new_a, new_b)
+            b_keys[r] = _word_pairs(idb, r, reach)
+        for x in new_a:  # new ranges meet every live range of the other side
+            for y in b_live:
+                if not a_keys[x].isdisjoint(b_keys[y]):
+                    pair(x, y)
+        for y in new_b:
+            for x in a_live:
+                if not b_keys[y].isdisjoint(a_keys[x]):
+                    pair(x, y)
     return moves, a_free, b_free
 
 

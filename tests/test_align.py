@@ -752,3 +752,15 @@ def test_a_repeated_sentence_dropped_once_is_one_cut() -> None:
     assert al.stats.cut == n and al.stats.kept == 2999 * n
     assert al.stats.share_b_covered == 1.0
     check_all(al, oracle=False)
+
+
+def test_a_move_of_one_word_blocks_at_the_similarity_bound_is_found() -> None:
+    """Four one-word blocks with a word between each in A: similarity 8/11, the most a
+    chain without two adjacent matches can reach with four words (the move search skips
+    adjacent-pair filtering exactly down to this bound)."""
+    a = "ka xa kb xb kc xc kd f1 f2 f3 f4 f5 f6"
+    b = "f1 f2 f3 f4 f5 f6 ka kb kc kd"
+    bound = 2 * 4 / (3 * 4 - 1)
+    (move,) = align(a, b, min_move_tokens=4, min_move_similarity=bound).moves()
+    assert move.a_tok == (0, 7) and move.b_tok == (6, 10) and move.similarity == round(bound, 4)
+    assert not align(a, b, min_move_tokens=4, min_move_similarity=bound + 1e-9).moves()
