@@ -901,7 +901,11 @@ class _Builder:
         qa, qb = sa.quote_ids, sb.quote_ids
         ta, tb = sa.tokens, sb.tokens
         n = i2 - i1
-        qchange = [(qa[i1 + k] >= 0) != (qb[j1 + k] >= 0) for k in range(n)]
+        pa, pb = sa.quoted_before, sb.quoted_before
+        if pa[i2] == pa[i1] and pb[j2] == pb[j1]:  # no word quoted on either side
+            qchange = [False] * n
+        else:
+            qchange = [(qa[i1 + k] >= 0) != (qb[j1 + k] >= 0) for k in range(n)]
         a_text, b_text = sa.text, sb.text
         if not any(qchange) and (
             a_text[ta[i1].start:ta[i2 - 1].end] == b_text[tb[j1].start:tb[j2 - 1].end]
@@ -1065,52 +1069,53 @@ def _build_edits(
 
 
 def _stats(edits: Sequence[Edit], sa: _Side, sb: _Side) -> AlignStats:
-    counts = Counter[str]()
-    flags = Counter[str]()
-    cosmetic = 0
-    moved_equal = 0
+    kept = cut = added = replaced_a = replaced_b = moved_a = moved_b = moves = 0
+    numbers = quotes = attributions = cosmetic = moved_equal = 0
     covered = [False] * len(sb.tokens)
     for e in edits:
-        na, nb = e.a_tok[1] - e.a_tok[0], e.b_tok[1] - e.b_tok[0]
-        if e.op == "equal":
-            counts["kept"] += na
-        elif e.op == "delete":
-            counts["cut"] += na
-        elif e.op == "insert":
-            counts["added"] += nb
-        elif e.op == "replace":
-            counts["replaced_a"] += na
-            counts["replaced_b"] += nb
+        op = e.op
+        (a0, a1), (b0, b1) = e.a_tok, e.b_tok
+        na, nb = a1 - a0, b1 - b0
+        if op == "equal":
+            kept += na
+        elif op == "delete":
+            cut += na
+        elif op == "insert":
+            added += nb
+        elif op == "replace":
+            replaced_a += na
+            replaced_b += nb
         else:
-            counts["moved_a"] += na
-            counts["moved_b"] += nb
-            counts["moves"] += 1
-        if e.op in ("equal", "replace", "move"):
-            for j in range(*e.b_tok):
-                covered[j] = True
-        for sub in e.inner or (e,):
-            flags.update(sub.flags)
-            cosmetic += sub.cosmetic
-        if e.op == "move":
+            moved_a += na
+            moved_b += nb
+            moves += 1
             moved_equal += sum(s.a_tok[1] - s.a_tok[0] for s in e.inner if s.op == "equal") \
                 if e.inner else na
+        if op != "delete" and op != "insert" and nb:
+            covered[b0:b1] = [True] * nb
+        for sub in e.inner or (e,):
+            if sub.flags:
+                numbers += FLAG_NUMBER in sub.flags
+                quotes += FLAG_QUOTE in sub.flags
+                attributions += FLAG_ATTRIBUTION in sub.flags
+            cosmetic += sub.cosmetic
     a_words, b_words = len(sa.tokens), len(sb.tokens)
     return AlignStats(
         a_words=a_words,
         b_words=b_words,
-        kept=counts["kept"],
-        cut=counts["cut"],
-        added=counts["added"],
-        replaced_a=counts["replaced_a"],
-        replaced_b=counts["replaced_b"],
-        moved_a=counts["moved_a"],
-        moved_b=counts["moved_b"],
-        moves=counts["moves"],
-        numbers_changed=flags[FLAG_NUMBER],
-        quotes_changed=flags[FLAG_QUOTE],
-        attributions_changed=flags[FLAG_ATTRIBUTION],
+        kept=kept,
+        cut=cut,
+        added=added,
+        replaced_a=replaced_a,
+        replaced_b=replaced_b,
+        moved_a=moved_a,
+        moved_b=moved_b,
+        moves=moves,
+        numbers_changed=numbers,
+        quotes_changed=quotes,
+        attributions_changed=attributions,
         cosmetic_changes=cosmetic,
-        share_a_kept=round((counts["kept"] + moved_equal) / a_words, 4) if a_words else 0.0,
+        share_a_kept=round((kept + moved_equal) / a_words, 4) if a_words else 0.0,
         share_b_covered=_coverage(sb, covered),
     )
 
