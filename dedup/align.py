@@ -791,91 +791,189 @@ def _pair_reach(min_tokens: int, min_similarity: float) -> int:
 _MOVE_INDEX_PAIRS = 256
 
 
+Range = tuple[int, int]
+# (x0, x1, y0, y1, matched, similarity): a pair's best candidate, relative to its ranges
+_RelMove = tuple[int, int, int, int, int, float]
+
+
 def _find_moves(
     ops: list[tuple[str, int, int, int, int]], ida: Sequence[int], idb: Sequence[int],
     min_tokens: int, min_similarity: float,
-) -> tuple[list[_Move], dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+) -> tuple[list[_Move], dict[int, list[Range]], dict[int, list[Range]]]:
     """Greedy: take the largest near-identical (cut, added) block pair from two
     different edits, carve it out of both, repeat.
 
     Returns the moves plus, per op index, the A ranges and B ranges left free.
 
-    Each range pair's candidates are computed once, when both ranges first exist, and
-    kept in a heap ordered as the greedy choice ranks them (more matched words, then
-    higher similarity, then the earlier A position, then the earlier B edit and
-    range); a candidate whose ranges were carved since is dropped when it surfaces.
-    Only range pairs sharing a word pair (:func:`_pair_reach`) are aligned; with many
-    ranges they are found through an index of the word pairs.
+    The greedy choice ranks candidates by matched words, then similarity, then the
+    earlier A position, then the earlier B edit and range. It is found with a heap
+    instead of trying every range pair on every round:
+
+    * a range pair's candidates depend only on the words of its two ranges, so they
+      are computed once per pair of distinct word sequences, and only for pairs that
+      share a word pair (:func:`_pair_reach`), found through an index when there are
+      many;
+    * once one candidate of a range pair is taken both ranges are carved, so only the
+      pair's best candidate can ever be taken;
+    * B ranges holding the same words form a group, and an A range keeps one heap
+      entry per group, for the group's first range still free: a text repeating one
+      edited sentence costs one entry per A range, not one per range pair.
     """
-    a_free: dict[int, list[tuple[int, int]]] = {}
-    b_free: dict[int, list[tuple[int, int]]] = {}
+    a_free: dict[int, list[Range]] = {}
+    b_free: dict[int, list[Range]] = {}
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
-    # ranges long enough to hold a move, still whole -> their op index
-    a_live = {r: k for k, rs in a_free.items() for r in rs if r[1] - r[0] >= min_tokens}
-    b_live = {r: k for k, rs in b_free.items() for r in rs if r[1] - r[0] >= min_tokens}
     reach = _pair_reach(min_tokens, min_similarity)
-    a_keys = {r: _word_pairs(ida, r, reach) for r in a_live}
-    b_keys = {r: _word_pairs(idb, r, reach) for r in b_live}
-    heap: list[tuple[int, float, int, int, int, int, _Move, tuple[int, int],
-                     tuple[int, int]]] = []
-    done: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+    # live ranges (long enough to hold a move, still whole) -> their op index
+    a_op: dict[Range, int] = {}
+    b_op: dict[Range, int] = {}
+    # distinct word sequences of ranges -> content id; word pairs per content id
+    a_seen: dict[tuple[int, ...], int] = {}
+    b_seen: dict[tuple[int, ...], int] = {}
+    a_cid: dict[Range, int] = {}
+    b_cid: dict[Range, int] = {}
+    a_keys: list[set[tuple[int, int]]] = []
+    b_keys: list[set[tuple[int, int]]] = []
+    a_by_cid: list[list[Range]] = []
+    groups: list[list[Range]] = []  # B ranges of one content, by position
+    jumps: list[list[int]] = []  # per group range: no free range before this index
+    group_of_cid: dict[int, int] = {}
+    best_rel: dict[tuple[int, int], _RelMove | None] = {}
+    heap: list[tuple[int, float, int, int, int, int, _Move, Range, int, int]] = []
     seq = itertools.count()
 
-    def pair(ra: tuple[int, int], rb: tuple[int, int]) -> None:
-        q = b_live[rb]
-        if a_live[ra] == q or (ra, rb) in done:
-            return
-        done.add((ra, rb))
-        for c in _move_candidates(ida, idb, ra, rb, min_tokens, min_similarity):
-            heapq.heappush(
-                heap, (-c.matched, -c.similarity, c.i1, q, rb[0], next(seq), c, ra, rb)
-            )
+    def content(ids: Sequence[int], r: Range, seen: dict[tuple[int, ...], int],
+                keys: list[set[tuple[int, int]]]) -> int:
+        words = tuple(ids[r[0]:r[1]])
+        cid = seen.get(words)
+        if cid is None:
+            cid = seen[words] = len(keys)
+            keys.append(_word_pairs(ids, r, reach))
+        return cid
 
-    if len(a_live) * len(b_live) <= _MOVE_INDEX_PAIRS:
-        for ra, keys in a_keys.items():
-            for rb, keys_b in b_keys.items():
-                if not keys.isdisjoint(keys_b):
-                    pair(ra, rb)
+    def add_a(r: Range, p: int) -> None:
+        a_op[r] = p
+        cid = a_cid[r] = content(ida, r, a_seen, a_keys)
+        if cid == len(a_by_cid):
+            a_by_cid.append([])
+        a_by_cid[cid].append(r)
+
+    def add_b(r: Range, q: int, *, own_group: bool) -> int:
+        """Register a live B range; returns its group."""
+        b_op[r] = q
+        cid = b_cid[r] = content(idb, r, b_seen, b_keys)
+        g = group_of_cid.get(cid) if not own_group else None
+        if g is None:
+            g = len(groups)
+            groups.append([])
+            jumps.append([])
+            if not own_group:
+                group_of_cid[cid] = g
+        jumps[g].append(len(groups[g]))
+        groups[g].append(r)
+        return g
+
+    def best(ra: Range, rb: Range) -> _RelMove | None:
+        key = (a_cid[ra], b_cid[rb])
+        if key not in best_rel:
+            rel = None
+            if not a_keys[key[0]].isdisjoint(b_keys[key[1]]):
+                cands = _move_candidates(ida, idb, ra, rb, min_tokens, min_similarity)
+                if cands:
+                    c = max(cands, key=lambda c: (c.matched, c.similarity, -c.i1))
+                    rel = (c.i1 - ra[0], c.i2 - ra[0], c.j1 - rb[0], c.j2 - rb[0],
+                           c.matched, c.similarity)
+            best_rel[key] = rel
+        return best_rel[key]
+
+    def free_from(g: int, k: int) -> int:
+        """Index of group ``g``'s first free range from ``k`` on (its length if none);
+        taken ranges are jumped over through pointers shortened as they are read."""
+        members, jump = groups[g], jumps[g]
+        n = len(members)
+        end = k
+        while end < n and members[end] not in b_op:
+            end = max(jump[end], end + 1)
+        while k < end:
+            nxt = max(jump[k], k + 1)
+            jump[k] = end
+            k = nxt
+        return end
+
+    def push(ra: Range, g: int, k: int) -> None:
+        """Queue ``ra``'s best candidate with the first free range of group ``g`` from
+        its ``k``-th range on (ranges of ``ra``'s own edit excluded)."""
+        members, p = groups[g], a_op[ra]
+        k = free_from(g, k)
+        while k < len(members) and b_op[members[k]] == p:
+            k = free_from(g, k + 1)
+        if k == len(members):
+            return
+        rb = members[k]
+        rel = best(ra, rb)
+        if rel is None:
+            return
+        x0, x1, y0, y1, matched, sim = rel
+        move = _Move(ra[0] + x0, ra[0] + x1, rb[0] + y0, rb[0] + y1, matched, sim)
+        heapq.heappush(heap, (-matched, -sim, move.i1, b_op[rb], rb[0], next(seq), move,
+                              ra, g, k))
+
+    for k, rs in a_free.items():
+        for r in rs:
+            if r[1] - r[0] >= min_tokens:
+                add_a(r, k)
+    for k, rs in b_free.items():
+        for r in rs:
+            if r[1] - r[0] >= min_tokens:
+                add_b(r, k, own_group=False)
+    # content pairs sharing a word pair, then one entry per (A range, B group)
+    if len(a_keys) * len(b_keys) <= _MOVE_INDEX_PAIRS:
+        shared = [(ca, cb) for ca in range(len(a_keys)) for cb in range(len(b_keys))
+                  if not a_keys[ca].isdisjoint(b_keys[cb])]
     else:
-        index: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for ra, keys in a_keys.items():
+        index: dict[tuple[int, int], list[int]] = {}
+        for ca, keys in enumerate(a_keys):
             for key in keys:
-                index.setdefault(key, []).append(ra)
-        for rb, keys in b_keys.items():
-            hits: set[tuple[int, int]] = set()
+                index.setdefault(key, []).append(ca)
+        shared = []
+        for cb, keys in enumerate(b_keys):
+            hits: set[int] = set()
             for key in keys:
                 hits.update(index.get(key, ()))
-            for ra in hits:
-                pair(ra, rb)
+            shared.extend((ca, cb) for ca in sorted(hits))
+    for ca, cb in shared:
+        g = group_of_cid[cb]
+        for ra in a_by_cid[ca]:
+            push(ra, g, 0)
     moves: list[_Move] = []
     while heap:
-        *_, move, ra, rb = heapq.heappop(heap)
-        if ra not in a_live or rb not in b_live:
+        *_, move, ra, g, k = heapq.heappop(heap)
+        if ra not in a_op:
             continue
-        p, q = a_live.pop(ra), b_live.pop(rb)
-        del a_keys[ra], b_keys[rb]
+        rb = groups[g][k]
+        if rb not in b_op:  # taken since: the group's next free range
+            push(ra, g, k + 1)
+            continue
+        p, q = a_op.pop(ra), b_op.pop(rb)
         moves.append(move)
         a_free[p] = _split(a_free[p], move.i1, move.i2)
         b_free[q] = _split(b_free[q], move.j1, move.j2)
         new_a = [r for r in ((ra[0], move.i1), (move.i2, ra[1])) if r[1] - r[0] >= min_tokens]
         new_b = [r for r in ((rb[0], move.j1), (move.j2, rb[1])) if r[1] - r[0] >= min_tokens]
         for r in new_a:
-            a_live[r] = p
-            a_keys[r] = _word_pairs(ida, r, reach)
-        for r in new_b:
-            b_live[r] = q
-            b_keys[r] = _word_pairs(idb, r, reach)
-        for x in new_a:  # new ranges meet every live range of the other side
-            for y in b_live:
-                if not a_keys[x].isdisjoint(b_keys[y]):
-                    pair(x, y)
-        for y in new_b:
-            for x in a_live:
-                if not b_keys[y].isdisjoint(a_keys[x]):
-                    pair(x, y)
+            add_a(r, p)
+        # a new B range gets a group of its own: entries already queued for its
+        # content's group may have passed its position
+        new_groups = [add_b(r, q, own_group=True) for r in new_b]
+        for x in new_a:
+            for g2 in range(len(groups)):
+                push(x, g2, 0)
+        for g2 in new_groups:
+            for x in list(a_op):
+                if x not in new_a:
+                    push(x, g2, 0)
     return moves, a_free, b_free
 
 
