@@ -764,3 +764,30 @@ def test_a_move_of_one_word_blocks_at_the_similarity_bound_is_found() -> None:
     (move,) = align(a, b, min_move_tokens=4, min_move_similarity=bound).moves()
     assert move.a_tok == (0, 7) and move.b_tok == (6, 10) and move.similarity == round(bound, 4)
     assert not align(a, b, min_move_tokens=4, min_move_similarity=bound + 1e-9).moves()
+
+
+def _reordered_sentences(n: int) -> tuple[str, str]:
+    """One edit repeated n times: a four-word phrase moved inside every sentence."""
+    a = "".join(f"Officials in city{i} said on Monday evening that the new talks will "
+                "resume soon. " for i in range(n))
+    b = "".join(f"Officials in city{i} said the new talks will resume soon on Monday "
+                "evening that. " for i in range(n))
+    return a, b
+
+
+def test_a_phrase_moved_in_every_sentence_matches_the_greedy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _moves_both_ways(*_reordered_sentences(40), 4, 0.8, monkeypatch)
+
+
+def test_a_phrase_moved_in_every_sentence_of_a_long_text_is_one_move_each() -> None:
+    n = 3000
+    a, b = _reordered_sentences(n)
+    al = align(a, b)
+    moves = al.moves()
+    assert len(moves) == n and al.stats.moved_a == 4 * n
+    for k, m in enumerate(sorted(moves, key=lambda e: e.a_tok)):
+        assert al.a[m.a_start:m.a_end] == al.b[m.b_start:m.b_end] == "on Monday evening that"
+        assert m.a_tok[0] // 14 == m.b_tok[0] // 14 == k  # within its own sentence
+    check_all(al, oracle=False)
