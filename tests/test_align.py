@@ -653,14 +653,22 @@ def test_flags_match_the_word_by_word_version_on_every_range() -> None:
 
 
 def _moves_both_ways(a: str, b: str, min_tokens: int, min_sim: float,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+                     monkeypatch: pytest.MonkeyPatch, min_equal: int = 2) -> None:
+    """The move search, on the raw opcodes and inside align(), equals the greedy."""
     ta, tb = tokenize(a), tokenize(b)
     ida, idb = align_mod._ids(ta, tb)
     ops = align_mod.opcodes(ida, idb)
     expected = slow_find_moves(ops, ida, idb, min_tokens, min_sim)
+    params = {"min_move_tokens": min_tokens, "min_move_similarity": min_sim,
+              "min_equal_tokens": min_equal}
+    fast = align_mod._find_moves
+    monkeypatch.setattr(align_mod, "_find_moves", slow_find_moves)
+    slow_al = align(a, b, **params)
+    monkeypatch.setattr(align_mod, "_find_moves", fast)
     for pairs in (align_mod._MOVE_INDEX_PAIRS, 0):  # tried one by one, and through the index
         monkeypatch.setattr(align_mod, "_MOVE_INDEX_PAIRS", pairs)
         assert align_mod._find_moves(ops, ida, idb, min_tokens, min_sim) == expected
+        assert align(a, b, **params) == slow_al
 
 
 @FAST
@@ -791,3 +799,48 @@ def test_a_phrase_moved_in_every_sentence_of_a_long_text_is_one_move_each() -> N
         assert al.a[m.a_start:m.a_end] == al.b[m.b_start:m.b_end] == "on Monday evening that"
         assert m.a_tok[0] // 14 == m.b_tok[0] // 14 == k  # within its own sentence
     check_all(al, oracle=False)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.integers(2, 5), st.sampled_from([0.3, 0.8, 1.0]),
+       st.integers(0, 2))
+def test_move_search_on_repeated_edited_sentences_matches_the_greedy(
+    rng: random.Random, k: int, sim: float, min_equal: int,
+) -> None:
+    """Sentences drawn from a small pool, each moved about, reworded or kept: many
+    ranges hold the same words, and carved moves leave pieces that repeat too."""
+    words = "a b c d e f g h i j".split()
+    pool = [[rng.choice(words) for _ in range(rng.randint(4, 10))] for _ in range(3)]
+    a_sents = [list(rng.choice(pool)) for _ in range(rng.randint(2, 16))]
+    b_sents = []
+    for s in a_sents:
+        s = list(s)
+        if rng.random() < 0.4:
+            n = rng.randint(2, min(5, len(s) - 1))
+            i = rng.randrange(len(s) - n + 1)
+            phrase = s[i:i + n]
+            del s[i:i + n]
+            at = rng.randrange(len(s) + 1)
+            s[at:at] = phrase
+        elif rng.random() < 0.3:
+            s[rng.randrange(len(s))] = rng.choice(words)
+        b_sents.append(s)
+    if rng.random() < 0.5:
+        rng.shuffle(b_sents)
+    a = ". ".join(" ".join(s) for s in a_sents)
+    b = ". ".join(" ".join(s) for s in b_sents)
+    with pytest.MonkeyPatch.context() as mp:
+        _moves_both_ways(a, b, k, sim, mp, min_equal)
+
+
+def test_move_search_keeps_pieces_of_carved_ranges_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a random search: a piece left by a move repeats the words of ranges
+    queued earlier, and must still be paired on its own."""
+    s1, s2 = "d f a j i f i i g", "b b f f c i j f"
+    a = ". ".join([s1, s2, s2, s1, s1, s2, s2, s2, s1, s2, s1, s1, s2])
+    b = ". ".join([
+        "f c b b f i j f", "d f i f i i g a j", "b b f c i j f f", s2, s1, "d f a j g i f i i",
+        "b f c i b f j f", s1, "d i i g f a j i f", s2, s2, "d f a j f f i i g",
+        "b b f i j f f c",
+    ])
+    _moves_both_ways(a, b, 2, 0.8, monkeypatch, 1)
