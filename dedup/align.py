@@ -791,7 +791,7 @@ def _pair_reach(min_tokens: int, min_similarity: float) -> int:
 _MOVE_INDEX_PAIRS = 256
 
 
-Range = tuple[int, int]
+_Range = tuple[int, int]
 # (x0, x1, y0, y1, matched, similarity): a pair's best candidate, relative to its ranges
 _RelMove = tuple[int, int, int, int, int, float]
 
@@ -799,7 +799,7 @@ _RelMove = tuple[int, int, int, int, int, float]
 def _find_moves(
     ops: list[tuple[str, int, int, int, int]], ida: Sequence[int], idb: Sequence[int],
     min_tokens: int, min_similarity: float,
-) -> tuple[list[_Move], dict[int, list[Range]], dict[int, list[Range]]]:
+) -> tuple[list[_Move], dict[int, list[_Range]], dict[int, list[_Range]]]:
     """Greedy: take the largest near-identical (cut, added) block pair from two
     different edits, carve it out of both, repeat.
 
@@ -819,32 +819,32 @@ def _find_moves(
       entry per group, for the group's first range still free: a text repeating one
       edited sentence costs one entry per A range, not one per range pair.
     """
-    a_free: dict[int, list[Range]] = {}
-    b_free: dict[int, list[Range]] = {}
+    a_free: dict[int, list[_Range]] = {}
+    b_free: dict[int, list[_Range]] = {}
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
     reach = _pair_reach(min_tokens, min_similarity)
     # live ranges (long enough to hold a move, still whole) -> their op index
-    a_op: dict[Range, int] = {}
-    b_op: dict[Range, int] = {}
+    a_op: dict[_Range, int] = {}
+    b_op: dict[_Range, int] = {}
     # distinct word sequences of ranges -> content id; word pairs per content id
     a_seen: dict[tuple[int, ...], int] = {}
     b_seen: dict[tuple[int, ...], int] = {}
-    a_cid: dict[Range, int] = {}
-    b_cid: dict[Range, int] = {}
+    a_cid: dict[_Range, int] = {}
+    b_cid: dict[_Range, int] = {}
     a_keys: list[set[tuple[int, int]]] = []
     b_keys: list[set[tuple[int, int]]] = []
-    a_by_cid: list[list[Range]] = []
-    groups: list[list[Range]] = []  # B ranges of one content, by position
+    a_by_cid: list[list[_Range]] = []
+    groups: list[list[_Range]] = []  # B ranges of one content, by position
     jumps: list[list[int]] = []  # per group range: no free range before this index
     group_of_cid: dict[int, int] = {}
     best_rel: dict[tuple[int, int], _RelMove | None] = {}
-    heap: list[tuple[int, float, int, int, int, int, _Move, Range, int, int]] = []
+    heap: list[tuple[int, float, int, int, int, int, _Move, _Range, int, int]] = []
     seq = itertools.count()
 
-    def content(ids: Sequence[int], r: Range, seen: dict[tuple[int, ...], int],
+    def content(ids: Sequence[int], r: _Range, seen: dict[tuple[int, ...], int],
                 keys: list[set[tuple[int, int]]]) -> int:
         words = tuple(ids[r[0]:r[1]])
         cid = seen.get(words)
@@ -853,14 +853,14 @@ def _find_moves(
             keys.append(_word_pairs(ids, r, reach))
         return cid
 
-    def add_a(r: Range, p: int) -> None:
+    def add_a(r: _Range, p: int) -> None:
         a_op[r] = p
         cid = a_cid[r] = content(ida, r, a_seen, a_keys)
         if cid == len(a_by_cid):
             a_by_cid.append([])
         a_by_cid[cid].append(r)
 
-    def add_b(r: Range, q: int, *, own_group: bool) -> int:
+    def add_b(r: _Range, q: int, *, own_group: bool) -> int:
         """Register a live B range; returns its group."""
         b_op[r] = q
         cid = b_cid[r] = content(idb, r, b_seen, b_keys)
@@ -875,7 +875,7 @@ def _find_moves(
         groups[g].append(r)
         return g
 
-    def best(ra: Range, rb: Range) -> _RelMove | None:
+    def best(ra: _Range, rb: _Range) -> _RelMove | None:
         key = (a_cid[ra], b_cid[rb])
         if key not in best_rel:
             rel = None
@@ -902,7 +902,7 @@ def _find_moves(
             k = nxt
         return end
 
-    def push(ra: Range, g: int, k: int) -> None:
+    def push(ra: _Range, g: int, k: int) -> None:
         """Queue ``ra``'s best candidate with the first free range of group ``g`` from
         its ``k``-th range on (ranges of ``ra``'s own edit excluded)."""
         members, p = groups[g], a_op[ra]
