@@ -844,3 +844,19 @@ def test_move_search_keeps_pieces_of_carved_ranges_apart(monkeypatch: pytest.Mon
         "b b f i j f f c",
     ])
     _moves_both_ways(a, b, 2, 0.8, monkeypatch, 1)
+
+
+def test_benchmark_seed_and_shape_sections_run_at_tiny_size() -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.bench_align import run_seeds, run_shapes
+
+    seeds = run_seeds(repeats=1)
+    assert seeds["documents"]["pairs"] == 10  # 5 seed documents, 5 choose 2
+    assert seeds["passages"]["pairs"] == seeds["passages_in_documents"]["pairs"] > 0
+    assert all(seeds[k]["pairs_per_s"] > 0
+               for k in ("passages", "passages_in_documents", "documents"))
+    shapes = run_shapes(repeats=1, token_sizes=(300,), sentence_repeats=20)["shapes"]
+    assert set(shapes) == {"token-300", "repeated-20"}
+    for row in shapes.values():
+        assert row["find_cpu_s"] > 0 and row["report_cpu_s"] > 0
+        assert row["report_vs_find_cpu"] > 0
