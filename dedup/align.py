@@ -442,12 +442,13 @@ class _Side:
         so aligning many passages of one long text stays linear."""
         toks = self.tokens
         ids = [-1] * len(toks)
-        if not toks:
+        chains = _quote_chains(self.text)
+        if not toks or not chains:
             return ids
         starts = [t.start for t in toks]
         first, last = starts[0], starts[-1]
         spans: list[tuple[int, int]] = []
-        for c_starts, c_ends in _quote_chains(self.text):
+        for c_starts, c_ends in chains:
             k = bisect.bisect_right(c_ends, first)
             while k < len(c_starts) and c_starts[k] <= last:
                 spans.append((c_starts[k], c_ends[k]))
@@ -825,6 +826,10 @@ def _find_moves(
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
+    edits = [op for op in ops if op[0] != "equal"]
+    if not any(op[2] - op[1] >= min_tokens for op in edits) or \
+            not any(op[4] - op[3] >= min_tokens for op in edits):
+        return [], a_free, b_free  # no cut or no added range can hold a move
     reach = _pair_reach(min_tokens, min_similarity)
     # live ranges (long enough to hold a move, still whole) -> their op index
     a_op: dict[_Range, int] = {}
