@@ -382,7 +382,7 @@ def _quote_chains(text: str) -> tuple[tuple[list[int], list[int]], ...]:
 # Matching forms of words already seen (norm_word is pure): most words of a text, and
 # of the next one, have been seen before.
 _NORMS: dict[str, str] = {}
-_NORMS_MAX = 1 << 17
+_NORMS_MAX = 1 << 16
 _NORMS_MAX_WORD = 64
 
 
