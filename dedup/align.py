@@ -24,6 +24,8 @@ and ``b[e.b_start:e.b_end]`` are the words it covers.
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +37,7 @@ from rapidfuzz.distance import Indel
 
 from .errors import ParameterError
 from .models import Token
-from .normalize import fold, tokenize
+from .normalize import fold, norm_word, token_pattern
 
 __all__ = [
     "ATTRIBUTION_VERBS",
@@ -359,6 +361,51 @@ def _cosmetic_kinds(x: str, y: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+@lru_cache(maxsize=16)
+def _quote_chains(text: str) -> tuple[tuple[list[int], list[int]], ...]:
+    """:func:`quotation_spans` of ``text`` dealt into chains of disjoint spans, each as
+    sorted ``(starts, ends)`` lists (two chains: double and single quotations may
+    overlap, spans of one kind never do). Cached, so the many passages of one long
+    text are aligned without reading it again for each."""
+    chains: list[tuple[list[int], list[int]]] = []
+    for s, e in quotation_spans(text):
+        for c_starts, c_ends in chains:
+            if c_ends[-1] <= s:
+                c_starts.append(s)
+                c_ends.append(e)
+                break
+        else:
+            chains.append(([s], [e]))
+    return tuple(chains)
+
+
+# Matching forms of words already seen (norm_word is pure): most words of a text, and
+# of the next one, have been seen before.
+_NORMS: dict[str, str] = {}
+_NORMS_MAX = 1 << 16
+_NORMS_MAX_WORD = 64
+
+
+def _tokenize(text: str, start: int, end: int) -> list[Token]:
+    """:func:`dedup.normalize.tokenize`, with the matching forms memoised."""
+    norms = _NORMS
+    get = norms.get
+    out: list[Token] = []
+    append = out.append
+    for m in token_pattern().finditer(text, start, end):
+        word = m.group()
+        norm = get(word)
+        if norm is None:
+            norm = norm_word(word)
+            if len(word) <= _NORMS_MAX_WORD:
+                if len(norms) >= _NORMS_MAX:
+                    norms.clear()
+                norms[word] = norm
+        s, e = m.span()
+        append(Token(s, e, norm))
+    return out
+
+
 class _Side:
     """One text's words plus the annotations the flags need, computed on demand."""
 
@@ -390,30 +437,63 @@ class _Side:
 
     @cached_property
     def quote_ids(self) -> list[int]:
-        ids = [-1] * len(self.tokens)
-        starts = [t.start for t in self.tokens]
-        for k, (s, e) in enumerate(quotation_spans(self.text)):
-            lo = bisect.bisect_left(starts, s)
-            hi = bisect.bisect_left(starts, e)
-            for i in range(lo, hi):
+        """Per word the quotation it sits in (the start offset of the first quotation
+        span holding it), or -1. Only the spans that reach this side's words are read,
+        so aligning many passages of one long text stays linear."""
+        toks = self.tokens
+        ids = [-1] * len(toks)
+        chains = _quote_chains(self.text)
+        if not toks or not chains:
+            return ids
+        starts = [t.start for t in toks]
+        first, last = starts[0], starts[-1]
+        spans: list[tuple[int, int]] = []
+        for c_starts, c_ends in chains:
+            k = bisect.bisect_right(c_ends, first)
+            while k < len(c_starts) and c_starts[k] <= last:
+                spans.append((c_starts[k], c_ends[k]))
+                k += 1
+        spans.sort()
+        for s, e in spans:
+            for i in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e)):
                 if ids[i] < 0:
-                    ids[i] = k
+                    ids[i] = s
         return ids
 
     @cached_property
-    def numbers(self) -> tuple[list[int], list[str]]:
-        """Per word the index of the number mention it belongs to (-1), and values."""
-        owner = [-1] * len(self.tokens)
+    def quote_counts(self) -> Counter[int]:
+        """Words per quotation id (see :attr:`quote_ids`)."""
+        return Counter(q for q in self.quote_ids if q >= 0)
+
+    @cached_property
+    def quoted_before(self) -> list[int]:
+        """``quoted_before[i]``: how many of the first ``i`` words sit in a quotation."""
+        out = [0]
+        n = 0
+        for q in self.quote_ids:
+            n += q >= 0
+            out.append(n)
+        return out
+
+    @cached_property
+    def numbers(self) -> tuple[list[int], list[int], list[str]]:
+        """The number mentions in text order: first words, end words, values."""
+        firsts: list[int] = []
+        ends: list[int] = []
         values: list[str] = []
-        for k, (i, j, value) in enumerate(_number_mentions([t.norm for t in self.tokens])):
+        for i, j, value in _number_mentions([t.norm for t in self.tokens]):
+            firsts.append(i)
+            ends.append(j)
             values.append(value)
-            for x in range(i, j):
-                owner[x] = k
-        return owner, values
+        return firsts, ends, values
 
     @cached_property
     def verbs(self) -> frozenset[int]:
-        return frozenset(i for i, t in enumerate(self.tokens) if t.norm in ATTRIBUTION_VERBS)
+        return frozenset(self.verb_positions)
+
+    @cached_property
+    def verb_positions(self) -> list[int]:
+        return [i for i, t in enumerate(self.tokens) if t.norm in ATTRIBUTION_VERBS]
 
     def same_sentence(self, x: int, y: int) -> bool:
         """No sentence or paragraph break between words ``x`` and ``y``."""
@@ -422,9 +502,19 @@ class _Side:
             self.text, self.tokens[lo].end, self.tokens[hi].start
         )
 
-    def number_values(self, i: int, j: int) -> Counter[str]:
-        owner, values = self.numbers
-        return Counter(values[k] for k in {owner[x] for x in range(i, j)} if k >= 0)
+    def number_values(self, i: int, j: int) -> list[str]:
+        """Values of the number mentions reaching into words ``[i, j)``, sorted."""
+        if i >= j:
+            return []
+        firsts, ends, values = self.numbers
+        lo, hi = bisect.bisect_right(ends, i), bisect.bisect_left(firsts, j)
+        return sorted(values[lo:hi]) if lo < hi else []
+
+    def verb_words(self, i: int, j: int) -> list[str]:
+        """The speech verbs among words ``[i, j)``, sorted."""
+        pos = self.verb_positions
+        lo, hi = bisect.bisect_left(pos, i), bisect.bisect_left(pos, j)
+        return sorted(self.tokens[x].norm for x in pos[lo:hi]) if lo < hi else []
 
     def namelike(self, i: int, j: int) -> bool:
         for x in range(i, j):
@@ -457,20 +547,20 @@ def _flags(sa: _Side, i1: int, i2: int, sb: _Side, j1: int, j2: int) -> tuple[st
     flags: set[str] = set()
     if sa.number_values(i1, i2) != sb.number_values(j1, j2):
         flags.add(FLAG_NUMBER)
-    qa = sa.quote_ids
-    qb = sb.quote_ids
-    if any(qa[x] >= 0 for x in range(i1, i2)):
+    qa = sa.quoted_before
+    qb = sb.quoted_before
+    if qa[i2] > qa[i1]:
         flags.add(FLAG_QUOTE)
-    elif i1 < i2 and any(qb[x] >= 0 for x in range(j1, j2)):
+    elif i1 < i2 and qb[j2] > qb[j1]:
         flags.add(FLAG_QUOTE)
-    elif i1 == i2:
+    elif i1 == i2 and qb[j2] > qb[j1]:
         # words added inside a quotation that is also in A (not a new quotation)
-        quotes = {qb[x] for x in range(j1, j2) if qb[x] >= 0}
-        if quotes and any(qb[x] in quotes for x in (*range(j1), *range(j2, len(qb)))):
+        ids = sb.quote_ids
+        inside = Counter(ids[x] for x in range(j1, j2) if ids[x] >= 0)
+        total = sb.quote_counts
+        if any(total[q] > n for q, n in inside.items()):
             flags.add(FLAG_QUOTE)
-    verbs_a = Counter(t.norm for t in sa.tokens[i1:i2] if t.norm in ATTRIBUTION_VERBS)
-    verbs_b = Counter(t.norm for t in sb.tokens[j1:j2] if t.norm in ATTRIBUTION_VERBS)
-    if verbs_a != verbs_b:
+    if sa.verb_words(i1, i2) != sb.verb_words(j1, j2):
         flags.add(FLAG_ATTRIBUTION)
     elif (sa.namelike(i1, i2) or sb.namelike(j1, j2)) and (
         sa.near_verb(i1, i2) or sb.near_verb(j1, j2)
@@ -629,15 +719,17 @@ def _move_candidates(
     b_ids = idb[rb[0]:rb[1]]
     if set(a_ids).isdisjoint(b_ids):
         return []
-    blocks = [bl for bl in Indel.opcodes(a_ids, b_ids).as_matching_blocks() if bl.size]
+    raw = cast("list[tuple[str, int, int, int, int]]", Indel.opcodes(a_ids, b_ids).as_list())
     chains: list[list[tuple[int, int, int]]] = []
-    for bl in blocks:
+    for tag, x, x_end, y, _ in raw:  # the equal runs are the matching blocks
+        if tag != "equal":
+            continue
         if chains:
             la, lb, ls = chains[-1][-1]
-            if bl.a - (la + ls) <= _MOVE_MAX_GAP and bl.b - (lb + ls) <= _MOVE_MAX_GAP:
-                chains[-1].append((bl.a, bl.b, bl.size))
+            if x - (la + ls) <= _MOVE_MAX_GAP and y - (lb + ls) <= _MOVE_MAX_GAP:
+                chains[-1].append((x, y, x_end - x))
                 continue
-        chains.append([(bl.a, bl.b, bl.size)])
+        chains.append([(x, y, x_end - x)])
     out: list[_Move] = []
     for chain in chains:
         matched = sum(s for _, _, s in chain)
@@ -671,51 +763,222 @@ def _split(ranges: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, i
     return out
 
 
+def _word_pairs(ids: Sequence[int], r: tuple[int, int], reach: int) -> set[tuple[int, int]]:
+    """Ordered word pairs of ``ids[r]`` at most ``reach`` words apart."""
+    seg = ids[r[0]:r[1]]
+    out: set[tuple[int, int]] = set()
+    for d in range(1, reach + 1):
+        out.update(zip(seg, seg[d:], strict=False))
+    return out
+
+
+def _pair_reach(min_tokens: int, min_similarity: float) -> int:
+    """How far apart two words can be and still be matches of one move candidate.
+
+    Blocks chained into one move are at most ``_MOVE_MAX_GAP`` words apart on each
+    side, and every candidate matches at least two words, so a range pair without a
+    shared word pair at most ``_MOVE_MAX_GAP + 1`` apart has no candidate. A chain of
+    one-word blocks has a gap after each block, so its similarity is at most
+    ``2m / (3m - 1)`` for ``m >= min_tokens`` matched words; above that bound every
+    candidate holds two adjacent matched words, and adjacent pairs are enough.
+    """
+    if min_similarity > 2 * min_tokens / (3 * min_tokens - 1):
+        return 1
+    return _MOVE_MAX_GAP + 1
+
+
+# Above this many (A range, B range) pairs, pairs are found through an index of their
+# word pairs instead of comparing every two ranges' word pairs.
+_MOVE_INDEX_PAIRS = 256
+
+
+_Range = tuple[int, int]
+# (x0, x1, y0, y1, matched, similarity): a pair's best candidate, relative to its ranges
+_RelMove = tuple[int, int, int, int, int, float]
+
+
 def _find_moves(
     ops: list[tuple[str, int, int, int, int]], ida: Sequence[int], idb: Sequence[int],
     min_tokens: int, min_similarity: float,
-) -> tuple[list[_Move], dict[int, list[tuple[int, int]]], dict[int, list[tuple[int, int]]]]:
+) -> tuple[list[_Move], dict[int, list[_Range]], dict[int, list[_Range]]]:
     """Greedy: take the largest near-identical (cut, added) block pair from two
     different edits, carve it out of both, repeat.
 
     Returns the moves plus, per op index, the A ranges and B ranges left free.
+
+    The greedy choice ranks candidates by matched words, then similarity, then the
+    earlier A position, then the earlier B edit and range. It is found with a heap
+    instead of trying every range pair on every round:
+
+    * a range pair's candidates depend only on the words of its two ranges, so they
+      are computed once per pair of distinct word sequences, and only for pairs that
+      share a word pair (:func:`_pair_reach`), found through an index when there are
+      many;
+    * once one candidate of a range pair is taken both ranges are carved, so only the
+      pair's best candidate can ever be taken;
+    * B ranges holding the same words form a group, and an A range keeps one heap
+      entry per group, for the group's first range still free: a text repeating one
+      edited sentence costs one entry per A range, not one per range pair.
     """
-    a_free: dict[int, list[tuple[int, int]]] = {}
-    b_free: dict[int, list[tuple[int, int]]] = {}
+    a_free: dict[int, list[_Range]] = {}
+    b_free: dict[int, list[_Range]] = {}
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag != "equal":
             a_free[k] = [(i1, i2)] if i2 > i1 else []
             b_free[k] = [(j1, j2)] if j2 > j1 else []
+    edits = [op for op in ops if op[0] != "equal"]
+    if not any(op[2] - op[1] >= min_tokens for op in edits) or \
+            not any(op[4] - op[3] >= min_tokens for op in edits):
+        return [], a_free, b_free  # no cut or no added range can hold a move
+    reach = _pair_reach(min_tokens, min_similarity)
+    # live ranges (long enough to hold a move, still whole) -> their op index
+    a_op: dict[_Range, int] = {}
+    b_op: dict[_Range, int] = {}
+    # distinct word sequences of ranges -> content id; word pairs per content id
+    a_seen: dict[tuple[int, ...], int] = {}
+    b_seen: dict[tuple[int, ...], int] = {}
+    a_cid: dict[_Range, int] = {}
+    b_cid: dict[_Range, int] = {}
+    a_keys: list[set[tuple[int, int]]] = []
+    b_keys: list[set[tuple[int, int]]] = []
+    a_by_cid: list[list[_Range]] = []
+    groups: list[list[_Range]] = []  # B ranges of one content, by position
+    jumps: list[list[int]] = []  # per group range: no free range before this index
+    group_of_cid: dict[int, int] = {}
+    best_rel: dict[tuple[int, int], _RelMove | None] = {}
+    heap: list[tuple[int, float, int, int, int, int, _Move, _Range, int, int]] = []
+    seq = itertools.count()
+
+    def content(ids: Sequence[int], r: _Range, seen: dict[tuple[int, ...], int],
+                keys: list[set[tuple[int, int]]]) -> int:
+        words = tuple(ids[r[0]:r[1]])
+        cid = seen.get(words)
+        if cid is None:
+            cid = seen[words] = len(keys)
+            keys.append(_word_pairs(ids, r, reach))
+        return cid
+
+    def add_a(r: _Range, p: int) -> None:
+        a_op[r] = p
+        cid = a_cid[r] = content(ida, r, a_seen, a_keys)
+        if cid == len(a_by_cid):
+            a_by_cid.append([])
+        a_by_cid[cid].append(r)
+
+    def add_b(r: _Range, q: int, *, own_group: bool) -> int:
+        """Register a live B range; returns its group."""
+        b_op[r] = q
+        cid = b_cid[r] = content(idb, r, b_seen, b_keys)
+        g = group_of_cid.get(cid) if not own_group else None
+        if g is None:
+            g = len(groups)
+            groups.append([])
+            jumps.append([])
+            if not own_group:
+                group_of_cid[cid] = g
+        jumps[g].append(len(groups[g]))
+        groups[g].append(r)
+        return g
+
+    def best(ra: _Range, rb: _Range) -> _RelMove | None:
+        key = (a_cid[ra], b_cid[rb])
+        if key not in best_rel:
+            rel = None
+            if not a_keys[key[0]].isdisjoint(b_keys[key[1]]):
+                cands = _move_candidates(ida, idb, ra, rb, min_tokens, min_similarity)
+                if cands:
+                    c = max(cands, key=lambda c: (c.matched, c.similarity, -c.i1))
+                    rel = (c.i1 - ra[0], c.i2 - ra[0], c.j1 - rb[0], c.j2 - rb[0],
+                           c.matched, c.similarity)
+            best_rel[key] = rel
+        return best_rel[key]
+
+    def free_from(g: int, k: int) -> int:
+        """Index of group ``g``'s first free range from ``k`` on (its length if none);
+        taken ranges are jumped over through pointers shortened as they are read."""
+        members, jump = groups[g], jumps[g]
+        n = len(members)
+        end = k
+        while end < n and members[end] not in b_op:
+            end = max(jump[end], end + 1)
+        while k < end:
+            nxt = max(jump[k], k + 1)
+            jump[k] = end
+            k = nxt
+        return end
+
+    def push(ra: _Range, g: int, k: int) -> None:
+        """Queue ``ra``'s best candidate with the first free range of group ``g`` from
+        its ``k``-th range on (ranges of ``ra``'s own edit excluded)."""
+        members, p = groups[g], a_op[ra]
+        k = free_from(g, k)
+        while k < len(members) and b_op[members[k]] == p:
+            k = free_from(g, k + 1)
+        if k == len(members):
+            return
+        rb = members[k]
+        rel = best(ra, rb)
+        if rel is None:
+            return
+        x0, x1, y0, y1, matched, sim = rel
+        move = _Move(ra[0] + x0, ra[0] + x1, rb[0] + y0, rb[0] + y1, matched, sim)
+        heapq.heappush(heap, (-matched, -sim, move.i1, b_op[rb], rb[0], next(seq), move,
+                              ra, g, k))
+
+    for k, rs in a_free.items():
+        for r in rs:
+            if r[1] - r[0] >= min_tokens:
+                add_a(r, k)
+    for k, rs in b_free.items():
+        for r in rs:
+            if r[1] - r[0] >= min_tokens:
+                add_b(r, k, own_group=False)
+    # content pairs sharing a word pair, then one entry per (A range, B group)
+    if len(a_keys) * len(b_keys) <= _MOVE_INDEX_PAIRS:
+        shared = [(ca, cb) for ca in range(len(a_keys)) for cb in range(len(b_keys))
+                  if not a_keys[ca].isdisjoint(b_keys[cb])]
+    else:
+        index: dict[tuple[int, int], list[int]] = {}
+        for ca, keys in enumerate(a_keys):
+            for key in keys:
+                index.setdefault(key, []).append(ca)
+        shared = []
+        for cb, keys in enumerate(b_keys):
+            hits: set[int] = set()
+            for key in keys:
+                hits.update(index.get(key, ()))
+            shared.extend((ca, cb) for ca in sorted(hits))
+    for ca, cb in shared:
+        g = group_of_cid[cb]
+        for ra in a_by_cid[ca]:
+            push(ra, g, 0)
     moves: list[_Move] = []
-    cache: dict[tuple[tuple[int, int], tuple[int, int]], list[_Move]] = {}
-    while True:
-        best: tuple[tuple[int, float, int], _Move, int, int] | None = None
-        for p, a_ranges in a_free.items():
-            for ra in a_ranges:
-                if ra[1] - ra[0] < min_tokens:
-                    continue
-                for q, b_ranges in b_free.items():
-                    if q == p:
-                        continue
-                    for rb in b_ranges:
-                        if rb[1] - rb[0] < min_tokens:
-                            continue
-                        key = (ra, rb)
-                        cands = cache.get(key)
-                        if cands is None:
-                            cands = _move_candidates(ida, idb, ra, rb, min_tokens,
-                                                     min_similarity)
-                            cache[key] = cands
-                        for c in cands:
-                            rank = (c.matched, c.similarity, -c.i1)
-                            if best is None or rank > best[0]:
-                                best = (rank, c, p, q)
-        if best is None:
-            break
-        _, move, p, q = best
+    while heap:
+        *_, move, ra, g, k = heapq.heappop(heap)
+        if ra not in a_op:
+            continue
+        rb = groups[g][k]
+        if rb not in b_op:  # taken since: the group's next free range
+            push(ra, g, k + 1)
+            continue
+        p, q = a_op.pop(ra), b_op.pop(rb)
         moves.append(move)
         a_free[p] = _split(a_free[p], move.i1, move.i2)
         b_free[q] = _split(b_free[q], move.j1, move.j2)
+        new_a = [r for r in ((ra[0], move.i1), (move.i2, ra[1])) if r[1] - r[0] >= min_tokens]
+        new_b = [r for r in ((rb[0], move.j1), (move.j2, rb[1])) if r[1] - r[0] >= min_tokens]
+        for r in new_a:
+            add_a(r, p)
+        # a new B range gets a group of its own: entries already queued for its
+        # content's group may have passed its position
+        new_groups = [add_b(r, q, own_group=True) for r in new_b]
+        for x in new_a:
+            for g2 in range(len(groups)):
+                push(x, g2, 0)
+        for g2 in new_groups:
+            for x in list(a_op):
+                if x not in new_a:
+                    push(x, g2, 0)
     return moves, a_free, b_free
 
 
@@ -741,7 +1004,11 @@ class _Builder:
         qa, qb = sa.quote_ids, sb.quote_ids
         ta, tb = sa.tokens, sb.tokens
         n = i2 - i1
-        qchange = [(qa[i1 + k] >= 0) != (qb[j1 + k] >= 0) for k in range(n)]
+        pa, pb = sa.quoted_before, sb.quoted_before
+        if pa[i2] == pa[i1] and pb[j2] == pb[j1]:  # no word quoted on either side
+            qchange = [False] * n
+        else:
+            qchange = [(qa[i1 + k] >= 0) != (qb[j1 + k] >= 0) for k in range(n)]
         a_text, b_text = sa.text, sb.text
         if not any(qchange) and (
             a_text[ta[i1].start:ta[i2 - 1].end] == b_text[tb[j1].start:tb[j2 - 1].end]
@@ -877,13 +1144,14 @@ def _build_edits(
 ) -> list[Edit]:
     build = _Builder(sa, sb)
     by_a = sorted(moves, key=lambda m: m.i1)
+    move_starts = [m.i1 for m in by_a]
     move_ids = {id(m): k + 1 for k, m in enumerate(by_a)}
     edits: list[Edit] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             edits.extend(build.equal(i1, i2, j1, j2))
             continue
-        inside = [m for m in by_a if i1 <= m.i1 < i2]
+        inside = by_a[bisect.bisect_left(move_starts, i1):bisect.bisect_left(move_starts, i2)]
         untouched = a_free[k] == ([(i1, i2)] if i2 > i1 else []) and \
             b_free[k] == ([(j1, j2)] if j2 > j1 else [])
         if untouched:  # no moved block came out of this edit (the common case)
@@ -904,69 +1172,95 @@ def _build_edits(
 
 
 def _stats(edits: Sequence[Edit], sa: _Side, sb: _Side) -> AlignStats:
-    counts = Counter[str]()
-    flags = Counter[str]()
-    cosmetic = 0
-    moved_equal = 0
+    kept = cut = added = replaced_a = replaced_b = moved_a = moved_b = moves = 0
+    numbers = quotes = attributions = cosmetic = moved_equal = 0
     covered = [False] * len(sb.tokens)
     for e in edits:
-        na, nb = e.a_tok[1] - e.a_tok[0], e.b_tok[1] - e.b_tok[0]
-        if e.op == "equal":
-            counts["kept"] += na
-        elif e.op == "delete":
-            counts["cut"] += na
-        elif e.op == "insert":
-            counts["added"] += nb
-        elif e.op == "replace":
-            counts["replaced_a"] += na
-            counts["replaced_b"] += nb
+        op = e.op
+        (a0, a1), (b0, b1) = e.a_tok, e.b_tok
+        na, nb = a1 - a0, b1 - b0
+        if op == "equal":
+            kept += na
+        elif op == "delete":
+            cut += na
+        elif op == "insert":
+            added += nb
+        elif op == "replace":
+            replaced_a += na
+            replaced_b += nb
         else:
-            counts["moved_a"] += na
-            counts["moved_b"] += nb
-            counts["moves"] += 1
-        if e.op in ("equal", "replace", "move"):
-            for j in range(*e.b_tok):
-                covered[j] = True
-        for sub in e.inner or (e,):
-            flags.update(sub.flags)
-            cosmetic += sub.cosmetic
-        if e.op == "move":
+            moved_a += na
+            moved_b += nb
+            moves += 1
             moved_equal += sum(s.a_tok[1] - s.a_tok[0] for s in e.inner if s.op == "equal") \
                 if e.inner else na
+        if op != "delete" and op != "insert" and nb:
+            covered[b0:b1] = [True] * nb
+        for sub in e.inner or (e,):
+            if sub.flags:
+                numbers += FLAG_NUMBER in sub.flags
+                quotes += FLAG_QUOTE in sub.flags
+                attributions += FLAG_ATTRIBUTION in sub.flags
+            cosmetic += sub.cosmetic
     a_words, b_words = len(sa.tokens), len(sb.tokens)
     return AlignStats(
         a_words=a_words,
         b_words=b_words,
-        kept=counts["kept"],
-        cut=counts["cut"],
-        added=counts["added"],
-        replaced_a=counts["replaced_a"],
-        replaced_b=counts["replaced_b"],
-        moved_a=counts["moved_a"],
-        moved_b=counts["moved_b"],
-        moves=counts["moves"],
-        numbers_changed=flags[FLAG_NUMBER],
-        quotes_changed=flags[FLAG_QUOTE],
-        attributions_changed=flags[FLAG_ATTRIBUTION],
+        kept=kept,
+        cut=cut,
+        added=added,
+        replaced_a=replaced_a,
+        replaced_b=replaced_b,
+        moved_a=moved_a,
+        moved_b=moved_b,
+        moves=moves,
+        numbers_changed=numbers,
+        quotes_changed=quotes,
+        attributions_changed=attributions,
         cosmetic_changes=cosmetic,
-        share_a_kept=round((counts["kept"] + moved_equal) / a_words, 4) if a_words else 0.0,
+        share_a_kept=round((kept + moved_equal) / a_words, 4) if a_words else 0.0,
         share_b_covered=_coverage(sb, covered),
     )
 
 
-_NON_SPACE_BEFORE = re.compile(r"\S*\Z")
-_NON_SPACE_AFTER = re.compile(r"\S*")
+_FIRST_SPACE = re.compile(r"\s")
+_FIRST_NON_SPACE = re.compile(r"\S")
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_LAST_NON_SPACE = re.compile(r".*\S", re.DOTALL)
+
+
+def _last_end(pattern: re.Pattern[str], text: str, floor: int, end: int) -> int:
+    """Where the last match of ``pattern`` (``.*X``: up to the last ``X``) in
+    ``text[floor:end]`` ends, or -1. Looks back from ``end`` in doubling windows, so
+    the cost is the distance to that match, not to ``floor``."""
+    width = 64
+    while True:
+        lo = max(floor, end - width)
+        m = pattern.match(text, lo, end)
+        if m:
+            return m.end()
+        if lo <= floor:
+            return -1
+        width *= 2
 
 
 def _coverage(sb: _Side, covered: list[bool]) -> float:
     """Share of B's whole text (outer whitespace aside) under covered word runs, each run
-    widened to the punctuation glued to its ends."""
+    widened to the punctuation glued to its ends.
+
+    Linear in the span's words: each stretch of text is looked at once or twice, never
+    read again from the start of the text for each run.
+    """
     text = sb.text
-    total = len(text.strip())
-    if not total:
+    first = _FIRST_NON_SPACE.search(text)
+    if first is None:
         return 0.0
+    total = _last_end(_LAST_NON_SPACE, text, first.start(), len(text)) - first.start()
     toks = sb.tokens
     chars = 0
+    # bound: just after the last whitespace before `floor` (0 if none);
+    # space_after: the first whitespace at or after the previous run's end (or len(text))
+    floor, bound, space_after = 0, 0, -1
     j, n = 0, len(toks)
     while j < n:
         if not covered[j]:
@@ -976,11 +1270,14 @@ def _coverage(sb: _Side, covered: list[bool]) -> float:
         while k < n and covered[k]:
             k += 1
         start, end = toks[j].start, toks[k - 1].end
-        m = _NON_SPACE_BEFORE.search(text, 0, start)
-        start = m.start() if m else start
-        after = _NON_SPACE_AFTER.match(text, end)
-        end = after.end() if after else end
-        chars += end - start
+        p = _last_end(_LAST_SPACE, text, floor, start)
+        if p >= 0:
+            bound = p
+        floor = start
+        if end > space_after:
+            m = _FIRST_SPACE.search(text, end)
+            space_after = m.start() if m else len(text)
+        chars += space_after - bound
         j = k
     return round(min(chars, total) / total, 4)
 
@@ -1035,8 +1332,8 @@ def align(
     _check_params(min_move_tokens, min_move_similarity, min_equal_tokens)
     span_a = _check_span(a, a_span, "a_span")
     span_b = _check_span(b, b_span, "b_span")
-    ta = tokenize(a, *span_a)
-    tb = tokenize(b, *span_b)
+    ta = _tokenize(a, *span_a)
+    tb = _tokenize(b, *span_b)
     sa, sb = _Side(a, ta, span_a), _Side(b, tb, span_b)
     ida, idb = _ids(ta, tb)
     ops = _shift_to_boundaries(opcodes(ida, idb), (ida, idb), (sa, sb))
@@ -1181,7 +1478,7 @@ def find_regions(
         raise ParameterError(f"gap_penalty must be >= 0, got {gap_penalty}")
     if anchor_words < 1:
         raise ParameterError(f"anchor_words must be >= 1, got {anchor_words}")
-    ta, tb = tokenize(a), tokenize(b)
+    ta, tb = _tokenize(a, 0, len(a)), _tokenize(b, 0, len(b))
     ida, idb = _ids(ta, tb)
     work_a, work_b = _anchored(ida, idb, anchor_words)
     taken_a, taken_b = [False] * len(ida), [False] * len(idb)
