@@ -107,7 +107,7 @@ class FindParams:
     min_fit: float = 0.3
     wholly: float = WHOLLY
     partially: float = PARTIALLY
-    relation_evidence: float = 6.0
+    relation_evidence: float = 10.0
     extend_threshold: float = 0.1
     duplicate_threshold: float = 0.8
     min_words: int = 5
