@@ -323,7 +323,7 @@ def test_one_cluster_and_one_document_are_singular(runner: CliRunner, tmp_path: 
                            for i, o in (("a", "AP"), ("b", "Post"))), encoding="utf-8")
     res = runner.invoke(main, ["find", str(src)])
     assert res.exit_code == 0, res.output
-    assert res.stdout.startswith("2 documents read, 0 skipped, 2 passages; 1 cluster ")
+    assert res.stdout.startswith("2 documents read, 0 skipped, 2 sentences; 1 cluster ")
 
 
 def test_workers_are_capped_at_the_cpus(runner: CliRunner, seeds_dir: Path) -> None:

@@ -122,7 +122,7 @@ def find_summary(result: FindResult, *, width: int | None = None, limit: int | N
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     head = (
         f"{plural(len(result.corpus.documents), 'document')} read, "
-        f"{len(result.corpus.skipped)} skipped, {plural(len(result.passages), 'passage')}; "
+        f"{len(result.corpus.skipped)} skipped, {plural(len(result.passages), 'sentence')}; "
         f"{plural(len(result.clusters), 'cluster')}"
         + (" (" + ", ".join(f"{n} {k}" for k, n in kinds.items()) + ")" if kinds else "")
     )
