@@ -134,6 +134,11 @@ class DaskEngine:
             return self.partitions
         return 2 * max(1, sum(self.client.nthreads().values()))
 
+    def n_targets(self) -> int:
+        """Pieces a shuffle sends its data to: one per worker thread (fewer than the
+        partitions, so the tasks that cut each partition's output stay few)."""
+        return max(1, min(self.n_partitions(), sum(self.client.nthreads().values())))
+
     def _scatter(self, items: list[Any]) -> list[Any]:
         """One future per item, spread over the workers."""
         return list(self.client.scatter(items, hash=False))
@@ -233,24 +238,24 @@ class DaskEngine:
         if n_valid < 2:
             return np.zeros((0, 2), dtype=np.int64)
         client = self.client
-        parts = self.n_partitions()
-        runs = ranges(np.ones(n, dtype=np.int64), parts)
+        runs = ranges(np.ones(n, dtype=np.int64), self.n_partitions())
+        targets = self.n_targets()
         data = self._scatter([(sig[a:b], None if valid is None else valid[a:b], a)
                               for a, b in runs])
-        keyed = client.map(_band_keys_part, data, lsh=lsh, targets=parts, pure=False)
+        keyed = client.map(_band_keys_part, data, lsh=lsh, targets=targets, pure=False)
         # Pair keys i * n + j (i < j) are cut into ranges of i, so the ranges, each
         # sorted, join into one sorted array.
-        edges = np.linspace(0, n, parts + 1).astype(np.int64)[1:-1] * np.int64(n)
+        edges = np.linspace(0, n, targets + 1).astype(np.int64)[1:-1] * np.int64(n)
         found = [client.submit(_bucket_pairs,
                                [client.submit(operator.getitem, k, t, pure=False)
                                 for k in keyed],
                                max_bucket=max_bucket, n=n, edges=edges, pure=False)
-                 for t in range(parts)]
+                 for t in range(targets)]
         counted = [client.submit(_count_hits,
                                  [client.submit(operator.getitem, f, r, pure=False)
                                   for f in found],
                                  min_hits=min_hits, pure=False)
-                   for r in range(parts)]
+                   for r in range(targets)]
         keys = np.concatenate(client.gather(counted))
         n64 = np.int64(n)
         return np.stack([keys // n64, keys % n64], axis=1)
