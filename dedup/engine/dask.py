@@ -276,13 +276,15 @@ class DaskEngine:
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]]) -> list[Coverage]:
         """:func:`dedup.relations.word_coverage` of each document pair, in blocks of
-        about equal words; every worker gets the corpus' word ids once."""
+        about equal words, four per partition (a pair's cost varies with how much the
+        two share, so small blocks keep every worker busy); every worker gets the
+        corpus' word ids once."""
         if len(doc_pairs) == 0:
             return []
         client = self.client
         pairs = np.asarray(doc_pairs, dtype=np.int64).reshape(-1, 2)
         words = np.diff(word_ptr)
-        runs = ranges(words[pairs[:, 0]] + words[pairs[:, 1]], self.n_partitions())
+        runs = ranges(words[pairs[:, 0]] + words[pairs[:, 1]], 4 * self.n_partitions())
         shared_words = client.scatter((word_ids, word_ptr), broadcast=True, hash=False)
         blocks = self._scatter([pairs[a:b].tolist() for a, b in runs])
         futures = client.map(_coverage_block, blocks, words=shared_words, pure=False)
