@@ -262,12 +262,13 @@ class DaskEngine:
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:func:`dedup.verify.score_pairs`, per block of candidate pairs."""
+        """:func:`dedup.verify.score_pairs`, per block of candidate pairs: one block per
+        worker thread, as each call ranks the whole table's features once."""
         if len(pairs) == 0:
             return score_pairs(table, pairs, params)
         client = self.client
         shared_table = client.scatter(table, broadcast=True, hash=False)
-        blocks = np.array_split(pairs, min(len(pairs), self.n_partitions()))
+        blocks = np.array_split(pairs, min(len(pairs), self.n_targets()))
         futures = client.map(_score_block, self._scatter(blocks), table=shared_table,
                              params=params, pure=False)
         cos, dup, shared = zip(*client.gather(futures), strict=True)
@@ -455,43 +456,51 @@ def _band_keys_part(data: tuple[np.ndarray, np.ndarray | None, int], lsh: LSHPar
     sig, valid, offset = data
     idx = np.arange(sig.shape[0], dtype=np.int64) if valid is None else np.flatnonzero(valid)
     keys = np.concatenate([band_key(sig, lsh, band)[idx] for band in range(lsh.bands)])
-    bands = np.repeat(np.arange(lsh.bands, dtype=np.int32), len(idx))
+    bands = np.repeat(np.arange(lsh.bands, dtype=np.int16), len(idx))  # num_perm <= 1024
     rows = np.tile(idx + offset, lsh.bands)
-    target = ((keys ^ bands.astype(np.uint64)) % np.uint64(targets)).astype(np.int64)
-    order = np.argsort(target, kind="stable")
+    target = (keys ^ bands.astype(np.uint64)) % np.uint64(targets)
+    # Stable, so each band's rows stay in ascending order (a radix sort for 16 bits).
+    order = np.argsort(target.astype(np.int16 if targets < 2**15 else np.int64),
+                       kind="stable")
     cuts = np.searchsorted(target[order], np.arange(1, targets))
     return [(bands[o], keys[o], rows[o]) for o in np.split(order, cuts)]
 
 
 def _bucket_pairs(pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]], max_bucket: int,
                   n: int, edges: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The pairs of every bucket in one shuffle target, as in
+    """The pairs of every bucket in one shuffle target, band by band as in
     :func:`dedup.index.candidate_pairs`, counted per pair (bands that found it) and
-    cut into ranges of pair key at ``edges``."""
+    cut into ranges of pair key at ``edges``.
+
+    The pieces come in partition order, each band's rows ascending inside each piece,
+    so after stable sorts by band and then by key every bucket lists its members in
+    ascending order, as the local engine's stable sort of each band does."""
     bands = np.concatenate([p[0] for p in pieces])
     keys = np.concatenate([p[1] for p in pieces])
     members = np.concatenate([p[2] for p in pieces])
     n64 = np.int64(n)
     found = [np.zeros(0, dtype=np.int64)]
-    if len(keys):
-        order = np.lexsort((members, keys, bands))  # buckets, members ascending
-        bands, keys, members = bands[order], keys[order], members[order]
-        brk = np.flatnonzero((keys[1:] != keys[:-1]) | (bands[1:] != bands[:-1])) + 1
-        starts = np.r_[0, brk]
-        sizes = np.diff(np.r_[starts, len(keys)])
+    by_band = np.argsort(bands, kind="stable")
+    bands, keys, members = bands[by_band], keys[by_band], members[by_band]
+    cuts = np.flatnonzero(np.r_[True, bands[1:] != bands[:-1], True])
+    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        order = np.argsort(keys[lo:hi], kind="stable")
+        ks, ms = keys[lo:hi][order], members[lo:hi][order]
+        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+        sizes = np.diff(np.r_[starts, len(ks)])
         small = (sizes > 1) & (sizes <= max_bucket)
-        for a, b in _all_pairs(members, starts[small], sizes[small]):
+        for a, b in _all_pairs(ms, starts[small], sizes[small]):
             found.append(_pair_keys(a, b, n64))
         big = sizes > max_bucket
         if big.any():
             bucket = np.repeat(np.arange(len(sizes)), sizes)
             pos = np.flatnonzero(big[bucket])
             first = starts[bucket[pos]]
-            nb = pos[(pos + 1 < len(keys))]
-            nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(keys) - 1)]]
-            found.append(_pair_keys(members[nb], members[nb + 1], n64))
+            nb = pos[(pos + 1 < len(ks))]
+            nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(ks) - 1)]]
+            found.append(_pair_keys(ms[nb], ms[nb + 1], n64))
             star = pos[pos - first >= 2]
-            found.append(_pair_keys(members[starts[bucket[star]]], members[star], n64))
+            found.append(_pair_keys(ms[starts[bucket[star]]], ms[star], n64))
     pairs = np.sort(np.concatenate(found))
     pairs, hits = _runs(pairs, np.ones(len(pairs), dtype=np.int64))
     cuts = np.searchsorted(pairs, edges)
