@@ -228,3 +228,16 @@ def test_cli_scheduler_gives_the_local_json(client: Any, seeds_dir: Path, tmp_pa
                                "--scheduler", client.scheduler.address])
     assert res.exit_code == 0, res.output
     assert there.read_bytes() == here.read_bytes()
+
+
+def test_cli_report_on_the_cluster_is_the_local_report(client: Any, seeds_dir: Path,
+                                                       tmp_path: Path) -> None:
+    runner = CliRunner()
+    here, there = tmp_path / "local.md", tmp_path / "dask.md"
+    assert runner.invoke(main, ["report", str(seeds_dir), "-o", str(here), "--format", "md",
+                                "-q"]).exit_code == 0
+    res = runner.invoke(main, ["report", str(seeds_dir), "-o", str(there), "--format", "md",
+                               "-q", "--engine", "dask", "--scheduler",
+                               client.scheduler.address])
+    assert res.exit_code == 0, res.output
+    assert there.read_bytes() == here.read_bytes()
