@@ -27,8 +27,10 @@ sentence matches the true sentence it mostly covers.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +42,11 @@ import numpy as np
 __all__ = [
     "ClusterScores",
     "PairScores",
+    "RelationScores",
     "Span",
+    "SpanScores",
+    "StoryScores",
+    "StoryTruth",
     "Truth",
     "adjusted_rand_index",
     "cluster_ari",
@@ -49,12 +55,17 @@ __all__ = [
     "f1_score",
     "largest_cluster_size",
     "load_doc_stories",
+    "load_stories",
     "macro_f1",
     "mixed_clusters",
     "overlaps",
     "pair_scores",
     "pairs_from_clusters",
+    "relation_scores",
+    "span_scores",
     "spearman",
+    "stories_from_records",
+    "story_scores",
 ]
 
 SCOPES = ("cross", "within", "all")
@@ -136,6 +147,8 @@ class Truth:
         self._index: dict[tuple[str, int, int], int] = {}
         self._by_doc: dict[str, list[tuple[int, int, int]]] = {}
         self._members: dict[str, list[int]] = {}
+        # (source document, document) of every record: which document derives from which.
+        self.derived_from: dict[str, set[tuple[str, str]]] = {}
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> Truth:
@@ -150,6 +163,8 @@ class Truth:
             t._add(r["doc"], r["start"], r["end"], group, story, kind, strings)
             t._add(r["source_doc"], r["source_start"], r["source_end"], group, story, kind,
                    strings)
+            if r["source_doc"] != r["doc"]:
+                t.derived_from.setdefault(kind, set()).add((r["source_doc"], r["doc"]))
         for spans in t._by_doc.values():
             spans.sort()
         return t
@@ -214,6 +229,19 @@ class Truth:
             total += {"cross": n * (n - 1) // 2 - same, "within": same,
                       "all": n * (n - 1) // 2}[scope]
         return total
+
+    def intervals(self, kinds: Iterable[str], *, gap: int = 2
+                  ) -> dict[str, list[tuple[int, int]]]:
+        """Per document, the merged character intervals of its true passages of
+        ``kinds``; passages at most ``gap`` characters apart (the space or blank line
+        between two sentences) are joined."""
+        ks = set(kinds)
+        out = {}
+        for doc, spans in self._by_doc.items():
+            iv = _merge(((s, e) for s, e, i in spans if self.kinds[i] in ks), gap=gap)
+            if iv:
+                out[doc] = iv
+        return out
 
     def doc_pairs(self, kinds: Iterable[str]) -> set[tuple[str, str]]:
         """Unordered pairs of documents that share a passage group of the given kinds."""
@@ -488,8 +516,9 @@ def mixed_clusters(
     """How many clusters hold spans from two or more different true stories.
 
     A span's story is its document's (``doc_story``, from ``docs_meta.jsonl``). With
-    ``truth``, spans matching a true passage of ``ignore_kinds`` (boilerplate, shared
-    across stories on purpose) are left out.
+    ``truth``, spans matching true passages only of ``ignore_kinds`` (boilerplate, shared
+    across stories on purpose) are left out; a span of several sentences that also
+    matches a story's sentences counts.
 
     >>> mixed_clusters([[("a", 0, 5), ("b", 0, 5)], [("a", 9, 12), ("c", 0, 3)]],
     ...                {"a": "s1", "b": "s1", "c": "s2"})
@@ -501,9 +530,10 @@ def mixed_clusters(
         stories = set()
         for x in cluster:
             s = _span(x)
-            if truth is not None and any(truth.kinds[p] in ignore
-                                         for p, _ in truth.match(s, min_overlap)):
-                continue
+            if truth is not None:
+                kinds = {truth.kinds[p] for p, _ in truth.match(s, min_overlap)}
+                if kinds and kinds <= ignore:
+                    continue
             try:
                 stories.add(doc_story[s.doc])
             except KeyError:
@@ -606,3 +636,395 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float:
     if denom == 0:
         return math.nan
     return max(-1.0, min(1.0, float((ra * rb).sum()) / denom))
+
+
+# --------------------------------------------------------------------------- stories
+# Story-level scores: does each reprinted story come out as one cluster holding every
+# version? Spans are plain (doc, start, end) tuples; intervals are merged per document.
+
+
+def _merge(intervals: Iterable[tuple[int, int]], gap: int = 0) -> list[tuple[int, int]]:
+    """Sorted, merged intervals; two closer than ``gap`` characters become one.
+
+    >>> _merge([(5, 9), (0, 3), (2, 4), (12, 14)]), _merge([(5, 9), (0, 4), (12, 14)], gap=2)
+    ([(0, 4), (5, 9), (12, 14)], [(0, 9), (12, 14)])
+    """
+    out: list[list[int]] = []
+    for s, e in sorted(intervals):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1] + gap:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def _length(intervals: Iterable[tuple[int, int]]) -> int:
+    return sum(e - s for s, e in intervals)
+
+
+def _intersection(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
+    """Characters in both of two merged, sorted interval lists.
+
+    >>> _intersection([(0, 10), (20, 30)], [(5, 25)])
+    10
+    """
+    i = j = total = 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if hi > lo:
+            total += hi - lo
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+@dataclass(frozen=True)
+class StoryTruth:
+    """A reprinted story: its wire document, the versions derived from it, and each
+    document's copied text (merged character intervals): a version's sentences taken
+    from the wire, the wire's sentences that some version took."""
+
+    story: str
+    wire: str
+    versions: tuple[str, ...]
+    copied: Mapping[str, tuple[tuple[int, int], ...]]
+
+    @property
+    def docs(self) -> tuple[str, ...]:
+        return (self.wire, *self.versions)
+
+
+def stories_from_records(truth: Iterable[Mapping[str, Any]], meta: Iterable[Mapping[str, Any]],
+                         *, skip_edits: Iterable[str] = ()
+                         ) -> tuple[dict[str, StoryTruth], dict[str, str]]:
+    """Stories with at least one version, and ``{doc: story}`` for every document, from
+    ``truth.jsonl`` and ``docs_meta.jsonl`` records (:mod:`benchmarks.generate` or
+    :mod:`benchmarks.reprints`). Copied text is the ``derived`` truth, less the records
+    whose ``edit`` is in ``skip_edits`` (``paraphrased``: count verbatim copies only)."""
+    skip = set(skip_edits)
+    doc_story: dict[str, str] = {}
+    wire: dict[str, str] = {}
+    versions: dict[str, list[str]] = {}
+    for m in meta:
+        doc_story[m["id"]] = m["story"]
+        if m["role"] == "wire":
+            wire[m["story"]] = m["id"]
+        elif m["role"] == "version":
+            versions.setdefault(m["story"], []).append(m["id"])
+    copied: dict[str, list[tuple[int, int]]] = {}
+    for r in truth:
+        if r["kind"] != "derived" or r.get("edit") in skip:
+            continue
+        copied.setdefault(r["doc"], []).append((r["start"], r["end"]))
+        copied.setdefault(r["source_doc"], []).append((r["source_start"], r["source_end"]))
+    stories = {}
+    for story, vs in versions.items():
+        if story not in wire:
+            continue
+        docs = (wire[story], *vs)
+        stories[story] = StoryTruth(story, wire[story], tuple(vs),
+                                    {d: tuple(_merge(copied.get(d, ()))) for d in docs})
+    return stories, doc_story
+
+
+def load_stories(folder: str | Path, *, skip_edits: Iterable[str] = ()
+                 ) -> tuple[dict[str, StoryTruth], dict[str, str]]:
+    """:func:`stories_from_records` of a generated corpus folder."""
+    p = Path(folder)
+    return stories_from_records(_iter_jsonl(p / "truth.jsonl"),
+                                _iter_jsonl(p / "docs_meta.jsonl"), skip_edits=skip_edits)
+
+
+@dataclass(frozen=True)
+class StoryScores:
+    """See :func:`story_scores`. ``per_story`` holds one dict a story (in story order)."""
+
+    stories: int
+    whole: int  # one cluster holds every version, each covered >= min_cover
+    together: int  # one cluster holds every version (coverage aside)
+    min_cover: float
+    clusters_per_story: float
+    clusters_per_story_max: int
+    coverage_mean: float
+    coverage_min: float
+    mixed_clusters: int
+    relations: Mapping[str, int]
+    per_story: tuple[Mapping[str, Any], ...]
+
+    @property
+    def whole_share(self) -> float:
+        return self.whole / self.stories if self.stories else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["relations"] = dict(self.relations)
+        out["per_story"] = [dict(x) for x in self.per_story]
+        out["whole_share"] = round(self.whole_share, 4)
+        for k in ("clusters_per_story", "coverage_mean", "coverage_min"):
+            out[k] = round(out[k], 4)
+        return out
+
+
+def story_scores(
+    clusters: Iterable[tuple[Any, str, Sequence[Sequence[Any]]]],
+    relations: Iterable[tuple[str, str]],
+    stories: Mapping[str, StoryTruth],
+    doc_story: Mapping[str, str],
+    *,
+    min_cover: float = 0.85,
+) -> StoryScores:
+    """How many stories come out as one cluster holding all their versions.
+
+    ``clusters`` are ``(id, kind, spans)`` with spans ``(doc, start, end)``; only
+    ``cross-document`` clusters count. A cluster's *coverage* of a document is the share
+    of the document's copied characters inside the cluster's spans of that document.
+    For each story, its clusters are the cross-document clusters with a span on copied
+    text of one of its documents; the *best* holds most of its documents, then covers
+    the worst-covered one best. A story is *together* when its best cluster holds every
+    document (wire and versions), *whole* when it also covers each at least
+    ``min_cover``. A cluster is *mixed* when it holds documents of two or more stories
+    (by ``doc_story``; a document printed once is a story of its own).
+
+    ``relations`` are ``(source, derived)`` pairs. Each (wire, version) pair of a story
+    is a true relation: ``found`` when some relation joins the two, ``direction_correct``
+    when its source is the wire. Relations between two versions of one story are
+    ``sibling`` (they share the material, neither derives from the other); relations
+    between documents of different stories are ``spurious``.
+
+    >>> st = StoryTruth("s", "w", ("v",), {"w": ((0, 10),), "v": ((5, 15),)})
+    >>> s = story_scores([(1, "cross-document", [("w", 0, 10), ("v", 5, 14)])],
+    ...                  [("w", "v")], {"s": st}, {"w": "s", "v": "s"})
+    >>> s.whole, round(s.coverage_min, 2), s.relations["direction_correct"]
+    (1, 0.9, 1)
+    """
+    by_doc: dict[str, list[tuple[Any, list[tuple[int, int]]]]] = {}
+    mixed = n_clusters = 0
+    for cid, kind, spans in clusters:
+        if kind != "cross-document":
+            continue
+        n_clusters += 1
+        per: dict[str, list[tuple[int, int]]] = {}
+        for x in spans:
+            s = _span(x)
+            per.setdefault(s.doc, []).append((s.start, s.end))
+        if len({doc_story.get(d, d) for d in per}) >= 2:
+            mixed += 1
+        for d, iv in per.items():
+            by_doc.setdefault(d, []).append((cid, _merge(iv)))
+    true_pairs: dict[frozenset[str], str] = {}
+    for st in stories.values():
+        for v in st.versions:
+            true_pairs[frozenset((st.wire, v))] = st.wire
+    rel = {"true": len(true_pairs), "found": 0, "direction_correct": 0, "sibling": 0,
+           "spurious": 0, "relations": 0}
+    seen: set[frozenset[str]] = set()
+    for source, derived in relations:
+        rel["relations"] += 1
+        key = frozenset((source, derived))
+        if key in true_pairs:
+            if key not in seen:
+                rel["found"] += 1
+                rel["direction_correct"] += source == true_pairs[key]
+                seen.add(key)
+        elif source in doc_story and doc_story.get(source) == doc_story.get(derived):
+            rel["sibling"] += 1
+        else:
+            rel["spurious"] += 1
+    per_story = []
+    counts, covers = [], []
+    for name in sorted(stories):
+        st = stories[name]
+        cover: dict[Any, dict[str, float]] = {}
+        for d in st.docs:
+            total = _length(st.copied[d])
+            for cid, iv in by_doc.get(d, ()):
+                got = _intersection(st.copied[d], iv)
+                if got and total:
+                    cover.setdefault(cid, {})[d] = got / total
+        counts.append(len(cover))
+
+        best = max(sorted(cover, key=str), key=lambda cid, c=cover, docs=st.docs: (
+            len(c[cid]), min(c[cid].get(d, 0.0) for d in docs), sum(c[cid].values())),
+            default=None)
+        held = cover.get(best, {}) if best is not None else {}
+        doc_cover = {d: round(held.get(d, 0.0), 4) for d in st.docs}
+        together = all(d in held for d in st.docs)
+        worst = min(doc_cover.values())
+        whole = together and worst >= min_cover
+        if together:
+            covers.extend(doc_cover.values())
+        if whole:
+            why = ""
+        elif not together:
+            parts = [f"cluster {cid} holds "
+                     + ", ".join(f"{d} {c:.2f}" for d, c in sorted(v.items()))
+                     for cid, v in sorted(cover.items(), key=lambda kv: str(kv[0]))]
+            missing = [d for d in st.docs if not any(d in v for v in cover.values())]
+            why = (f"split over {len(cover)} clusters: " + "; ".join(parts)
+                   + (f"; in none: {', '.join(missing)}" if missing else ""))
+        else:
+            low = [f"{d} {c:.2f}" for d, c in doc_cover.items() if c < min_cover]
+            why = f"one cluster ({best}), but covers below {min_cover:.0%}: {', '.join(low)}"
+        per_story.append({"story": name, "wire": st.wire, "versions": list(st.versions),
+                          "clusters": len(cover), "best": best, "coverage": doc_cover,
+                          "together": together, "whole": whole, "why": why})
+    return StoryScores(
+        stories=len(stories),
+        whole=sum(p["whole"] for p in per_story),
+        together=sum(p["together"] for p in per_story),
+        min_cover=min_cover,
+        clusters_per_story=sum(counts) / len(counts) if counts else 0.0,
+        clusters_per_story_max=max(counts, default=0),
+        coverage_mean=sum(covers) / len(covers) if covers else 0.0,
+        coverage_min=min(covers, default=0.0),
+        mixed_clusters=mixed,
+        relations=rel,
+        per_story=tuple(per_story),
+    )
+
+
+# --------------------------------------------------------------------------- passages
+
+
+@dataclass(frozen=True)
+class SpanScores:
+    """Character-level precision and recall of predicted passages (see :func:`span_scores`)."""
+
+    precision: float
+    recall: float
+    f1: float
+    predicted_chars: int
+    true_chars: int
+    overlap_chars: int
+
+
+def span_scores(spans: Iterable[Any], truth: Truth, *, kinds: Iterable[str] = DEFAULT_KINDS,
+                gap: int = 2) -> SpanScores:
+    """How well predicted passages cover the true shared text, character by character.
+
+    ``spans`` are ``(doc, start, end)`` (the passages of the clusters of shared material,
+    several sentences each, or one); the true text is every true passage of ``kinds``
+    (:meth:`Truth.intervals`, sentences at most ``gap`` characters apart joined, so the
+    space between two copied sentences is shared text too). Both sides are merged per
+    document, the predicted spans by the same rule. Precision = predicted characters
+    inside true text / predicted characters; recall = true characters inside a predicted
+    span / true characters.
+
+    >>> t = Truth.from_records([{"doc": "b", "start": 0, "end": 10, "source_doc": "a",
+    ...     "source_start": 0, "source_end": 10, "story": "s", "group": "g",
+    ...     "kind": "derived"}])
+    >>> s = span_scores([("a", 0, 10), ("b", 0, 20)], t)
+    >>> round(s.precision, 3), s.recall
+    (0.667, 1.0)
+    """
+    true = truth.intervals(kinds, gap=gap)
+    pred: dict[str, list[tuple[int, int]]] = {}
+    for x in spans:
+        s = _span(x)
+        pred.setdefault(s.doc, []).append((s.start, s.end))
+    n_pred = n_true = both = 0
+    for doc, iv in pred.items():
+        merged = _merge(iv, gap=gap)
+        n_pred += _length(merged)
+        both += _intersection(merged, true.get(doc, ()))
+    n_true = sum(_length(iv) for iv in true.values())
+    p = both / n_pred if n_pred else 0.0
+    r = both / n_true if n_true else 0.0
+    return SpanScores(p, r, _f1(p, r), n_pred, n_true, both)
+
+
+# --------------------------------------------------------------------------- relations
+
+
+@dataclass(frozen=True)
+class RelationScores:
+    """Document relations against the truth (see :func:`relation_scores`)."""
+
+    precision: float
+    recall: float
+    f1: float
+    predicted: int
+    true_pairs: int
+    found: int
+    directed_pairs: int  # true pairs with a known direction (source -> derived)
+    directed_found: int
+    direction_correct: int
+    coverage_mae: float | None  # mean |coverage - true coverage| over directed pairs found
+    coverage_pairs: int
+
+    @property
+    def direction_accuracy(self) -> float:
+        return self.direction_correct / self.directed_found if self.directed_found else 0.0
+
+
+def relation_scores(relations: Iterable[Sequence[Any]], truth: Truth, *,
+                    kinds: Iterable[str] = DEFAULT_KINDS,
+                    texts: Mapping[str, str] | None = None) -> RelationScores:
+    """Predicted document relations against the true document pairs.
+
+    ``relations`` are ``(source, derived)`` or ``(source, derived, coverage)``. The true
+    pairs are the pairs of documents sharing material of ``kinds``
+    (:meth:`Truth.doc_pairs`: a wire and its version, two versions of one story);
+    precision and recall count unordered pairs. Where the truth says which document
+    derives from which (each record's ``source_doc`` -> ``doc``), a found relation has
+    the right direction when its source is the true source. With ``texts`` (document
+    id -> text) and coverages, the true coverage of a derived document is the share of
+    its words inside its true passages of ``kinds``, and ``coverage_mae`` is the mean
+    absolute difference over the directed pairs found.
+
+    >>> t = Truth.from_records([{"doc": "b", "start": 0, "end": 4, "source_doc": "a",
+    ...     "source_start": 0, "source_end": 4, "story": "s", "group": "g",
+    ...     "kind": "derived"}])
+    >>> r = relation_scores([("a", "b", 0.5), ("c", "a", 0.2)], t, texts={"b": "x y z w"})
+    >>> r.precision, r.recall, r.direction_correct, r.coverage_mae
+    (0.5, 1.0, 1, 0.0)
+    """
+    ks = tuple(kinds)
+    true = truth.doc_pairs(ks)
+    directed = {pair for k in ks for pair in truth.derived_from.get(k, ())}
+    source_of = {(a, b) if a < b else (b, a): a for a, b in directed}
+    true_iv = truth.intervals(ks) if texts is not None else {}
+    pred: dict[tuple[str, str], tuple[str, float | None]] = {}
+    for rel in relations:
+        a, b = str(rel[0]), str(rel[1])
+        cov = float(rel[2]) if len(rel) > 2 else None
+        if a != b:
+            pred.setdefault((a, b) if a < b else (b, a), (a, cov))
+    found = [k for k in pred if k in true]
+    directed_found = [k for k in pred if k in source_of]
+    correct = sum(pred[k][0] == source_of[k] for k in directed_found)
+    errors = []
+    if texts is not None:
+        for k in directed_found:
+            source, cov = pred[k]
+            derived = k[1] if k[0] == source_of[k] else k[0]
+            text = texts.get(derived)
+            if cov is None or not text or source != source_of[k]:
+                continue
+            words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(text)]
+            inside = _words_inside(words, true_iv.get(derived, []))
+            errors.append(abs(cov - inside / len(words)) if words else 0.0)
+    p = len(found) / len(pred) if pred else 0.0
+    r = len(found) / len(true) if true else 0.0
+    return RelationScores(p, r, _f1(p, r), len(pred), len(true), len(found), len(source_of),
+                          len(directed_found), correct,
+                          sum(errors) / len(errors) if errors else None, len(errors))
+
+
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def _words_inside(words: Sequence[tuple[int, int]], intervals: Sequence[tuple[int, int]]
+                  ) -> int:
+    """How many words (start, end) lie inside the sorted intervals (by their middle)."""
+    starts = [s for s, _ in intervals]
+    n = 0
+    for s, e in words:
+        mid = (s + e) // 2
+        k = bisect.bisect_right(starts, mid) - 1
+        n += k >= 0 and mid < intervals[k][1]
+    return n

@@ -279,11 +279,32 @@ def _task_ours(task: dict[str, Any]) -> dict[str, Any]:
     if task["candidates"] and result.candidates is not None:
         out["_candidates"] = baselines.pair_keys(result.candidates, len(spans))
     if task["quality"]:
-        pairs = [(*_span(c.passages[m.a]), *_span(c.passages[m.b]))
-                 for c in result.clusters for m in c.pairs]
-        clusters = [[_span(p) for p in c.passages] for c in result.clusters]
-        out["quality"] = _score(task["corpus"], pairs, clusters)
+        out["quality"] = _score(task["corpus"], *_ours_output(result),
+                                texts={d.id: d.text for d in corpus.documents})
     return out
+
+
+def _ours_output(result: Any) -> tuple[list[tuple[Any, ...]], list[list[tuple[str, int, int]]],
+                                        dict[str, Any]]:
+    """``find``'s output in the scorer's terms.
+
+    Sentence pairs keep the meaning they had when clusters held sentences: the verified
+    cross-outlet sentence matches (``result.sentence_pairs``, indexes into
+    ``result.passages``) and the links of the within-outlet and within-document
+    clusters, whose passages are single sentences. Clusters are the clusters as
+    reported: runs of sentences, several per document where a version is split.
+    """
+    sent = result.passages
+    pairs: list[tuple[Any, ...]] = [(*_span(sent[a]), *_span(sent[b]))
+                                    for a, b in result.sentence_pairs.tolist()]
+    pairs += [(*_span(c.passages[m.a]), *_span(c.passages[m.b]))
+              for c in result.clusters if c.kind != "cross-document" for m in c.pairs]
+    clusters = [[_span(p) for p in c.passages] for c in result.clusters]
+    extra = {
+        "cross": [i for i, c in enumerate(result.clusters) if c.kind == "cross-document"],
+        "relations": [(r.source, r.derived, r.coverage) for r in result.relations],
+    }
+    return pairs, clusters, extra
 
 
 def _span(p: Any) -> tuple[str, int, int]:
@@ -322,21 +343,31 @@ def _task_baseline(task: dict[str, Any]) -> dict[str, Any]:
         sp = units.spans
         pairs = [(*sp[a], *sp[b]) for a, b in res.pairs.tolist()]
         clusters = [[sp[i] for i in c] for c in res.clusters]
-        out["quality"] = _score(task["corpus"], pairs, clusters)
+        out["quality"] = _score(task["corpus"], pairs, clusters,
+                                {"cross": [i for i, c in enumerate(clusters)
+                                           if len({d for d, _, _ in c}) > 1]})
     return out
 
 
-def _score(folder: str, pairs: list[tuple[Any, ...]], clusters: list[list[tuple[str, int, int]]]
-           ) -> dict[str, Any]:
-    """Pair precision / recall / F1 (cross-document, derived passages), cluster ARI by
-    passage group, largest cluster and clusters mixing unrelated stories."""
+def _score(folder: str, pairs: list[tuple[Any, ...]], clusters: list[list[tuple[str, int, int]]],
+           extra: dict[str, Any], texts: dict[str, str] | None = None) -> dict[str, Any]:
+    """Sentence-pair precision / recall / F1 (cross-document, derived passages), cluster
+    ARI by passage group and by story, largest cluster and clusters mixing unrelated
+    stories; passage level: characters of the cross-document clusters' passages against
+    the true shared text (``extra["cross"]``: which clusters); stories: one cluster
+    holding every version; with ``extra["relations"]`` (source, derived, coverage), the
+    document relations against the true document pairs."""
     from benchmarks.metrics import (
         Truth,
         cluster_ari,
         largest_cluster_size,
         load_doc_stories,
+        load_stories,
         mixed_clusters,
         pair_scores,
+        relation_scores,
+        span_scores,
+        story_scores,
     )
 
     truth = Truth.load(folder)
@@ -347,7 +378,39 @@ def _score(folder: str, pairs: list[tuple[Any, ...]], clusters: list[list[tuple[
     content = [x for x in pairs if not (_boilerplate_only(truth, x[:3])
                                         and _boilerplate_only(truth, x[3:]))]
     pc = pair_scores(content, truth)
+    doc_story = load_doc_stories(folder)
+    cross = [clusters[i] for i in extra["cross"]]
+    sp = span_scores((x for c in cross for x in c), truth)
+    stories, _ = load_stories(folder)
+    relations = extra.get("relations")
+    st = story_scores([(i, "cross-document", c) for i, c in enumerate(cross)],
+                      [r[:2] for r in relations or ()], stories, doc_story)
+    out: dict[str, Any] = {
+        "passage_precision": round(sp.precision, 4),
+        "passage_recall": round(sp.recall, 4),
+        "passage_f1": round(sp.f1, 4),
+        "stories": st.stories,
+        "stories_whole": st.whole,
+        "stories_whole_share": round(st.whole_share, 4),
+        "stories_together": st.together,
+        "clusters_per_story": round(st.clusters_per_story, 3),
+        "cross_clusters": len(cross),
+    }
+    if relations is not None:
+        rs = relation_scores(relations, truth, texts=texts)
+        out.update({
+            "relations": rs.predicted,
+            "relation_precision": round(rs.precision, 4),
+            "relation_recall": round(rs.recall, 4),
+            "relation_f1": round(rs.f1, 4),
+            "direction_accuracy": round(rs.direction_accuracy, 4),
+            "directed_found": rs.directed_found,
+            "directed_pairs": rs.directed_pairs,
+            "coverage_mae": None if rs.coverage_mae is None else round(rs.coverage_mae, 4),
+            "relations_spurious": st.relations["spurious"],
+        })
     return {
+        **out,
         "pair_precision": round(ps.precision, 4),
         "pair_recall": round(ps.recall, 4),
         "pair_f1": round(ps.f1, 4),
@@ -357,9 +420,10 @@ def _score(folder: str, pairs: list[tuple[Any, ...]], clusters: list[list[tuple[
         "content_pair_precision": round(pc.precision, 4),
         "content_pair_f1": round(pc.f1, 4),
         "ari_group": round(cluster_ari(clusters, truth, by="group"), 4),
+        "ari_story": round(cluster_ari(clusters, truth, by="story"), 4),
         "clusters": len(clusters),
         "largest_cluster": largest_cluster_size(clusters),
-        "mixed_clusters": mixed_clusters(clusters, load_doc_stories(folder), truth),
+        "mixed_clusters": mixed_clusters(clusters, doc_story, truth),
     }
 
 
@@ -654,12 +718,19 @@ _QUALITY = (("predicted_pairs", 0), ("pair_precision", 3), ("pair_recall", 3), (
             ("largest_cluster", 0), ("mixed_clusters", 0))
 
 
+_PASSAGES = (("cross_clusters", 0), ("passage_precision", 3), ("passage_recall", 3),
+             ("passage_f1", 3), ("stories", 0), ("stories_whole_share", 3),
+             ("clusters_per_story", 2), ("ari_story", 3), ("relations", 0),
+             ("relation_precision", 3), ("relation_recall", 3), ("direction_accuracy", 3),
+             ("coverage_mae", 3))
+
+
 def tables(results: dict[str, Any]) -> str:
     """The figures as text tables (speed, quality, growth, aligner, real data)."""
     from tabulate import tabulate
 
     blocks = []
-    speed, quality = [], []
+    speed, quality, passages = [], [], []
     footnotes: list[str] = []
     for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         for tool, f in entry["tools"].items():
@@ -680,6 +751,8 @@ def tables(results: dict[str, Any]) -> str:
                 "1.00" if tool == "ours" else _fmt(r.get("memory")),
             ])
             q = f.get("quality")
+            if q and "passage_f1" in q:
+                passages.append([size, tool] + [_fmt(q.get(k), d) for k, d in _PASSAGES])
             if q:
                 quality.append([size, tool] + [_fmt(q[k], d) for k, d in _QUALITY]
                                + [_fmt(f.get("lsh_true_recall"), 3),
@@ -700,6 +773,17 @@ def tables(results: dict[str, Any]) -> str:
                           quality, headers=["docs", "tool", "pairs", "P", "R", "F1", "P*",
                                             "F1*", "ARI", "largest", "mixed", "LSH rec",
                                             "LSH rec texts"],
+                          disable_numparse=True, stralign="right"))
+    if passages:
+        blocks.append("Passages, stories and relations: characters of the cross-document "
+                      "clusters' passages against the true shared text (P, R, F1); stories "
+                      "as one cluster holding every version, each >= 85% covered; document "
+                      "relations against the true pairs, direction on wire -> version pairs, "
+                      "mean |coverage error|\n" + tabulate(
+                          passages, headers=["docs", "tool", "clusters", "P", "R", "F1",
+                                             "stories", "whole", "cl/story", "ARI story",
+                                             "relations", "rel P", "rel R", "direction",
+                                             "cov err"],
                           disable_numparse=True, stralign="right"))
     growth = [[tool, ",".join(map(str, g["sizes"])), _fmt(g["time_exponent"]),
                _fmt(g["memory_exponent"]), _fmt(g["memory_added_exponent"])]

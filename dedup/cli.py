@@ -246,6 +246,9 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "json_out", metavar="FILE",
               help="Write the full result as JSON to FILE ('-' for stdout).")
+@click.option("--out-parquet", metavar="DIR",
+              help="Write the result as Parquet tables into folder DIR (documents, "
+                   "clusters, relations, ...; needs pip install 'dedup[parquet]').")
 @click.option("--threshold", type=FiniteFloat(0, 1), default=FindParams.threshold,
               show_default=True, help="Verified score two outlets' passages need to match.")
 @click.option("--min-evidence", type=FiniteFloat(min=0, max=1_000_000),
@@ -269,19 +272,25 @@ def main() -> None:
 @engine_options
 @corpus_options
 @library_errors
-def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
+def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | None,
+             threshold: float,
              min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
              seed: int, limit: int, quiet: bool, workers: int | None, **opts: Any) -> None:
     """Find the passages that documents in PATHS share.
 
     PATHS are folders of .txt files (searched recursively), .txt files, JSON Lines
-    (.jsonl) or CSV/TSV files with id and text fields. Prints a summary table; --json
-    writes every cluster with character offsets into the original texts.
+    (.jsonl), CSV/TSV or Parquet files with id and text fields, or quoted glob
+    patterns ('shards/*.parquet'). Prints a summary table; --json writes every cluster
+    with character offsets into the original texts, --out-parquet the same as tables.
     """
     from .report.jsonout import dumps, result_to_dict
     from .report.terminal import find_summary
 
     workers = cap_workers(workers)
+    if out_parquet is not None:
+        from .report.parquet import check_target
+
+        check_target(out_parquet)  # before a long run, not after it
     corpus = load_corpus(paths, opts)
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
                         threshold=threshold,
@@ -299,6 +308,10 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, threshold: float,
             echo(text, nl=False)
         else:
             write_output(json_out, text)
+    if out_parquet is not None:
+        from .report.parquet import write_parquet
+
+        write_parquet(result, out_parquet)
     if not quiet and json_out != "-":
         echo(find_summary(result, limit=limit, width=terminal_width()))
 
@@ -499,17 +512,22 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
     cols = width or (shutil.get_terminal_size((100, 24)).columns if to_tty else 100)
     n = len(result.passages)
     src, der = visible(source), visible(derived)
-    echo(f"{src} vs {der}: {der} is {result.verdict} derived: "
-         f"{result.covered_words} of its {result.derived_words} words "
-         f"({result.coverage:.1%}) are aligned with {src}; {result.source_covered_words} of "
-         f"{src}'s {result.source_words} words ({result.source_coverage:.1%}) were reused. "
-         f"{n} shared passage{'s' if n != 1 else ''}.")
+    import textwrap
+
+    echo("\n".join(textwrap.wrap(
+        f"{src} vs {der}: {der} is {result.verdict} derived: "
+        f"{result.covered_words} of its {result.derived_words} words "
+        f"({result.coverage:.1%}) are aligned with {src}; {result.source_covered_words} of "
+        f"{src}'s {result.source_words} words ({result.source_coverage:.1%}) were reused. "
+        f"{n} shared passage{'s' if n != 1 else ''}.", cols)))
     if not n and result.covered_words:
-        echo("(No sentence of one matches a sentence of the other closely enough to show "
-             "as a shared passage: the aligned words are scattered.)")
+        echo("\n".join(textwrap.wrap(
+            "(No sentence of one matches a sentence of the other closely enough to show "
+            "as a shared passage: the aligned words are scattered.)", cols)))
     for i, p in enumerate(result.passages, start=1):
-        echo(f"\n-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
-             f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}")
+        echo("\n" + "\n".join(textwrap.wrap(
+            f"-- passage {i}: {src}[{p.source_span[0]}:{p.source_span[1]}] -> "
+            f"{der}[{p.derived_span[0]}:{p.derived_span[1]}], score {p.score:.2f}", cols)))
         echo(render_text(p.alignment, width=cols, color=to_tty,
                          show_cosmetic=show_cosmetic, label_a=source, label_b=derived),
              color=to_tty)

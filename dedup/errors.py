@@ -30,3 +30,19 @@ class InputError(DedupError, ValueError):
 
 class ParameterError(DedupError, ValueError):
     """A parameter outside its documented bounds; the message says the bound."""
+
+
+class MissingDependency(DedupError, ImportError):
+    """An optional feature whose package is not installed; the message says exactly
+    what to ``pip install``.
+
+    >>> str(MissingDependency("reading Parquet", "pyarrow", extra="parquet"))
+    "reading Parquet needs pyarrow: pip install 'dedup[parquet]'"
+    """
+
+    def __init__(self, feature: str, package: str, *, extra: str, detail: str = ""):
+        self.feature = feature
+        self.package = package
+        self.extra = extra
+        message = f"{feature} needs {package}: pip install 'dedup[{extra}]'"
+        super().__init__(message + (f" ({detail})" if detail else ""))

@@ -10,8 +10,9 @@ material; shared distinctive wording is. Each passage is a set of word n-grams
 * an n-gram is worth only the information it adds to its two (n-1)-gram parts
   (``idf(abc) - max(idf(ab), idf(bc))``), so a long shared name ("North Korean leader
   Kim Jong Un") counts about as much as its rarest word, not fifteen times;
-* names and numbers are the story's topic, shared by every outlet that covers it:
-  words capitalised inside a sentence and numbers weigh ``topic_weight`` (0.3);
+* names are the story's topic, shared by every outlet that covers it: words
+  capitalised inside a sentence weigh ``topic_weight`` (0.3); numbers weigh by
+  rarity like any other word (a specific figure is evidence of a shared source);
 * quoted words weigh ``quote_weight`` (1.5): outlets reword their prose but keep the
   quotations they took from the wire.
 
@@ -47,7 +48,7 @@ class FeatureTable:
     n_words: np.ndarray
     key: np.ndarray
     n_distinct: int
-    plain: np.ndarray | None = None  # n-gram holds no name or number (topic word)
+    plain: np.ndarray | None = None  # n-gram holds no name (topic word)
 
     def features(self, u: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.indptr[u], self.indptr[u + 1]
@@ -351,8 +352,8 @@ def shared_weight(table: FeatureTable, a: int, b: int) -> float:
 
 def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     """The shared weight of two passages and how many of their longest n-grams (the
-    largest size in the table) they share, not counting n-grams made with names or
-    numbers: a verbatim run of ordinary words is evidence of copying however common
+    largest size in the table) they share, not counting n-grams made with names:
+    a verbatim run of ordinary words is evidence of copying however common
     the run is in the corpus, a run of names ("President Vladimir Putin") is not."""
     fa, wa = table.features(a)
     fb, wb = table.features(b)

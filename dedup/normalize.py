@@ -9,6 +9,13 @@ while every offset handed to the user points into the original. Two tools do tha
 * :func:`normalize_with_map` returns the normalised string plus, for each of its
   characters, the index of the original character it came from, for callers that
   need to match on normalised text and map a span back.
+
+A *word* is a number (``12,000``, ``12 000``, ``3.5``; a unit glued to it is a word
+of its own), a run of letters and digits starting with a letter, with inner
+apostrophes (``Russia's``), or, in scripts written without spaces
+(Chinese, Japanese, Thai, Lao, Khmer, Myanmar), one character with its combining
+marks: ``NATO秘书长`` is the four words ``NATO 秘 书 长``. Every stage (the bulk
+tokeniser, the aligner, ``compare``) uses :func:`token_pattern`, so they agree.
 """
 
 from __future__ import annotations
@@ -60,13 +67,97 @@ def _mark_class() -> str:
     )
 
 
+# Scripts written without spaces between words: each of their letters is a word of
+# its own (character shingles). Han (with 々〆〇 and the ideographic numerals),
+# Hiragana, Katakana (full and half width), Thai, Lao, Khmer and Myanmar letters;
+# their digits stay numbers, their punctuation stays punctuation, their combining
+# marks (Thai vowels and tones, kana voicing marks) stay with the letter before.
+_CHAR_SCRIPTS = (
+    "\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46"                # Thai letters
+    "\u0e81-\u0eb0\u0eb2\u0eb3\u0ebd-\u0ec6\u0edc-\u0edf"  # Lao letters
+    "\u1000-\u102a\u103f\u1050-\u1055\u105a-\u105d\u1061\u1065\u1066"
+    "\u106e-\u1070\u1075-\u1081\u108e"                      # Myanmar letters
+    "\u1780-\u17b3\u17d7\u17dc"                              # Khmer letters
+    "\u3005-\u3007\u3021-\u3029\u3038-\u303c"               # 々〆〇, numerals
+    "\u3041-\u3096\u309d-\u309f"                             # Hiragana
+    "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"               # Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"               # Han
+    "\uff66-\uff9d"                                          # halfwidth Katakana
+    "\U0001b000-\U0001b16f"                                  # Kana supplements
+    "\U00020000-\U0003134f\U00031350-\U000323af"           # Han extensions
+)
+# Spaces that may group a number's thousands ("12 000"): space, no-break, thin,
+# narrow no-break.
+_GROUP_SPACES = " \u00a0\u2009\u202f"
+# Thousands separators: comma and period (the text's own rule decides which), the
+# full-width comma, the Arabic thousands separator; decimal marks: period, the
+# full-width period, the Arabic decimal separator.
+_THOUSANDS = ",.\uff0c\u066c"
+_DECIMAL = ".\uff0e\u066b"
+
+
+def is_char_script(ch: str) -> bool:
+    """True for a letter of a script shingled by characters (Han, kana, Thai, ...).
+
+    >>> is_char_script("中"), is_char_script("カ"), is_char_script("a")
+    (True, True, False)
+    """
+    return char_script_pattern().fullmatch(ch) is not None
+
+
 @lru_cache(maxsize=1)
-def token_pattern() -> re.Pattern[str]:
-    """A number (``12,000``, ``3.5``) or a word with inner apostrophes (``Russia's``)."""
-    w = rf"[\w{_mark_class()}]"
+def char_script_pattern() -> re.Pattern[str]:
+    """One letter of a script shingled by characters (see :func:`is_char_script`)."""
+    return re.compile(f"[{_CHAR_SCRIPTS}]")
+
+
+@lru_cache(maxsize=2)
+def token_pattern(*, char_scripts: bool = True) -> re.Pattern[str]:
+    """A number (``12,000``, ``12 000``, ``3.5``), a letter of a script written
+    without spaces (with its combining marks), or a word with inner apostrophes
+    (``Russia's``).
+
+    ``char_scripts=False`` gives a faster pattern that finds the same words in text
+    holding no letter of those scripts (:func:`char_script_pattern`).
+
+    >>> token_pattern().findall("NATO秘书长说12 000名士兵")
+    ['NATO', '秘', '书', '长', '说', '12 000', '名', '士', '兵']
+    """
+    marks = _mark_class()
     apos = re.escape(APOSTROPHES)
     inv = re.escape(INVISIBLE)
-    return re.compile(rf"\d+(?:[.,]\d{{3}})*(?:\.\d+)?(?!\w)|{w}+(?:(?:[{apos}]|[{inv}]+){w}+)*")
+    if char_scripts:
+        # A letter or digit (\w) that is not a character-script letter; words are
+        # runs of these and of combining marks (written as runs of each, which
+        # keeps the regex nearly as fast as [\w...]+).
+        w = rf"[^\W{_CHAR_SCRIPTS}]"
+        run = rf"(?:{w}|[{marks}]){w}*(?:[{marks}]+{w}*)*"
+        char = rf"|[{_CHAR_SCRIPTS}][{marks}\uff9e\uff9f]*"
+    else:
+        w = r"\w"
+        run = rf"[\w{marks}]+"
+        char = ""
+    # Thousands grouped by spaces ("12 000": one to three digits, then groups of
+    # exactly three), or by commas and periods; decimals after them. A number ends
+    # where its digits end: a unit glued to it ("25ہزار", "10km", "3rd") is a word
+    # of its own, since outlets glue them differently. (A run of digits always
+    # starts a match, so "2024 300" cannot be read as "202" + "4 300".)
+    number = (rf"(?:\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?!\d)|\d+(?:[{_THOUSANDS}]\d{{3}})*)"
+              rf"(?:[{_DECIMAL}]\d+)?(?!\d)")
+    word = rf"{run}(?:(?:[{apos}]|[{inv}]+){run})*"
+    return re.compile(f"{number}{char}|{word}")
+
+
+@lru_cache(maxsize=1)
+def _digit_table() -> dict[int, str]:
+    """Decimal digits of every script to ASCII (NFKC leaves Arabic-Indic, Thai,
+    Devanagari digits alone), and the Arabic separators to ``,`` and ``.``."""
+    table = {0x066C: ",", 0x066B: "."}
+    for cp in range(0x80, 0x20000):
+        d = unicodedata.decimal(chr(cp), None)
+        if d is not None:
+            table[cp] = str(d)
+    return table
 
 
 def fold(text: str) -> str:
@@ -81,16 +172,21 @@ def fold(text: str) -> str:
 
 def norm_word(word: str) -> str:
     """The matching form of one word: compatibility-folded, case-folded, possessive
-    ``'s`` dropped, other apostrophes removed, thousands separators removed.
+    ``'s`` dropped, other apostrophes removed; a number's digits in ASCII, its
+    thousands separators (commas, grouping spaces) removed, its decimals kept.
 
     >>> norm_word("Korea\u2019s"), norm_word("12,000"), norm_word("Don't")
     ('korea', '12000', 'dont')
+    >>> norm_word("12\u202f000"), norm_word("１２，０００"), norm_word("1.5")
+    ('12000', '12000', '1.5')
     """
     # Apostrophes first: NFKC turns some of them (an acute accent) into a space
     # plus a combining mark.
     w = unicodedata.normalize("NFKC", word.translate(_WORD_TABLE)).casefold()
     if w[:1].isdigit():
-        return w.replace(",", "")
+        if not w.isascii():
+            w = w.translate(_digit_table())
+        return w.replace(",", "").replace(" ", "")
     if "'" in w:
         if w.endswith("'s"):
             w = w[:-2]
@@ -122,18 +218,24 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     >>> [(t.start, t.end, t.norm) for t in tokenize("The \u201cRumours\u201d")]
     [(0, 3, 'the'), (5, 12, 'rumours')]
     """
-    pat = token_pattern()
     stop = len(text) if end is None else end
+    pat = _pattern_for(text, start, stop)
     return [Token(m.start(), m.end(), norm_word(m.group()))
             for m in pat.finditer(text, start, stop)]
 
 
 def iter_words(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
     """Matching forms only (the fast path when offsets are not needed)."""
-    pat = token_pattern()
     stop = len(text) if end is None else end
-    for m in pat.finditer(text, start, stop):
+    for m in _pattern_for(text, start, stop).finditer(text, start, stop):
         yield norm_word(m.group())
+
+
+def _pattern_for(text: str, start: int, stop: int) -> re.Pattern[str]:
+    """The token pattern for ``text[start:stop]``: the faster one when it holds no
+    letter of a script written without spaces."""
+    spaceless = char_script_pattern().search(text, start, stop) is not None
+    return token_pattern(char_scripts=spaceless)
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:

@@ -181,8 +181,8 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     ['cross-document']
     """
     params = params or FindParams()
-    run = _Run(corpus, params, progress, engine or LocalEngine())
-    units = _segment(run, workers)                 # sentences, words, distinct passages
+    run = _Run(corpus, params, progress, workers, engine or LocalEngine())
+    units = _segment(run)                          # sentences, words, distinct passages
     table = _weigh(run, units)                     # weighted n-gram features
     cand = _candidates(run, units, table)          # MinHash + LSH, two channels
     checked = _verify(run, units, table, cand)     # scores, repeats, furniture
@@ -206,8 +206,9 @@ class _Run:
     stage, counts)."""
 
     def __init__(self, corpus: Corpus, params: FindParams, progress: Progress | None,
-                 engine: Engine):
+                 workers: int | None, engine: Engine):
         self.docs = corpus.documents
+        self.workers = workers
         self.params = params
         self.progress = progress
         self.engine = engine
@@ -241,7 +242,7 @@ class _Units:
     word_ptr: np.ndarray     # document d's words: word_ids[word_ptr[d]:word_ptr[d + 1]]
 
 
-def _segment(run: _Run, workers: int | None) -> _Units:
+def _segment(run: _Run) -> _Units:
     """Sentences with offsets, their words hashed (on every CPU); exact repeats (the
     same words in the same order: a wire sentence printed by every outlet) grouped
     into one *distinct passage*: everything costly below is computed once per
@@ -249,7 +250,8 @@ def _segment(run: _Run, workers: int | None) -> _Units:
     docs, params, progress = run.docs, run.params, run.progress
     tok = run.engine.tokenize(
         docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
-        workers=workers, progress=(lambda i, t: progress("segment", i, t)) if progress else None)
+        workers=run.workers,
+        progress=(lambda i, t: progress("segment", i, t)) if progress else None)
     passages = [Passage(doc=docs[d].id, index=i, start=s, end=e, paragraph=p)
                 for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
                                          tok.start.tolist(), tok.end.tolist(),
@@ -449,9 +451,9 @@ def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
                                 checked.shared[which], params.relation_evidence,
                                 set(clusters_of_pair), len(docs))
     del which, pp
-    coverages = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs)
+    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
     dates = [parse_date(d.date) for d in docs]
-    relations = relate(doc_pairs, coverages, [d.id for d in docs], dates, clusters_of_pair,
+    relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
                        verdict=params.verdict)
     run.stats["document_pairs_aligned"] = float(len(doc_pairs))
     run.lap("relate")

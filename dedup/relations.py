@@ -22,6 +22,8 @@ Direction, recorded on each relation as ``rule``:
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple
@@ -90,6 +92,45 @@ def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage],
 
 
 # ------------------------------------------------------------ word-level coverage
+
+PARALLEL_MIN_PAIRS = 2000  # fewer pairs are aligned in this process
+_SHARED: tuple[np.ndarray, np.ndarray, Sequence[tuple[int, int]]] | None = None
+
+
+def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[int, int]], *,
+              workers: int | None = None) -> list[Coverage]:
+    """:func:`word_coverage` of each document pair ``(a, b)``, where document ``d``'s
+    words are ``word_ids[word_ptr[d]:word_ptr[d + 1]]``, in order. ``workers``
+    forked processes share a large batch (default: every CPU this process may use);
+    the result does not depend on their number."""
+    global _SHARED
+    from .tokens import _quiet_worker, default_workers
+
+    workers = default_workers() if workers is None else max(1, workers)
+    forkable = (sys.platform.startswith("linux")
+                and "fork" in multiprocessing.get_all_start_methods())
+    if workers == 1 or len(pairs) < PARALLEL_MIN_PAIRS or not forkable:
+        return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs))
+    step = -(-len(pairs) // (workers * 8))
+    spans = [(lo, min(len(pairs), lo + step)) for lo in range(0, len(pairs), step)]
+    _SHARED = (word_ids, word_ptr, pairs)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            return [c for part in pool.imap(_cover_work, spans) for c in part]
+    finally:
+        _SHARED = None
+
+
+def _cover_work(span: tuple[int, int]) -> list[Coverage]:
+    assert _SHARED is not None
+    return _cover_span(*_SHARED, *span)
+
+
+def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]], lo: int,
+                hi: int) -> list[Coverage]:
+    return [word_coverage(ids[ptr[a]:ptr[a + 1]], ids[ptr[b]:ptr[b + 1]])
+            for a, b in pairs[lo:hi]]
+
 
 _Block = tuple[int, int, int]  # (word in a, word in b, size)
 
@@ -190,17 +231,16 @@ def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[list[int], list[int
     unique)."""
     la, lb = a.tolist(), b.tolist()
     na, nb = len(la), len(lb)
-    grams_a = [tuple(la[i:i + k]) for i in range(na - k + 1)]
-    grams_b = [tuple(lb[j:j + k]) for j in range(nb - k + 1)]
+    grams_a = list(zip(*(la[i:] for i in range(k)), strict=False)) if na >= k else []
+    grams_b = list(zip(*(lb[i:] for i in range(k)), strict=False)) if nb >= k else []
     shared = set(grams_a).intersection(grams_b)
-    work_a = [-1 - i for i in range(na)]
-    work_b = [-1 - na - j for j in range(nb)]
-    for grams, ids, work in ((grams_a, la, work_a), (grams_b, lb, work_b)):
-        if not shared:
-            break
-        for i, g in enumerate(grams):
-            if g in shared:
-                work[i:i + k] = ids[i:i + k]
+    work_a = list(range(-1, -1 - na, -1))
+    work_b = list(range(-1 - na, -1 - na - nb, -1))
+    if shared:
+        for grams, ids, work in ((grams_a, la, work_a), (grams_b, lb, work_b)):
+            for i, g in enumerate(grams):
+                if g in shared:
+                    work[i:i + k] = ids[i:i + k]
     return work_a, work_b
 
 

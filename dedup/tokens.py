@@ -22,13 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .models import Document
-from .normalize import norm_word, s_stem, token_pattern
-from .segment import sentence_spans
+from .normalize import char_script_pattern, norm_word, s_stem, token_pattern
+from .segment import has_spaceless_script, sentence_spans
 
-# Quoted spans: straight or curly double quotes, and curly single quotes whose closing
-# mark is not an apostrophe inside a word ("Russia's").
+# Quoted spans: straight or curly double quotes, guillemets, CJK corner brackets
+# (「」, 『』), and curly single quotes whose closing mark is not an apostrophe
+# inside a word ("Russia's").
 _QUOTE_RE = re.compile(
     "\u201c[^\u201c\u201d]*\u201d|\"[^\"\r\n]*\"|\u00ab[^\u00ab\u00bb]*\u00bb"
+    "|\u300c[^\u300c\u300d]*\u300d|\u300e[^\u300e\u300f]*\u300f"
     "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
 )
 
@@ -47,7 +49,7 @@ class Tokens:
     paragraph: np.ndarray  # int64, paragraph index within the document
     lengths: np.ndarray    # int64, words per passage
     hashes: np.ndarray     # uint64, one per word: hash of its matching form
-    factors: np.ndarray    # float64, one per word: topic and quote weight factor
+    factors: np.ndarray    # float64, one per word: name (topic) and quote weight factor
 
     @staticmethod
     def concat(parts: Sequence[Tokens]) -> Tokens:
@@ -61,13 +63,27 @@ class WordForms:
     Words are found with the same pattern as :func:`dedup.normalize.tokenize`, but as
     plain strings (``findall``), and each distinct spelling is normalised and hashed
     once (blake2b of the matching form, as :class:`dedup.signatures.WordHasher`).
-    Names (capitalised inside the sentence) and numbers are topic words; words inside
-    quotation marks are quoted. Quote marks never sit inside a word, so cutting the
-    passage at quotation boundaries cuts no word.
+
+    In Chinese, Japanese, Thai and the other scripts written without spaces each
+    letter is a word (as for the aligner), and its hash is that of the letter with
+    the letter that follows it in the same run: overlapping character bigrams, the
+    indexing unit of Lucene's CJK analyser. The n-grams built on these words are
+    then character 2-, 3- and 4-grams. A single character is too common a unit (a
+    two-character word would count as two rare words, and two stories naming the
+    same place would share as much weight as a copied clause); a bigram is about
+    one word. The last letter of a run is hashed alone.
+
+    Names (capitalised inside the sentence) are topic words; numbers are not: a
+    figure weighs by its rarity like any other word ("12,000 troops" is strong
+    evidence of a shared source). Words inside quotation marks are quoted. Quote
+    marks never sit inside a word, so cutting the passage at quotation boundaries
+    cuts no word.
     """
 
     def __init__(self, topic_weight: float, quote_weight: float):
         self.pattern = token_pattern()
+        self.plain_pattern = token_pattern(char_scripts=False)
+        self.char_letter = char_script_pattern()
         self.topic = topic_weight
         self.quote = quote_weight
         self.cache: dict[str, int] = {}
@@ -80,9 +96,32 @@ class WordForms:
                 hashlib.blake2b(form, digest_size=8).digest(), "little")
         return h
 
+    def keys(self, text: str, start: int, end: int) -> list[str]:
+        """What each word of ``text[start:end]`` is hashed as: its own spelling, or
+        for a letter of a script written without spaces, the letter and the next
+        one when that one follows it directly (``青溪水库`` -> ``青溪 溪水 水库 库``)."""
+        matches = list(self.pattern.finditer(text, start, end))
+        letter = self.char_letter.match
+        out = []
+        for i, m in enumerate(matches):
+            raw = m.group()
+            if letter(raw) and i + 1 < len(matches):
+                nxt = matches[i + 1]
+                if nxt.start() == m.end() and letter(text, nxt.start()):
+                    raw += nxt.group()
+            out.append(raw)
+        return out
+
     def __call__(self, text: str, start: int, end: int, hashes: list[int],
-                 factors: list[float]) -> int:
-        """Append the passage's word hashes and factors; return its word count."""
+                 factors: list[float], *, spaceless: bool | None = None) -> int:
+        """Append the passage's word hashes and factors; return its word count.
+
+        ``spaceless``: whether the passage may hold letters of a script written
+        without spaces (``None``: look).
+        """
+        if spaceless is None:
+            spaceless = self.char_letter.search(text, start, end) is not None
+        words = self.keys if spaceless else self.plain_pattern.findall
         pieces: list[tuple[int, int, bool]] = []
         pos = start
         for m in _QUOTE_RE.finditer(text, start, end):
@@ -95,9 +134,8 @@ class WordForms:
         for lo, hi, quoted in pieces:
             if lo >= hi:
                 continue
-            for raw in self.pattern.findall(text, lo, hi):
-                c = raw[0]
-                f = self.topic if c.isdigit() or (count and c.isupper()) else 1.0
+            for raw in words(text, lo, hi):
+                f = self.topic if count and raw[0].isupper() else 1.0
                 h = cached(raw)
                 hashes.append(self.hash(raw) if h is None else h)
                 factors.append(f * self.quote if quoted else f)
@@ -110,14 +148,17 @@ def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
     doc, index, start, end, para, lengths = [], [], [], [], [], []
     hashes: list[int] = []
     factors: list[float] = []
+    letter = char_script_pattern().search
     for k, text in enumerate(texts):
-        for i, (s, e, pi) in enumerate(sentence_spans(text)):
+        cjk = has_spaceless_script(text)  # most documents need none of those rules
+        for i, (s, e, pi) in enumerate(sentence_spans(text, spaceless=cjk)):
             doc.append(first + k)
             index.append(i)
             start.append(s)
             end.append(e)
             para.append(pi)
-            lengths.append(forms(text, s, e, hashes, factors))
+            lengths.append(forms(text, s, e, hashes, factors,
+                                 spaceless=cjk and letter(text, s, e) is not None))
 
     def ints(x: list[int]) -> np.ndarray:
         return np.asarray(x, dtype=np.int64).reshape(-1)

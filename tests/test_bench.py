@@ -73,6 +73,18 @@ def test_each_tool_has_sane_figures(bench: tuple[dict, str, Path]) -> None:
                   "content_pair_f1", "ari_group"):
             assert 0.0 <= q[k] <= 1.0, (name, k, q[k])
         assert q["largest_cluster"] >= 2 and q["mixed_clusters"] >= 0
+        for k in ("passage_precision", "passage_recall", "passage_f1", "ari_story",
+                  "stories_whole_share"):
+            assert 0.0 <= q[k] <= 1.0, (name, k, q[k])
+        assert 0 <= q["stories_whole"] <= q["stories_together"] <= q["stories"]
+    # Only find reports document relations; the sentence pairs are its verified
+    # sentence matches, several per multi-sentence cluster passage.
+    q = tools["ours"]["quality"]
+    assert q["relations"] > 0 and 0.0 < q["relation_recall"] <= 1.0
+    assert 0 <= q["directed_found"] <= q["directed_pairs"]
+    assert q["predicted_pairs"] > q["cross_clusters"] > 0
+    assert q["coverage_mae"] is None or 0.0 <= q["coverage_mae"] <= 1.0
+    assert "relations" not in tools["datasketch"]["quality"]
     assert {"segment", "features", "sign", "index", "verify", "cluster"} <= set(
         tools["ours"]["seconds"])
     assert {"prepare", "sign", "index", "cluster"} <= set(tools["datasketch"]["seconds"])

@@ -354,7 +354,9 @@ def test_compare_prints_source_first(runner: CliRunner, wire_dir: Path) -> None:
     src, der = str(wire_dir / "wire.txt"), str(wire_dir / "verbatim.txt")
     res = runner.invoke(main, ["compare", src, der])
     assert res.exit_code == 0, res.output
-    assert res.output.startswith(f"{src} vs {der}: {der} is wholly derived")
+    flat = " ".join(res.output.split("\n\n")[0].split())
+    assert flat.startswith(f"{src} vs {der}: {der} is wholly derived")
+    assert max(len(line) for line in res.output.splitlines()) <= 100
 
 
 # ----------------------------------------------------------------------- diff

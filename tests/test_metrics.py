@@ -26,6 +26,8 @@ from benchmarks.metrics import (
     overlaps,
     pair_scores,
     pairs_from_clusters,
+    relation_scores,
+    span_scores,
     spearman,
 )
 
@@ -266,3 +268,35 @@ def test_oracle_output_on_a_generated_corpus_scores_perfectly(tmp_path: Any) -> 
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(metrics_module).failed == 0
+
+
+def test_mixed_clusters_count_paragraph_spans_holding_boilerplate(truth: Truth) -> None:
+    # A span of several sentences that takes in a boilerplate line still belongs to its
+    # story; a span that is only boilerplate is left out.
+    paragraph = [("v1", 0, 60), ("x", 0, 9)]
+    assert mixed_clusters([paragraph], DOC_STORY, truth) == 1
+    assert mixed_clusters([[("v1", 0, 20), BP_X]], DOC_STORY, truth) == 0
+
+
+def test_span_scores_are_exact_character_counts(truth: Truth) -> None:
+    # True shared text: w [0,20) (two sentences, the space joined), v1 [0,20), v2 [0,10).
+    s = span_scores([("w", 0, 20), ("v1", 0, 10), ("v1", 5, 25), ("x", 0, 10)], truth)
+    assert (s.true_chars, s.predicted_chars, s.overlap_chars) == (50, 55, 40)
+    assert s.precision == pytest.approx(40 / 55) and s.recall == pytest.approx(40 / 50)
+    assert span_scores([], truth).f1 == 0.0
+    assert span_scores([W0, V1_0, V1_1, V2_0, W1], truth).f1 == 1.0
+    assert span_scores([BP_V1], truth, kinds=["boilerplate"]).precision == 1.0
+
+
+def test_relation_scores_direction_and_coverage(truth: Truth) -> None:
+    texts = {"v1": "a" * 9 + " " + "b" * 9 + " " + "c" * 9, "v2": "x" * 9 + " tail"}
+    rel = [("w", "v1", 2 / 3), ("v2", "w", 0.5), ("v1", "v2", 0.3), ("w", "x", 0.2)]
+    r = relation_scores(rel, truth, texts=texts)
+    assert (r.predicted, r.true_pairs, r.found) == (4, 3, 3)
+    assert r.precision == 0.75 and r.recall == 1.0
+    assert (r.directed_pairs, r.directed_found, r.direction_correct) == (2, 2, 1)
+    assert r.direction_accuracy == 0.5
+    # w -> v1: v1's true text [0, 20) holds 2 of its 3 words; v2 -> w has the wrong
+    # direction and is not compared.
+    assert r.coverage_mae == pytest.approx(0.0) and r.coverage_pairs == 1
+    assert relation_scores([("v1", "w")], truth).coverage_mae is None

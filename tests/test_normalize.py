@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from dedup.normalize import (
     FOLD,
     fold,
+    is_char_script,
     iter_words,
     norm_word,
     normalize_with_map,
@@ -31,7 +32,14 @@ TRICKY = (
     ",.0123456789"
     "aAbBzZ\u00e9\u00c9"
 )
-tricky_text = st.text(alphabet=st.sampled_from(TRICKY), max_size=60)
+# Letters of scripts written without spaces (each one a word), their marks and
+# punctuation, full-width digits and separators, and the spaces that group thousands.
+SPACELESS = (
+    "\u4e2d\u6587\u6c34\u3005\u3007\u3042\u304b\u3099\u30ab\u30fc\uff76\uff9e"
+    "\u0e17\u0e35\u0e48\u0e2f\u0e5a\u1780\u1000\U00020000"
+    "\u3002\u300c\u300d\uff0c\uff0e\uff11\uff12\u066b\u066c\u0661"
+)
+tricky_text = st.text(alphabet=st.sampled_from(TRICKY + SPACELESS), max_size=60)
 any_text = st.one_of(st.text(max_size=60), tricky_text)
 
 
@@ -221,3 +229,97 @@ def test_s_stem_only_shortens_and_only_touches_s_words(word: str) -> None:
     else:
         assert len(stem) <= len(word)
         assert stem[: len(word) - 3] == word[: len(word) - 3]
+
+
+# ------------------------------------------------------------------ numbers
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["12,000", "12000", "12 000", "12\u00a0000", "12\u2009000", "12\u202f000",
+     "\u201c12,000\u201d", "\uff11\uff12\uff0c\uff10\uff10\uff10", "\uff11\uff12\uff10\uff10\uff10",
+     "\u0661\u0662\u066c\u0660\u0660\u0660", "\u06f1\u06f2\u06f0\u06f0\u06f0"],
+)
+def test_thousands_fold_to_one_number(raw: str) -> None:
+    assert [t.norm for t in tokenize(f"about {raw} troops")] == ["about", "12000", "troops"]
+
+
+@pytest.mark.parametrize(
+    ("text", "norms"),
+    [
+        ("1.5 or 15", ["1.5", "or", "15"]),  # decimals stay distinct
+        ("\uff11\uff0e\uff15 million", ["1.5", "million"]),
+        ("\u0663\u066b\u0665", ["3.5"]),  # the Arabic decimal separator
+        ("1,5 million", ["1", "5", "million"]),  # a decimal comma is not a thousands group
+        ("12 000.5 tonnes", ["12000.5", "tonnes"]),
+        ("1 000 000 people", ["1000000", "people"]),
+        # Adjacent numbers that are not thousands groups stay apart.
+        ("in 2024 3 people", ["in", "2024", "3", "people"]),
+        ("in 2024 300 people", ["in", "2024", "300", "people"]),
+        ("between 12 0003 and", ["between", "12", "0003", "and"]),
+        ("aged 12 34", ["aged", "12", "34"]),
+        # A unit glued to a number is a word of its own.
+        ("3 000km", ["3000", "km"]),
+        ("12,000troops", ["12000", "troops"]),
+        ("the 3rd of 12", ["the", "3", "rd", "of", "12"]),
+        ("25\u06c1\u0632\u0627\u0631", ["25", "\u06c1\u0632\u0627\u0631"]),
+        ("MH17 B52", ["mh17", "b52"]),  # digits after a letter stay in the word
+        ("12,000\u540d\u58eb\u5175", ["12000", "\u540d", "\u58eb", "\u5175"]),
+    ],
+)
+def test_number_boundaries(text: str, norms: list[str]) -> None:
+    assert [t.norm for t in tokenize(text)] == norms
+
+
+# ---------------------------------------------------- scripts without spaces
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("NATO\u79d8\u4e66\u957f", ["NATO", "\u79d8", "\u4e66", "\u957f"]),
+        ("\u30c0\u30e0\u306e\u6c34\u4f4d", ["\u30c0", "\u30e0", "\u306e", "\u6c34", "\u4f4d"]),
+        ("\u4eba\u3005\u3068", ["\u4eba", "\u3005", "\u3068"]),
+        # Combining marks (Thai tone and vowel signs, kana voicing) stay with their letter.
+        ("\u0e17\u0e35\u0e48\u0e19\u0e35\u0e48", ["\u0e17\u0e35\u0e48", "\u0e19\u0e35\u0e48"]),
+        ("\uff76\uff9e\uff72", ["\uff76\uff9e", "\uff72"]),
+        ("\u304b\u3099", ["\u304b\u3099"]),
+        # Korean is written with spaces: its words stay whole.
+        ("\ud55c\uad6d \uad70\ub300", ["\ud55c\uad6d", "\uad70\ub300"]),
+        # Punctuation between letters is no word.
+        ("\u300c\u884c\u304f\u3002\u300d\u30fb\u4e00", ["\u884c", "\u304f", "\u4e00"]),
+    ],
+)
+def test_letters_of_scripts_without_spaces_are_words(text: str, words: list[str]) -> None:
+    assert [text[t.start:t.end] for t in tokenize(text)] == words
+
+
+def test_halfwidth_katakana_folds_to_fullwidth() -> None:
+    norms = [t.norm for t in tokenize("\uff76\uff9e\uff72\uff84\uff9e")]
+    assert norms == ["\u30ac", "\u30a4", "\u30c9"]
+
+
+no_char_script = st.text(
+    alphabet=st.one_of(st.sampled_from(TRICKY + "\uff0c\uff0e\uff11\uff12\u066b\u066c"),
+                       st.characters().filter(lambda c: not is_char_script(c))),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(no_char_script)
+def test_fast_pattern_finds_the_same_words_without_char_scripts(text: str) -> None:
+    full = [m.span() for m in token_pattern().finditer(text)]
+    fast = [m.span() for m in token_pattern(char_scripts=False).finditer(text)]
+    assert fast == full
+
+
+def test_aligner_reads_folded_numbers_as_equal_and_flags_a_changed_one() -> None:
+    from dedup.align import FLAG_NUMBER, align
+
+    base = "Officials said about {} soldiers were in Kursk."
+    same = align(base.format("12 000"), base.format("\u201c12,000\u201d"))
+    assert same.stats.kept == same.stats.a_words and same.stats.numbers_changed == 0
+    assert all(FLAG_NUMBER not in e.flags for e in same.edits)
+    (edit,) = align(base.format("12\u202f000"), base.format("11,000")).changes()
+    assert edit.op == "replace" and FLAG_NUMBER in edit.flags

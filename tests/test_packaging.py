@@ -55,6 +55,10 @@ def test_wheel_holds_every_module_and_py_typed(built: Path) -> None:
     names = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("dedup/")}
     expected = _package_files()
     assert "dedup/report/terminal.py" in expected and "dedup/py.typed" in expected
+    # the HTML report's templates are package data: without them `dedup report` fails
+    templates = {n for n in expected if n.startswith("dedup/report/templates/")}
+    assert "dedup/report/templates/report.html.j2" in templates
+    assert templates <= names
     assert expected - names == set()
 
 
@@ -84,3 +88,12 @@ def test_installed_wheel_runs_outside_the_checkout(built: Path, tmp_path: Path) 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().startswith(str(target))
     assert (run_dir / "out.json").stat().st_size > 0
+    # the report renders from the templates inside the installed package
+    code = ("import sys, dedup.cli; "
+            "sys.argv = ['dedup', 'report', sys.argv[1], '-o', 'out.html', '-q']; "
+            "dedup.cli.main()")
+    proc = subprocess.run([sys.executable, "-S", "-c", code, str(SEEDS)], cwd=run_dir, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    page = (run_dir / "out.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'id="stories"' in page

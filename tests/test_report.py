@@ -13,17 +13,25 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from dedup import Corpus, Document, FindResult, find, read_corpus
+from dedup.models import Skipped
+from dedup.relations import Relation
 from dedup.report.html import render_report_html
 from dedup.report.markdown import inline_diff, render_report_markdown
 from dedup.rewording import (
     RULE_EARLIEST_DATE,
     RULE_MOST_COMPLETE,
+    RULE_NEVER_DERIVED,
     ClusterView,
+    OutletSummary,
     cluster_views,
     outlet_summary,
     parse_date,
+    pct_range,
+    stories,
+    summary_cells,
     summary_table,
 )
 
@@ -70,6 +78,11 @@ def wire_views(wire_result: FindResult) -> list[ClusterView]:
 @pytest.fixture(scope="module")
 def seeds_result() -> FindResult:
     return find(read_corpus([Path(__file__).resolve().parent.parent / "seeds"]))
+
+
+def esc(text: str) -> str:
+    """Text as the report's templates escape it (Jinja2 autoescape, MarkupSafe)."""
+    return str(escape(text))
 
 
 def pivots(views: list[ClusterView]) -> dict[int, tuple[str, str]]:
@@ -198,9 +211,117 @@ def test_summary_table(wire_views: list[ClusterView]) -> None:
     table = summary_table(outlet_summary(wire_views))
     lines = table.splitlines()
     assert lines[0].split()[:4] == ["outlet", "versions", "pivot", "kept"]
-    assert "Verbatim Post" in lines[2] and "100% of" in lines[2]
+    assert "Verbatim Post" in lines[2] and "100% of 178 pivot words" in lines[2]
     assert lines[-1].startswith("Wire")
     assert summary_table([]).splitlines()[0].startswith("outlet")
+
+
+def test_summary_cells_say_what_they_count() -> None:
+    one = OutletSummary("Post", 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0)
+    many = OutletSummary("Post", 2, 1, 26, 7, 19, 0, 0, 0, 0, 0, 0)
+    assert summary_cells(one)[3] == "100% of 1 pivot word"
+    assert summary_cells(many)[3] == "27% of 26 pivot words"
+    assert summary_cells(many, compact=True)[3] == "27% of 26"
+
+
+# ----------------------------------------------------------------------- stories
+
+WIRE_STORY = {"wire.txt", "verbatim.txt", "trimmed.txt", "reworded.txt"}
+
+
+def test_wire_fixtures_are_one_story(wire_result: FindResult) -> None:
+    (story,) = stories(wire_result)
+    assert {d.id for d in story.documents} == WIRE_STORY  # not unrelated_same_topic
+    assert (story.source.id, story.rule) == ("wire.txt", RULE_NEVER_DERIVED)
+    assert [m.role for m in story.members] == ["source", "reprint", "reprint", "reprint"]
+    kept = {m.document.id: m.kept for m in story.members}
+    assert kept["wire.txt"] is None
+    assert kept["verbatim.txt"] > 0.9 and kept["trimmed.txt"] < kept["reworded.txt"] < 0.9
+    assert story.kept_range == (kept["trimmed.txt"], kept["verbatim.txt"])
+    # every reprint hangs from a document of the story, by one of its relations
+    for m in story.members[1:]:
+        assert m.via in story.relations and m.via.derived == m.document.id
+    # the reworded and trimmed reprints share as much with the verbatim reprint as with
+    # the wire, but use more of the wire's words: they hang from the wire
+    assert {m.via.source for m in story.members[1:] if m.via} == {"wire.txt"}
+    assert set(story.relations) == set(wire_result.relations) and story.links == ()
+    cross = [c.id for c in wire_result.clusters if c.kind == "cross-document"]
+    assert list(story.clusters) == cross
+
+
+def test_wire_fixtures_without_dates_are_one_story(wire_dir: Path) -> None:
+    result = find(read_corpus([wire_dir]))
+    (story,) = stories(result)
+    assert {d.id for d in story.documents} == WIRE_STORY
+    assert story.rule == RULE_NEVER_DERIVED
+    assert story.source.id not in {r.derived for r in result.relations}
+
+
+def rel(source: str, derived: str, coverage: float, used: float = 0.3) -> Relation:
+    verdict = "wholly" if coverage >= 0.48 else "partially"
+    return Relation(source, derived, coverage, used, verdict, "earlier date", ())
+
+
+def with_relations(result: FindResult, *relations: Relation) -> FindResult:
+    ordered = sorted(relations, key=lambda r: (-r.coverage, r.derived, r.source))
+    return dataclasses.replace(result, relations=tuple(ordered))
+
+
+def test_a_weak_link_does_not_chain_two_stories(wire_result: FindResult) -> None:
+    # two sources, each with a reprint; the trimmed reprint also shares a little with
+    # the wire: connected components would make one story of the four
+    result = with_relations(
+        wire_result,
+        rel("wire.txt", "verbatim.txt", 0.9),
+        rel("reworded.txt", "trimmed.txt", 0.8),
+        rel("wire.txt", "trimmed.txt", 0.2),
+    )
+    first, second = stories(result)
+    assert [d.id for d in first.documents] == ["reworded.txt", "trimmed.txt"]
+    assert [d.id for d in second.documents] == ["wire.txt", "verbatim.txt"]
+    assert {first.rule, second.rule} == {RULE_NEVER_DERIVED}
+    weak = result.relations[-1]
+    assert first.links == second.links == (weak,)
+    assert weak not in first.relations + second.relations
+    # the one cross-document cluster holds two documents of each: the first story
+    (cluster,) = (c.id for c in result.clusters if c.kind == "cross-document")
+    assert (first.clusters, second.clusters) == ((cluster,), ())
+
+
+def test_a_circle_of_relations_has_one_source(wire_dir: Path, wire_result: FindResult) -> None:
+    circle = (
+        rel("wire.txt", "verbatim.txt", 0.9),
+        rel("verbatim.txt", "reworded.txt", 0.8),
+        rel("reworded.txt", "wire.txt", 0.7),
+    )
+    (story,) = stories(with_relations(wire_result, *circle))
+    assert (story.source.id, story.rule) == ("wire.txt", RULE_EARLIEST_DATE)
+    undated = find(wire_corpus(wire_dir, {}))
+    (story,) = stories(with_relations(undated, *circle))
+    longest = max(story.documents, key=lambda d: len(d.text.split()))
+    assert (story.source.id, story.rule) == (longest.id, RULE_MOST_COMPLETE)
+    assert sorted(m.role for m in story.members) == ["reprint", "reprint", "source"]
+
+
+def test_a_source_whose_reprints_took_more_elsewhere(wire_result: FindResult) -> None:
+    result = with_relations(
+        wire_result,
+        rel("wire.txt", "verbatim.txt", 0.9, used=0.95),
+        rel("wire.txt", "trimmed.txt", 0.7, used=0.4),
+        rel("reworded.txt", "trimmed.txt", 0.3),
+    )
+    (story,) = stories(result)
+    roles = {m.document.id: m.role for m in story.members}
+    assert roles == {"wire.txt": "source", "verbatim.txt": "reprint",
+                     "trimmed.txt": "reprint", "reworded.txt": "also a source"}
+    kept = {m.document.id: m.kept for m in story.members}
+    assert kept == {"wire.txt": None, "verbatim.txt": 0.95, "trimmed.txt": 0.4,
+                    "reworded.txt": None}
+    assert story.kept_range == (0.4, 0.95)
+
+
+def test_no_relation_no_story(wire_result: FindResult) -> None:
+    assert stories(with_relations(wire_result)) == []
 
 
 # -------------------------------------------------------------------------- HTML
@@ -255,18 +376,20 @@ def test_html_lists_every_cluster_and_document(
             assert f'id="cluster-{c.id}"' in page
             assert f'href="#cluster-{c.id}"' in page
         for d in result.corpus.documents:
-            assert html.escape(d.id) in page
+            assert esc(d.id) in page
         index = page.split('id="cluster-index"', 1)[1].split("</table>", 1)[0]
         assert index.count("<tr>") == len(result.clusters) + 1  # + header row
         n = len(result.corpus.documents)
-        assert f"<b>{n}</b>documents read" in page
+        assert f"<b>{n}</b> documents read" in page
 
 
 def test_html_sections(wire_result: FindResult, seeds_result: FindResult) -> None:
     page = render_report_html(wire_result, title="Marlow <dam>")
     assert "<title>Marlow &lt;dam&gt;</title>" in page
-    for anchor in ("summary", "index", "shared", "repeats", "documents", "skipped"):
-        assert f'id="{anchor}"' in page
+    anchors = ("stories", "story-1", "shared", "repeats", "summary", "index", "documents",
+               "skipped")
+    places = [page.index(f'id="{anchor}"') for anchor in anchors]
+    assert places == sorted(places)  # stories first, then the rest in this order
     assert "earliest dated" in page
     assert "<del" in page and "<ins" in page and 'class="replace' in page
     assert 'class="flag flag-number"' in page
@@ -283,6 +406,163 @@ def test_html_sections(wire_result: FindResult, seeds_result: FindResult) -> Non
     assert "within-document" in repeats
 
 
+def section(page: str, anchor: str, end: str) -> str:
+    return page.split(f'id="{anchor}"', 1)[1].split(f'id="{end}"', 1)[0]
+
+
+def test_html_story_then_its_clusters(wire_result: FindResult) -> None:
+    page = render_report_html(wire_result)
+    (story,) = stories(wire_result)
+    part = section(page, "story-1", "shared")
+    expected = f"printed by 4 outlets, who kept {pct_range(*story.kept_range)} of it"
+    assert 'Wire story &ldquo;<span class="title" dir="auto">Floodwaters breach Marlow' in part
+    assert expected in part
+    assert "<b>never derived</b>" in part
+    # the relations, then each cluster with every version aligned to its pivot
+    number = {d.id: i for i, d in enumerate(wire_result.corpus.documents, start=1)}
+    for r in wire_result.relations:
+        row = (f'<a href="#doc-{number[r.derived]}" dir="auto">{r.derived}</a></td>'
+               f'<td class="ids"><a href="#doc-{number[r.source]}" dir="auto">{r.source}</a>'
+               f'</td><td><span class="verdict {r.verdict}">{r.verdict}</span></td>'
+               f'<td class="num">{r.coverage:.0%}</td>')
+        assert row in part
+    assert part.count('<tr><td class="ids"><a href="#doc-') == 4 + len(wire_result.relations)
+    for cid in story.clusters:
+        assert f'<section class="cluster" id="cluster-{cid}">' in part
+    assert part.count('<table class="dedup-sbs">') + part.count('class="same"') == 3
+    assert "None: every shared cluster belongs to a story." in section(page, "shared", "repeats")
+
+
+def test_html_clusters_in_no_story(seeds_result: FindResult) -> None:
+    page = render_report_html(seeds_result)
+    found = stories(seeds_result)
+    in_story = {cid for s in found for cid in s.clusters}
+    loose = section(page, "shared", "repeats")
+    stories_part = section(page, "stories", "shared")
+    for c in seeds_result.clusters:
+        if c.kind != "cross-document":
+            continue
+        where = stories_part if c.id in in_story else loose
+        assert f'<section class="cluster" id="cluster-{c.id}">' in where
+    assert len(found) >= 1 and in_story and len(in_story) < 12
+
+
+def document_rows(page: str) -> list[str]:
+    table = page.split('id="document-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr id="doc-\d+">.*?</tr>', table, flags=re.S)
+
+
+@pytest.mark.parametrize("name", ["wire", "seeds"])
+def test_every_document_accounted_for(
+    name: str, wire_result: FindResult, seeds_result: FindResult
+) -> None:
+    result = wire_result if name == "wire" else seeds_result
+    found = stories(result)
+    story_of = {d.id: s.id for s in found for d in s.documents}
+    related = {x for r in result.relations for x in (r.source, r.derived)}
+    assert set(story_of) == related  # a document is in a story when in a relation
+    page = render_report_html(result)
+    rows = document_rows(page)
+    assert len(rows) == len(result.corpus.documents)
+    md = render_report_markdown(result)
+    md_rows = md.split("## Documents", 1)[1].split("### Skipped inputs", 1)[0]
+    md_rows = [line for line in md_rows.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(md_rows) == len(result.corpus.documents)
+    for row, md_row, d in zip(rows, md_rows, result.corpus.documents, strict=True):
+        assert esc(d.id) in row
+        sid = story_of.get(d.id)
+        story_cell = f'<a href="#story-{sid}">{sid}</a>' if sid else ">none</span>"
+        assert story_cell in row
+        assert md_row.split(" | ")[-2] == (str(sid) if sid else "none")
+        if sid:
+            assert f'href="#doc-{rows.index(row) + 1}"' in section(page, f"story-{sid}",
+                                                                  "shared")
+    if name == "wire":
+        unrelated = rows[[d.id for d in result.corpus.documents].index(
+            "unrelated_same_topic.txt")]
+        assert ">none</span>" in unrelated
+
+
+URDU = ("بنگلہ دیش کرکٹ ٹیم کے نوجوان سپنر تیج الاسلام نے ڈیبیو ون ڈے میں زمبابوے کے خلاف ہیٹ "
+        "ٹرک کرکے نئی تاریخ رقم کر دی، وہ یہ اعزاز حاصل کرنے والے دنیا کے پہلے باؤلر بن گئے "
+        "ہیں۔ ان کی شاندار باؤلنگ کی بدولت زمبابوے کی ٹیم محض 128 رنز پر ڈھیر ہوگئی۔")
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff]")
+VOID = {"br", "meta", "img", "hr", "input", "link", "wbr"}
+
+
+class Directions(HTMLParser):
+    """Right-to-left text found outside any element with a ``dir`` attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []
+        self.undirected: list[str] = []
+        self.seen = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.stack.append(any(name == "dir" for name, _ in attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if ARABIC_SCRIPT.search(data):
+            self.seen += 1
+            if not any(self.stack):
+                self.undirected.append(data)
+
+
+def urdu_result() -> FindResult:
+    docs = (
+        Document("app-1", f"{URDU}\n\nڈھاکہ سے رپورٹ", "APP", date="2014-12-01",
+                 title="بنگلہ دیشی سپنر کی ہیٹ ٹرک"),
+        Document("jang-1", f"لاہور سے خبر\n\n{URDU.replace('128', '129')}", "جنگ",
+                 date="2014-12-02", title="تیج الاسلام کی تاریخ"),
+    )
+    return find(Corpus(docs))
+
+
+def test_text_cells_read_right_to_left() -> None:
+    result = urdu_result()
+    assert stories(result) and any(c.kind == "cross-document" for c in result.clusters)
+    page = render_report_html(result)
+    parsed = Directions()
+    parsed.feed(page)
+    assert parsed.seen > 10  # titles, outlet, story heading, pivot, diff cells, tables
+    assert parsed.undirected == []
+    assert '<td class="dedup-a" dir="auto">' in page and '<td class="dedup-b" dir="auto">' in page
+    assert '<blockquote class="pivot" dir="auto">' in page
+
+
+PLURAL_NOUNS = ("documents", "inputs", "outlets", "stories", "clusters", "relations",
+                "versions", "words", "pivot words", "repeats", "passages", "blocks",
+                "numbers", "quotations", "attributions", "cosmetic differences")
+
+
+def test_one_of_a_kind_is_singular(tmp_path: Path) -> None:
+    story = ("The council voted on Thursday to close the Albion Street library by March, "
+             "citing a budget gap of almost half a million pounds.\n\nLibrarians said "
+             "they would appeal to the county, which funds a third of the service.\n")
+    corpus = Corpus((Document("a", story, "A", date="2024-01-01"),
+                     Document("b", story.replace("Thursday", "Friday"), "B",
+                              date="2024-01-02")),
+                    (Skipped("c.txt", "empty"),))
+    result = find(corpus)
+    assert len(stories(result)) == 1 and len(result.relations) == 1
+    page = render_report_html(result)
+    parsed = Elements()
+    parsed.feed(page)
+    md = render_report_markdown(result)
+    for text in (parsed.text, md):
+        wrong = re.findall(rf"(?<![\d.,])\b1 (?:{'|'.join(PLURAL_NOUNS)})\b", text)
+        assert wrong == []
+    assert "1 story" in parsed.text and "1 input skipped" in parsed.text
+    assert "1 relation between its documents" in parsed.text
+    assert "1 story, 1 cluster shared across outlets" in md
+
+
 def test_html_escapes_corpus_material(hostile_result: FindResult) -> None:
     evil = next(d for d in hostile_result.corpus.documents if d.id.startswith("evil"))
     clustered = [c for c in hostile_result.clusters if any(p.doc == evil.id for p in c.passages)]
@@ -291,11 +571,15 @@ def test_html_escapes_corpus_material(hostile_result: FindResult) -> None:
     page = render_report_html(hostile_result, show_cosmetic=True)
     assert page.count("<script") == 1  # the report's own
     assert "<script>alert" not in page
-    assert "<img" not in page and "onerror=alert" not in page.replace(html.escape(HOSTILE_ATTR), "")
+    # the handler text is there only inside escaped text (either escape style of quotes)
+    # the handler is there only as escaped text: the templates escape quotes as &#34;,
+    # the diff renderer (html.escape) as &quot;
+    rest = page.replace(esc(HOSTILE_ATTR), "").replace(html.escape(HOSTILE_ATTR), "")
+    assert "<img" not in page and "onerror=alert" not in rest
     assert "<b>Evil</b>" not in page
-    assert html.escape(HOSTILE_SCRIPT) in page
-    assert html.escape(evil.id) in page and html.escape(evil.outlet) in page
-    assert html.escape(evil.title or "") in page
+    assert esc(HOSTILE_SCRIPT) in page
+    assert esc(evil.id) in page and esc(evil.outlet) in page
+    assert esc(evil.title or "") in page
     # as a browser parses it: one script element, no image, no event handler, and the
     # hostile strings are text
     parsed = Elements()
@@ -303,6 +587,27 @@ def test_html_escapes_corpus_material(hostile_result: FindResult) -> None:
     assert parsed.tags["script"] == 1 and parsed.tags["img"] == 0
     assert not [a for a in parsed.attrs if a.startswith("on")]
     assert HOSTILE_SCRIPT in parsed.text and HOSTILE_ATTR in parsed.text
+
+
+def test_hostile_story_source_is_escaped() -> None:
+    story = ("The council voted on Thursday to close the Albion Street library by March, "
+             "citing a budget gap of almost half a million pounds.\n\nLibrarians said "
+             "they would appeal to the county, which funds a third of the service.\n")
+    source = Document(f"src{HOSTILE_ATTR}", f"{HOSTILE_SCRIPT}\n\n{story}", HOSTILE_SCRIPT,
+                      date="2024-01-01", title=f"{HOSTILE_SCRIPT}{HOSTILE_ATTR}")
+    reprint = Document("b", "Local news\n\n" + story, "B", date="2024-01-02")
+    result = find(Corpus((source, reprint)))
+    (found,) = stories(result)
+    assert found.source.id == source.id
+    page = render_report_html(result)
+    part = section(page, "stories", "shared")
+    assert esc(f"{HOSTILE_SCRIPT}{HOSTILE_ATTR}") in part  # the title, in the index and heading
+    assert esc(source.id) in part
+    parsed = Elements()
+    parsed.feed(page)
+    assert parsed.tags["script"] == 1 and parsed.tags["img"] == 0
+    md = render_report_markdown(result)
+    assert "<script" not in md and "<img" not in md
 
 
 def test_html_loads_nothing_from_the_network(
@@ -348,10 +653,10 @@ def test_two_files_sharing_a_paragraph(tmp_path: Path) -> None:
     result = find(read_corpus([tmp_path]))
     assert [c.kind for c in result.clusters] == ["cross-document"]
     page = render_report_html(result)
-    assert html.escape(shared) in page
+    assert esc(shared) in page
     # the skipped input is listed with its reason
     skipped = page.split('id="skipped"', 1)[1]
-    assert "empty.txt" in skipped and html.escape(result.corpus.skipped[0].reason) in skipped
+    assert "empty.txt" in skipped and esc(result.corpus.skipped[0].reason) in skipped
     md = render_report_markdown(result)
     assert shared in md
     assert "empty.txt" in md
@@ -416,19 +721,22 @@ def table_widths(md: str) -> list[set[int]]:
 def test_markdown_renders(wire_result: FindResult, wire_views: list[ClusterView]) -> None:
     md = render_report_markdown(wire_result, title="Marlow dam", views=wire_views)
     assert md.startswith("# Marlow dam\n")
-    for heading in (
-        "## Rewording by outlet",
-        "## Clusters",
-        "## Shared clusters",
+    headings = (
+        "## Stories",
+        "### Story 1\n",
+        "## Other shared clusters",
         "## Repeats within one outlet",
+        "## Rewording by outlet",
+        "## All clusters",
         "## Documents",
-    ):
-        assert heading in md
+    )
+    places = [md.index(h) for h in headings]
+    assert places == sorted(places)  # stories first, documents last
     for c in wire_result.clusters:
         assert f"### Cluster {c.id}\n" in md
     for d in wire_result.corpus.documents:
         assert d.id.replace("_", "\\_") in md
-    assert "| Verbatim Post | 1 | 0 | 100% of" in md
+    assert "| Verbatim Post | 1 | 0 | 100% of 178 pivot words |" in md
     # pivot text quoted, reworded versions marked
     assert "> MARLOW VALLEY (Wire)" in md
     assert "~~" in md and "**" in md and "`!number`" in md

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import find, read_corpus
 from dedup import tokens as tokens_mod
@@ -40,8 +42,9 @@ def test_word_hashes_match_the_word_hasher() -> None:
     assert tok.start.tolist() == [0, 30] and tok.lengths.tolist() == [4, 4]
     words = ["russia", "troop", "nato", "said", "official"]
     assert tok.hashes[:5].tolist() == WordHasher().hash_words(words).tolist()
-    # quoted words x1.5; a capitalised word inside the sentence and numbers x0.3
-    assert tok.factors.tolist() == [1.5, 1.5, 0.3, 1.0, 1.0, 1.0, 0.3, 1.0]
+    # quoted words x1.5; a capitalised word inside the sentence x0.3; a number is
+    # an ordinary word (weighed by its rarity in the features, not down-weighted)
+    assert tok.factors.tolist() == [1.5, 1.5, 0.3, 1.0, 1.0, 1.0, 1.0, 1.0]
 
 
 def test_hashed_features_equal_the_word_list_path() -> None:
@@ -69,3 +72,36 @@ def test_copies_are_scored_once_and_every_copy_is_matched(tmp_path: Path) -> Non
     assert len(wire_clusters) == 1
     assert len(wire_clusters[0].pairs) == 15  # every pair of the six copies
     assert result.stats["distinct_passages"] < result.stats["passages"]
+
+
+def test_scripts_without_spaces_are_hashed_as_character_bigrams() -> None:
+    text = "NATO称青溪水库12 000名。「水位」"
+    forms = WordForms(0.3, 1.5)
+    # One word per letter (offsets and counts as the aligner's), each hashed with
+    # the letter that follows it in the same run; the last one of a run alone.
+    assert forms.keys(text, 0, len(text)) == [
+        "NATO", "称青", "青溪", "溪水", "水库", "库", "12 000", "名", "水位", "位"]
+    tok = tokenize_docs([text], 0, forms)
+    assert tok.lengths.tolist() == [8, 2]
+    expected = ["nato", "称青", "青溪", "溪水", "水库", "库", "12000", "名", "水位", "位"]
+    assert tok.hashes.tolist() == WordHasher().hash_words(expected).tolist()
+    # 「」 quote: x1.5; the number is an ordinary word
+    assert tok.factors.tolist() == [1.0] * 8 + [1.5, 1.5]
+
+
+_mixed = st.lists(st.sampled_from(
+    ["The", "troops", "NATO", "12,000", "12 000", "3.5", "Korea\u2019s", " ", ", ", ". ",
+     "\u201c", "\u201d", "\n", "\u0627\u0631\u062f\u0648", "caf\u00e9"]), max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_mixed)
+def test_the_spaceless_path_changes_nothing_on_other_text(text: str) -> None:
+    a_h: list[int] = []
+    a_f: list[float] = []
+    b_h: list[int] = []
+    b_f: list[float] = []
+    forms = WordForms(0.3, 1.5)
+    n = forms(text, 0, len(text), a_h, a_f, spaceless=False)
+    assert forms(text, 0, len(text), b_h, b_f, spaceless=True) == n
+    assert (a_h, a_f) == (b_h, b_f)

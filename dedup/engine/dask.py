@@ -48,11 +48,10 @@ from ..errors import DedupError, ParameterError
 from ..features import FeatureTable, _chunks, _empty_table, _grams, sequence_keys_hashed
 from ..index import LSHParams, _all_pairs, _pair_keys, _runs, band_key
 from ..models import Document
-from ..relations import Coverage
+from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
 from ..tokens import Tokens, WordForms, default_workers, tokenize_docs
 from ..verify import score_pairs
-from .local import pair_coverages
 
 if TYPE_CHECKING:
     from ..pipeline import FindParams
@@ -275,11 +274,12 @@ class DaskEngine:
         return np.concatenate(cos), np.concatenate(dup), np.concatenate(shared)
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
-                  doc_pairs: Sequence[tuple[int, int]]) -> list[Coverage]:
-        """:func:`dedup.relations.word_coverage` of each document pair, in blocks of
+                  doc_pairs: Sequence[tuple[int, int]], *,
+                  workers: int | None = None) -> list[Coverage]:
+        """:func:`dedup.relations.coverages` of the document pairs, in blocks of
         about equal words, four per partition (a pair's cost varies with how much the
         two share, so small blocks keep every worker busy); every worker gets the
-        corpus' word ids once."""
+        corpus' word ids once (``workers`` is the local engine's and is not used)."""
         if len(doc_pairs) == 0:
             return []
         client = self.client
@@ -518,7 +518,7 @@ def _count_hits(pieces: list[tuple[np.ndarray, np.ndarray]], min_hits: int) -> n
 
 def _coverage_block(pairs: list[list[int]], words: tuple[np.ndarray, np.ndarray]
                     ) -> list[Coverage]:
-    return pair_coverages(words[0], words[1], [(a, b) for a, b in pairs])
+    return coverages(words[0], words[1], [(a, b) for a, b in pairs], workers=1)
 
 
 def _score_block(pairs: np.ndarray, table: FeatureTable, params: FindParams

@@ -11,7 +11,7 @@ import numpy as np
 from ..features import FeatureTable, build_features_hashed
 from ..index import LSHParams, candidate_pairs
 from ..models import Document
-from ..relations import Coverage, word_coverage
+from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
 from ..tokens import Tokens, tokenize
 from ..verify import score_pairs
@@ -44,7 +44,8 @@ class Engine(Protocol):
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
-                  doc_pairs: Sequence[tuple[int, int]]) -> list[Coverage]: ...
+                  doc_pairs: Sequence[tuple[int, int]], *,
+                  workers: int | None = None) -> list[Coverage]: ...
 
 
 class LocalEngine:
@@ -79,18 +80,9 @@ class LocalEngine:
         return score_pairs(table, pairs, params)
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
-                  doc_pairs: Sequence[tuple[int, int]]) -> list[Coverage]:
-        """:func:`dedup.relations.word_coverage` of each document pair ``(a, b)``;
-        document ``d``'s words are ``word_ids[word_ptr[d]:word_ptr[d + 1]]``."""
-        return pair_coverages(word_ids, word_ptr, doc_pairs)
+                  doc_pairs: Sequence[tuple[int, int]], *,
+                  workers: int | None = None) -> list[Coverage]:
+        return coverages(word_ids, word_ptr, doc_pairs, workers=workers)
 
 
-def pair_coverages(word_ids: np.ndarray, word_ptr: np.ndarray,
-                   doc_pairs: Sequence[tuple[int, int]]) -> list[Coverage]:
-    """:meth:`LocalEngine.coverages` (also what each Dask task runs on its block)."""
-    ids, ptr = word_ids, word_ptr
-    return [word_coverage(ids[ptr[a]:ptr[a + 1]], ids[ptr[b]:ptr[b + 1]])
-            for a, b in doc_pairs]
-
-
-__all__ = ["Engine", "LocalEngine", "pair_coverages"]
+__all__ = ["Engine", "LocalEngine"]

@@ -1,38 +1,57 @@
 """The ``dedup report`` HTML page: one self-contained file a journalist can open offline.
 
+The page is rendered from Jinja2 templates (``dedup/report/templates/``) with
+autoescaping on, so every value put into the page (ids, outlets, titles, dates,
+text, skip reasons) is escaped by the template engine: no escape can be forgotten.
+Only two kinds of markup pass unescaped, both ours: the inline CSS and script
+below, and the side-by-side diff fragments of :func:`dedup.diffview.render_html_fragment`
+(which escapes the corpus text it holds), marked with :class:`markupsafe.Markup`.
+
 Everything is inline (CSS, a small script, no fonts, images or links to the network),
 and a Content-Security-Policy in the page forbids fetching anything and runs only the
 page's own script (by its hash), so even a mistake in escaping could not load or run
-anything. All corpus material (ids, outlets, titles, dates, text, skip reasons) goes
-through :func:`html.escape`.
+anything. Elements holding corpus text carry ``dir="auto"``, so Urdu or Arabic reads
+right to left.
 
-The page: corpus figures and every document read or skipped; the per-outlet rewording
-summary; an index of clusters (sortable by clicking a column header when scripts run,
-a plain table otherwise); a section per shared cluster with its pivot and every other
-version aligned to it side by side; and a section listing repeats inside one document
-or outlet.
+The page follows the way a reader traces wire copy: the **stories** first
+(:func:`dedup.rewording.stories`: documents connected by relations, their source,
+their relations, then their clusters with every version aligned to the pivot); then
+the shared clusters in no story; the repeats inside one document or outlet; the
+per-outlet rewording summary; a sortable index of every cluster (sortable by
+clicking a column header when scripts run, a plain table otherwise); and every
+document read or skipped.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import html
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from .. import __version__
 from ..diffview import HTML_CSS, render_html_fragment
 from ..models import Cluster, Document
 from ..pipeline import FindResult
+from ..relations import Relation
 from ..rewording import (
-    RULE_EARLIEST_DATE,
+    PIVOT_RULE_WHY,
+    SOURCE_RULE_WHY,
     ClusterView,
     Rewording,
     Version,
+    change_labels,
     cluster_views,
     outlet_summary,
     parse_date,
+    pct_range,
+    plural,
+    stories,
+    story_headline,
+    story_title,
     summary_cells,
 )
 from .terminal import snippet
@@ -116,6 +135,19 @@ table.repeats td.text { white-space: pre-wrap; }
 table.repeats tr:target { background: #eef4ff; }
 table.repeats ol { margin: 0; padding-left: 1.4em; }
 table.repeats li + li { margin-top: 0.3em; }
+section.story { border: 1px solid #c9d1f5; border-radius: 10px; padding: 1em 1.3em 0.6em;
+  margin: 1.6em 0; background: #fbfcff; }
+section.story:target { border-color: #0b57d0; box-shadow: 0 0 0 3px #cfe0fb; }
+section.story > h3 { font-size: 1.25em; }
+p.headline { font-size: 1.08em; margin: 0.2em 0 0.6em; }
+p.headline .title { font-family: Georgia, "Times New Roman", serif; font-style: italic; }
+section.story section.cluster { background: #fff; }
+.verdict { display: inline-block; font-size: 0.8em; font-weight: bold; padding: 0 0.45em;
+  border-radius: 4px; background: #e6f4ea; color: #1e6b35; }
+.verdict.partially { background: #fff4d6; color: #7a5300; }
+[dir=auto] { unicode-bidi: isolate; }
+table.data td[dir=auto], blockquote[dir=auto] { text-align: start; }
+.dedup-align .dedup-sbs td { text-align: start; }
 footer { margin-top: 3em; font-size: 0.85em; color: #57606a; }
 @media print { body { background: #fff; } main { max-width: none; }
   section.cluster { break-inside: avoid-page; } }
@@ -175,22 +207,22 @@ _CSP = (
     f"script-src 'sha256-{_SCRIPT_HASH}'; img-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
-_RULE_WHY = {
-    RULE_EARLIEST_DATE: "its document has the earliest date among the versions",
-    "most complete": "it has the most words (dates are missing, unreadable or equal)",
-}
-_REPEAT_WHAT = {
-    "within-document": "repeated inside one document (often a scraping duplicate: "
-    "headline, caption or teaser printed twice)",
-    "within-outlet": "repeated across documents of one outlet (boilerplate)",
-}
 
+_ENV = Environment(
+    loader=PackageLoader("dedup.report", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+_ENV.filters["plural"] = plural
 
-def _e(text: object) -> str:
-    return html.escape(str(text))
+# ------------------------------------------------------------------- figures
 
 
 def _date_label(doc: Document) -> str:
+    """A document's date as shown: as written, or why it is not used."""
     if not doc.date:
         return "date unknown"
     if parse_date(doc.date) is None:
@@ -198,362 +230,242 @@ def _date_label(doc: Document) -> str:
     return doc.date
 
 
-def _score(view_or_cluster: ClusterView | Cluster) -> tuple[float, float]:
-    c = view_or_cluster.cluster if isinstance(view_or_cluster, ClusterView) else view_or_cluster
+def _score_range(c: Cluster) -> tuple[float, float]:
     scores = [m.score for m in c.pairs] or [c.weakest_link]
     return min(scores), max(scores)
 
 
-def _range(lo: float, hi: float) -> str:
+def _fmt_range(lo: float, hi: float) -> str:
     return f"{lo:.2f}" if lo == hi else f"{lo:.2f}\u2013{hi:.2f}"
 
 
-# ---------------------------------------------------------------------- pieces
+# -------------------------------------------------------------- view models
 
 
-def _header(result: FindResult, title: str, n_shared: int, n_repeats: int) -> list[str]:
-    c = result.corpus
-    figures = [
-        (len(c.documents), "documents read"),
-        (len(c.skipped), "inputs skipped"),
-        (len({d.outlet for d in c.documents}), "outlets"),
-        (len(result.passages), "passages"),
-        (n_shared, "shared across outlets"),
-        (n_repeats, "repeats within one outlet"),
-    ]
-    out = [
-        f"<header><h1>{_e(title)}</h1>",
-        '<p class="muted">Passages that different outlets share (wire copy), and how '
-        "each outlet reworded them.</p>",
-        '<ul class="figures">',
-    ]
-    out += [f"<li><b>{n}</b>{_e(label)}</li>" for n, label in figures]
-    out += [
-        "</ul>",
-        '<nav class="toc">',
-        '<a href="#summary">Rewording by outlet</a>',
-        '<a href="#index">Clusters</a>',
-        '<a href="#repeats">Repeats</a>',
-        '<a href="#documents">Documents</a>',
-        "</nav></header>",
-    ]
-    return out
-
-
-def _summary(views: list[ClusterView]) -> list[str]:
-    rows = outlet_summary(views)
-    out = [
-        '<section id="summary"><h2>Rewording by outlet</h2>',
-        '<p class="explain">For each shared cluster one version is taken as the '
-        "<b>pivot</b>, the likely wire source: the earliest dated one when every "
-        "version has a date, otherwise the most complete (most words). Each other "
-        "outlet's version is compared with it, word by word. <b>Kept</b> is the share "
-        "of pivot words the outlet printed unchanged (moved ones included); cut, "
-        "replaced and moved count pivot words, added counts the outlet's own; the "
-        "last three columns count changed numbers, quotations and attributions "
-        "(who said it, and how).</p>",
-    ]
-    if not rows:
-        out.append(
-            "<p>No material is shared across outlets, so there is nothing to compare.</p></section>"
-        )
-        return out
-    heads = [
-        "outlet",
-        "versions compared",
-        "was pivot",
-        "kept",
-        "cut",
-        "added",
-        "replaced",
-        "moved",
-        "numbers",
-        "quotes",
-        "attri\u00adbutions",
-    ]
-    out.append('<div class="scroll"><table class="data sortable" id="summary-table"><thead><tr>')
-    for k, h in enumerate(heads):
-        cls = "" if k == 0 else ' class="num"'
-        kind = "text" if k == 0 else "num"
-        out.append(f'<th{cls} data-type="{kind}">{_e(h)}</th>')
-    out.append("</tr></thead><tbody>")
-    for r in rows:
-        cells = summary_cells(r)
-        share = r.share_kept
-        tds = [
-            f'<td class="ids">{_e(cells[0])}</td>',
-            f'<td class="num">{_e(cells[1])}</td>',
-            f'<td class="num">{_e(cells[2])}</td>',
-        ]
-        if share is None:
-            tds.append('<td class="num" data-sort="-1">\u2014</td>')
-        else:
-            pct = round(share * 100, 1)
-            tds.append(
-                f'<td class="num" data-sort="{share}">{_e(cells[3])}'
-                f'<span class="bar" aria-hidden="true"><span style="width:{pct}%">'
-                "</span></span></td>"
-            )
-        tds += [f'<td class="num">{_e(v)}</td>' for v in cells[4:]]
-        out.append("<tr>" + "".join(tds) + "</tr>")
-    out.append("</tbody></table></div></section>")
-    return out
-
-
-def _index(result: FindResult, views: dict[int, ClusterView]) -> list[str]:
-    texts = {d.id: d.text for d in result.corpus.documents}
-    out = [
-        '<section id="index"><h2>Clusters</h2>',
-        '<p class="explain">Every cluster found. Click a column header to sort. '
-        "<b>Score</b> is how alike the cluster's versions are (0\u20131, verified "
-        "pairs); the <b>weakest link</b> is the lowest score holding it together.</p>",
-    ]
-    if not result.clusters:
-        out.append("<p>No clusters: no passage is shared or repeated.</p></section>")
-        return out
-    out.append(
-        '<div class="scroll"><table class="data sortable" id="cluster-index"><thead><tr>'
-        '<th class="num" data-type="num">id</th><th data-type="text">kind</th>'
-        '<th data-type="num">outlets</th><th class="num" data-type="num">size</th>'
-        '<th class="num" data-type="num">score</th>'
-        '<th class="num" data-type="num">weakest link</th>'
-        '<th data-type="text">pivot</th><th>opening words</th>'
-        "</tr></thead><tbody>"
-    )
-    for c in result.clusters:
-        lo, hi = _score(c)
-        first = c.passages[0]
-        view = views.get(c.id)
-        pivot = _e(view.pivot.outlet) if view else '<span class="muted">\u2014</span>'
-        pivot_key = _e(view.pivot.outlet) if view else ""
-        text = texts[first.doc][first.start : first.end] if not view else view.pivot.text
-        out.append(
-            f'<tr><td class="num" data-sort="{c.id}"><a href="#cluster-{c.id}">{c.id}</a></td>'
-            f'<td class="nowrap">{_e(c.kind)}</td>'
-            f'<td class="ids" data-sort="{len(c.outlets)}">'
-            f"{len(c.outlets)}: {_e(', '.join(c.outlets))}</td>"
-            f'<td class="num">{len(c.passages)}</td>'
-            f'<td class="num" data-sort="{hi}">{_range(lo, hi)}</td>'
-            f'<td class="num">{c.weakest_link:.2f}</td>'
-            f'<td class="ids" data-sort="{pivot_key}">{pivot}</td>'
-            f'<td class="text">{_e(snippet(text, 90))}</td></tr>'
-        )
-    out.append("</tbody></table></div></section>")
-    return out
-
-
-def _legend() -> str:
-    return (
-        '<div class="legend"><span>Highlighting:</span><span class="dedup-align">'
-        "<del>cut from the pivot</del></span>"
-        '<span class="dedup-align"><ins>added by the outlet</ins></span>'
-        '<span class="dedup-align"><mark class="replace">replaced</mark></span>'
-        '<span class="dedup-align"><span class="move">moved</span></span>'
-        '<span class="dedup-align">changed <span class="flag">number</span> '
-        '<span class="flag">quote</span> <span class="flag">attribution</span></span>'
-        "<span>Click a move label (m1) to jump to the other side.</span></div>"
-    )
-
-
-def _version_label(v: Version) -> str:
+def _version(v: Version) -> dict[str, Any]:
     doc = v.document
     where = [doc.id] if doc.id != doc.outlet else []
-    where += [_date_label(doc), f"{v.words} words"]
-    dot = " \u00b7 "
-    return f"<b>{_e(v.outlet)}</b> <small>{_e(dot.join(where))}</small>"
+    where += [_date_label(doc), plural(v.words, "word")]
+    if len(v.passages) > 1:
+        where.append(f"in {len(v.passages)} passages")
+    return {"outlet": v.outlet, "where": " \u00b7 ".join(where), "doc": doc.id}
 
 
-def _chips(r: Rewording) -> str:
-    """What the version did to the pivot, as small labels; zero counts left out."""
-    s = r.alignment.stats
-    share = f" ({r.kept / s.a_words:.0%})" if s.a_words else ""
-    items = [("", f"kept {r.kept} of {s.a_words} pivot words{share}")]
-    for n, what in ((s.cut, "cut"), (s.added, "added")):
-        if n:
-            items.append(("", f"{n} {'word' if n == 1 else 'words'} {what}"))
-    if s.replaced_a or s.replaced_b:
-        items.append(("", f"{s.replaced_a} replaced by {s.replaced_b}"))
-    if s.moves:
-        items.append(("", f"{s.moved_a} moved in {s.moves} block{'s' if s.moves > 1 else ''}"))
-    for n, what in (
-        (s.numbers_changed, "number"),
-        (s.quotes_changed, "quotation"),
-        (s.attributions_changed, "attribution"),
-    ):
-        if n:
-            items.append(("alert", f"{n} {what}{'s' if n > 1 else ''} changed"))
-    lis = "".join(
-        f'<li class="{cls}">{_e(text)}</li>' if cls else f"<li>{_e(text)}</li>"
-        for cls, text in items
+def _diff_fragment(view: ClusterView, r: Rewording, k: int, show_cosmetic: bool) -> Markup:
+    frag = render_html_fragment(
+        r.alignment,
+        show_cosmetic=show_cosmetic,
+        label_a=f"pivot: {view.pivot.outlet}",
+        label_b=r.version.outlet,
+        id_prefix=f"c{view.cluster.id}-v{k}",
     )
-    return f'<ul class="chips">{lis}</ul>'
+    # every cell of our own renderer's tables picks its direction from its text
+    # (corpus text inside the fragment is escaped, so these literal tags are its own)
+    for tag in ("<th>", "<td>", '<td class="dedup-a">', '<td class="dedup-b">'):
+        frag = frag.replace(tag, tag[:-1] + ' dir="auto">')
+    return Markup(frag)  # noqa: S704 - render_html_fragment escapes all corpus text
 
 
-def _cluster_section(view: ClusterView, show_cosmetic: bool) -> list[str]:
+def _cluster(view: ClusterView, show_cosmetic: bool, story: int | None) -> dict[str, Any]:
     c = view.cluster
-    lo, hi = _score(view)
-    p = view.pivot
-    out = [
-        f'<section class="cluster" id="cluster-{c.id}">',
-        f'<h3>Cluster {c.id}<span class="kind">{_e(c.kind)}</span> '
-        f"<small>{len(c.outlets)} outlets \u00b7 {len(c.passages)} versions</small></h3>",
-        '<dl class="meta">',
-        f'<dt>Outlets</dt><dd class="ids">{_e(", ".join(c.outlets))}</dd>',
-        f"<dt>Score</dt><dd>{_range(lo, hi)} (weakest link {c.weakest_link:.2f})</dd>",
-        f"<dt>Pivot</dt><dd>{_version_label(p)}</dd>",
-        f"<dt>Chosen by</dt><dd><b>{_e(view.rule)}</b>: "
-        f"{_e(_RULE_WHY.get(view.rule, view.rule))}</dd>",
-        "</dl>",
-        f'<blockquote class="pivot">{_e(p.text)}</blockquote>',
-    ]
+    versions = []
     for k, r in enumerate(view.others, start=1):
-        out += _version_block(view, r, k, show_cosmetic)
-    out.append('<p class="back"><a href="#index">\u2191 back to the clusters</a></p>')
-    out.append("</section>")
-    return out
-
-
-def _version_block(view: ClusterView, r: Rewording, k: int, show_cosmetic: bool) -> list[str]:
-    head = ['<div class="version">', f"<h4>{_version_label(r.version)}</h4>", _chips(r)]
-    if not r.alignment.changes(cosmetic=show_cosmetic):
-        # a word-for-word copy: two identical columns would only take room
-        cosmetic = r.alignment.stats.cosmetic_changes
-        note = (
-            (
-                f"; {cosmetic} cosmetic difference{'s' if cosmetic > 1 else ''} (quote "
-                "style, case, spacing or punctuation)"
+        item: dict[str, Any] = {**_version(r.version), "chips": change_labels(r)}
+        if r.alignment.changes(cosmetic=show_cosmetic):
+            item["fragment"] = _diff_fragment(view, r, k, show_cosmetic)
+        else:  # a word-for-word copy: two identical columns would only take room
+            n = r.alignment.stats.cosmetic_changes
+            item["same"] = (
+                f"; {plural(n, 'cosmetic difference')} (quote style, case, spacing or "
+                "punctuation)"
+                if n
+                else ""
             )
-            if cosmetic
-            else ""
-        )
-        return head + [f'<p class="same">Word for word the same as the pivot{note}.</p>', "</div>"]
-    return head + [
-        render_html_fragment(
-            r.alignment,
-            show_cosmetic=show_cosmetic,
-            label_a=f"pivot: {view.pivot.outlet}",
-            label_b=r.version.outlet,
-            id_prefix=f"c{view.cluster.id}-v{k}",
-        ),
-        "</div>",
-    ]
+        versions.append(item)
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "outlets": c.outlets,
+        "n_versions": len({p.doc for p in c.passages}),
+        "score": _fmt_range(*_score_range(c)),
+        "weakest": f"{c.weakest_link:.2f}",
+        "pivot": _version(view.pivot),
+        "pivot_text": view.pivot.text,
+        "rule": view.rule,
+        "rule_why": PIVOT_RULE_WHY.get(view.rule, view.rule),
+        "versions": versions,
+        "story": story,
+    }
 
 
-def _repeats(result: FindResult) -> list[str]:
-    docs = {d.id: d for d in result.corpus.documents}
-    repeats = [c for c in result.clusters if c.kind != "cross-document"]
-    out = [
-        '<section id="repeats"><h2>Repeats within one outlet</h2>',
-        '<p class="explain"><b>within-document</b>: a passage repeated inside one '
-        "document, usually a scraping duplicate (a headline, photo caption or teaser "
-        "printed twice). <b>within-outlet</b>: repeated across documents of one "
-        "outlet (boilerplate). Neither is wire copy, so they are listed, not "
-        "compared.</p>",
-    ]
-    if not repeats:
-        out.append("<p>None found.</p></section>")
-        return out
-    out.append(
-        '<div class="scroll"><table class="data repeats"><thead><tr>'
-        '<th class="num">cluster</th><th>kind</th><th>outlet</th><th class="num">score</th>'
-        "<th>the repeated passages (document \u00b7 characters)</th></tr></thead><tbody>"
-    )
-    for c in repeats:
-        lo, hi = _score(c)
-        items = []
-        for p in c.passages:
-            doc = docs[p.doc]
-            items.append(
-                f'<li><small class="ids">{_e(doc.id)} \u00b7 {p.start}\u2013{p.end}</small><br>'
-                f'<span class="text">{_e(doc.text[p.start : p.end])}</span></li>'
-            )
-        out.append(
-            f'<tr id="cluster-{c.id}"><td class="num">{c.id}</td>'
-            f'<td><span class="kind repeat">{_e(c.kind)}</span></td>'
-            f'<td class="ids">{_e(", ".join(c.outlets))}</td>'
-            f'<td class="num">{_range(lo, hi)}</td>'
-            f'<td class="text"><ol>{"".join(items)}</ol></td></tr>'
-        )
-    out.append("</tbody></table></div></section>")
-    return out
-
-
-def _documents(result: FindResult) -> list[str]:
+def _context(
+    result: FindResult, title: str, show_cosmetic: bool, views: list[ClusterView]
+) -> dict[str, Any]:
     corpus = result.corpus
+    docs = {d.id: d for d in corpus.documents}
+    number = {d.id: i for i, d in enumerate(corpus.documents, start=1)}
+    by_id = {v.cluster.id: v for v in views}
+    found = stories(result)
+    story_of_cluster = {cid: s.id for s in found for cid in s.clusters}
+    story_of_doc = {d.id: s.id for s in found for d in s.documents}
+
+    def relation(r: Relation) -> dict[str, Any]:
+        return {
+            "derived": r.derived, "derived_n": number[r.derived],
+            "derived_story": story_of_doc[r.derived],
+            "source": r.source, "source_n": number[r.source],
+            "source_story": story_of_doc[r.source],
+            "verdict": r.verdict,
+            "coverage": f"{r.coverage:.0%}",
+            "source_coverage": f"{r.source_coverage:.0%}",
+            "rule": r.rule,
+            "clusters": r.clusters,
+        }
+
+    story_items = []
+    for s in found:
+        members = []
+        for m in s.members:
+            d, via = m.document, m.via
+            if via is None:
+                how = None
+            elif m.role == "reprint":
+                how = {"text": "from", "other": via.source, "other_n": number[via.source],
+                       "share": f"{via.coverage:.0%} of its words", "verdict": via.verdict}
+            else:
+                how = {"text": "source of", "other": via.derived,
+                       "other_n": number[via.derived],
+                       "share": f"{via.coverage:.0%} of that one's words",
+                       "verdict": via.verdict}
+            members.append({
+                "n": number[d.id],
+                "id": d.id,
+                "outlet": d.outlet,
+                "date": _date_label(d),
+                "role": m.role,
+                "how": how,
+                "kept": m.kept,
+                "kept_pct": None if m.kept is None else f"{m.kept:.0%}",
+            })
+        story_items.append({
+            "id": s.id,
+            "title": story_title(s),
+            "headline": story_headline(s),
+            "n_docs": len(s.members),
+            "outlets": s.outlets,
+            "source": {"n": number[s.source.id], "id": s.source.id,
+                       "outlet": s.source.outlet, "date": _date_label(s.source)},
+            "rule": s.rule,
+            "rule_why": SOURCE_RULE_WHY.get(s.rule, s.rule),
+            "kept_range": pct_range(*s.kept_range) if s.kept_range else "\u2014",
+            "members": members,
+            "show_outlet": any(d.outlet != d.id for d in s.documents),
+            "relations": [relation(r) for r in s.relations],
+            "links": [relation(r) for r in s.links],
+            "clusters": [_cluster(by_id[cid], show_cosmetic, s.id)
+                         for cid in s.clusters if cid in by_id],
+        })
+    loose = [_cluster(v, show_cosmetic, None) for v in views
+             if v.cluster.id not in story_of_cluster]
+
+    repeats = []
+    for c in result.clusters:
+        if c.kind == "cross-document":
+            continue
+        repeats.append({
+            "id": c.id,
+            "kind": c.kind,
+            "outlets": c.outlets,
+            "score": _fmt_range(*_score_range(c)),
+            "passages": [
+                {"doc": p.doc, "start": p.start, "end": p.end,
+                 "text": docs[p.doc].text[p.start : p.end]}
+                for p in c.passages
+            ],
+        })
+
+    summary = []
+    for r in outlet_summary(views):
+        share = r.share_kept
+        summary.append({
+            "cells": summary_cells(r),
+            "share": share,
+            "width": None if share is None else round(share * 100, 1),
+        })
+
+    index = []
+    for c in result.clusters:
+        lo, hi = _score_range(c)
+        view = by_id.get(c.id)
+        first = c.passages[0]
+        text = view.pivot.text if view else docs[first.doc].text[first.start : first.end]
+        index.append({
+            "id": c.id,
+            "kind": c.kind,
+            "outlets": c.outlets,
+            "size": len(c.passages),
+            "score": _fmt_range(lo, hi),
+            "score_key": hi,
+            "weakest": f"{c.weakest_link:.2f}",
+            "pivot": view.pivot.outlet if view else None,
+            "story": story_of_cluster.get(c.id),
+            "text": snippet(text, 90),
+        })
+
     n_passages = Counter(p.doc for p in result.passages)
     in_clusters: dict[str, set[int]] = defaultdict(set)
     for c in result.clusters:
         for p in c.passages:
             in_clusters[p.doc].add(c.id)
-    out = [
-        '<section id="documents"><h2>Documents</h2>',
-        f'<p class="explain">{len(corpus.documents)} documents read and '
-        f"{len(corpus.skipped)} inputs skipped: every input is listed below.</p>",
-        '<div class="scroll"><table class="data sortable" id="document-table">'
-        "<thead><tr>"
-        '<th class="num" data-type="num">#</th><th data-type="text">document</th>'
-        '<th data-type="text">outlet</th><th data-type="text">date</th>'
-        '<th data-type="text">title</th><th class="num" data-type="num">words</th>'
-        '<th class="num" data-type="num">passages</th><th>clusters</th>'
-        "</tr></thead><tbody>",
-    ]
-    none = '<span class="muted">none</span>'
+    documents = []
     for i, d in enumerate(corpus.documents, start=1):
-        links = ", ".join(
-            f'<a href="#cluster-{cid}">{cid}</a>' for cid in sorted(in_clusters.get(d.id, ()))
-        )
         parsed = parse_date(d.date)
-        date = _e(_date_label(d)) if d.date else '<span class="muted">unknown</span>'
-        out.append(
-            f'<tr id="doc-{i}"><td class="num">{i}</td><td class="ids">{_e(d.id)}</td>'
-            f'<td class="ids">{_e(d.outlet)}</td>'
-            f'<td data-sort="{parsed.isoformat() if parsed else ""}">'
-            f"{date}</td>"
-            f"<td>{_e(d.title or '')}</td>"
-            f'<td class="num">{len(d.text.split())}</td>'
-            f'<td class="num">{n_passages.get(d.id, 0)}</td>'
-            f"<td>{links or none}</td></tr>"
-        )
-    out.append("</tbody></table></div>")
-    out.append('<h3 id="skipped">Skipped inputs</h3>')
-    if corpus.skipped:
-        out.append(
-            '<table class="data" id="skipped-table"><thead><tr><th>input</th>'
-            "<th>reason</th></tr></thead><tbody>"
-        )
-        out += [
-            f'<tr><td class="ids">{_e(s.path)}</td><td>{_e(s.reason)}</td></tr>'
-            for s in corpus.skipped
-        ]
-        out.append("</tbody></table>")
-    else:
-        out.append("<p>None: every input was read.</p>")
-    out.append("</section>")
-    return out
+        documents.append({
+            "n": i,
+            "id": d.id,
+            "outlet": d.outlet,
+            "date": _date_label(d) if d.date else None,
+            "date_key": parsed.isoformat() if parsed else "",
+            "title": d.title or "",
+            "words": len(d.text.split()),
+            "passages": n_passages.get(d.id, 0),
+            "story": story_of_doc.get(d.id),
+            "clusters": sorted(in_clusters.get(d.id, ())),
+        })
 
-
-def _footer(result: FindResult) -> str:
-    p = result.params
-    return (
-        f"<footer>Made by dedup {_e(__version__)}: threshold {p.threshold}, "
-        f"passage gap {p.max_gap} sentences, minimum evidence {p.min_evidence}, "
-        f"MinHash {p.minhash.num_perm} permutations (seed {p.minhash.seed}). "
-        "This page is self-contained and loads nothing from the network.</footer>"
-    )
-
-
-def _page(title: str, body: Iterable[str]) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)}</title>\n"
-        f"<style>\n{HTML_CSS}{REPORT_CSS}</style>\n</head>\n<body>\n<main>\n"
-        + "\n".join(body)
-        + f"\n</main>\n<script>{REPORT_JS}</script>\n</body>\n</html>\n"
-    )
+    n_repeats = len(repeats)
+    params = result.params
+    return {
+        "title": title,
+        "csp": Markup(_CSP),  # noqa: S704 - our own constant, no quote in it
+        "css": Markup(HTML_CSS + REPORT_CSS),  # noqa: S704 - our own constant
+        "js": Markup(REPORT_JS),  # noqa: S704 - our own constant, hashed in the CSP
+        "version": __version__,
+        "figures": [
+            (len(corpus.documents), "document read", "documents read"),
+            (len(corpus.skipped), "input skipped", "inputs skipped"),
+            (len({d.outlet for d in corpus.documents}), "outlet", "outlets"),
+            (len(found), "story", "stories"),
+            (len(views), "cluster shared across outlets", "clusters shared across outlets"),
+            (n_repeats, "repeat within one outlet", "repeats within one outlet"),
+        ],
+        "stories": story_items,
+        "loose": loose,
+        "has_shared": bool(views),
+        "repeats": repeats,
+        "summary": summary,
+        "index": index,
+        "documents": documents,
+        "n_in_story": len(story_of_doc),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+        "params": {
+            "threshold": params.threshold,
+            "max_gap": params.max_gap,
+            "min_evidence": params.min_evidence,
+            "num_perm": params.minhash.num_perm,
+            "seed": params.minhash.seed,
+        },
+    }
 
 
 def render_report_html(
@@ -579,24 +491,5 @@ def render_report_html(
     """
     if views is None:
         views = cluster_views(result)
-    by_id = {v.cluster.id: v for v in views}
-    n_repeats = sum(1 for c in result.clusters if c.kind != "cross-document")
-    body = _header(result, title, len(views), n_repeats)
-    body += _summary(views)
-    body += _index(result, by_id)
-    body.append('<section id="shared"><h2>Shared clusters</h2>')
-    if views:
-        body.append(
-            '<p class="explain">Each cluster shows its pivot, then every other '
-            "outlet's version set beside it.</p>"
-        )
-        body.append(_legend())
-    else:
-        body.append("<p>None found.</p>")
-    for view in views:
-        body += _cluster_section(view, show_cosmetic)
-    body.append("</section>")
-    body += _repeats(result)
-    body += _documents(result)
-    body.append(_footer(result))
-    return _page(title, body)
+    context = _context(result, title, show_cosmetic, views)
+    return _ENV.get_template("report.html.j2").render(context)

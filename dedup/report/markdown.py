@@ -18,13 +18,24 @@ from collections.abc import Sequence
 from ..align import Alignment, Edit
 from ..models import Cluster, Document
 from ..pipeline import FindResult
+from ..relations import Relation
 from ..rewording import (
+    PIVOT_RULE_WHY,
+    SOURCE_RULE_WHY,
     ClusterView,
     Rewording,
+    Story,
+    StoryMember,
     Version,
+    change_labels,
     cluster_views,
     outlet_summary,
     parse_date,
+    pct_range,
+    plural,
+    stories,
+    story_headline,
+    story_title,
     summary_cells,
 )
 from .terminal import snippet
@@ -112,7 +123,9 @@ def _date_label(doc: Document) -> str:
 def _version_label(v: Version) -> str:
     doc = v.document
     where = [doc.id] if doc.id != doc.outlet else []
-    where += [_date_label(doc), f"{v.words} words"]
+    where += [_date_label(doc), plural(v.words, "word")]
+    if len(v.passages) > 1:
+        where.append(f"in {len(v.passages)} passages")
     return f"**{_esc(v.outlet)}** ({_esc(' · '.join(where))})"
 
 
@@ -122,40 +135,112 @@ def _range(c_scores: list[float]) -> str:
 
 
 def _changes(r: Rewording) -> str:
-    s = r.alignment.stats
-    share = f" ({r.kept / s.a_words:.0%})" if s.a_words else ""
-    parts = [f"kept {r.kept} of {s.a_words} pivot words{share}"]
-    for n, what in ((s.cut, "cut"), (s.added, "added")):
-        if n:
-            parts.append(f"{n} {'word' if n == 1 else 'words'} {what}")
-    if s.replaced_a or s.replaced_b:
-        parts.append(f"{s.replaced_a} replaced by {s.replaced_b}")
-    if s.moves:
-        parts.append(f"{s.moved_a} moved in {s.moves} block{'s' if s.moves > 1 else ''}")
-    for n, what in (
-        (s.numbers_changed, "number"),
-        (s.quotes_changed, "quotation"),
-        (s.attributions_changed, "attribution"),
-    ):
-        if n:
-            parts.append(f"**{n} {what}{'s' if n > 1 else ''} changed**")
-    return " · ".join(parts)
-
-
-_RULE_WHY = {
-    "earliest date": "its document has the earliest date among the versions",
-    "most complete": "it has the most words (dates are missing, unreadable or equal)",
-}
+    return " · ".join(
+        f"**{text}**" if kind == "alert" else text for kind, text in change_labels(r)
+    )
 
 
 def _scores(c: Cluster) -> list[float]:
     return [m.score for m in c.pairs] or [c.weakest_link]
 
 
+def _cluster(view: ClusterView, level: int) -> list[str]:
+    c, p = view.cluster, view.pivot
+    hashes = "#" * level
+    n_versions = len({q.doc for q in c.passages})
+    out = [
+        f"{hashes} Cluster {c.id}",
+        "",
+        f"- **Kind:** {c.kind}; {plural(len(c.outlets), 'outlet')}, "
+        f"{plural(n_versions, 'version')}",
+        f"- **Outlets:** {_esc(', '.join(c.outlets))}",
+        f"- **Score:** {_range(_scores(c))} (weakest link {c.weakest_link:.2f})",
+        f"- **Pivot:** {_version_label(p)}, chosen by **{view.rule}**: "
+        f"{PIVOT_RULE_WHY.get(view.rule, view.rule)}",
+        "",
+        f"> {_esc(p.text)}",
+        "",
+    ]
+    for r in view.others:
+        same = not r.alignment.changes()
+        out += [
+            f"{hashes}# {_version_label(r.version)}",
+            "",
+            _changes(r),
+            "",
+            "Word for word the same as the pivot." if same else inline_diff(r.alignment),
+            "",
+        ]
+    return out
+
+
+def _relations_table(relations: Sequence[Relation], story_of: dict[str, int],
+                     here: int) -> list[str]:
+    def doc(d: str) -> str:
+        return _cell(d) if story_of[d] == here else f"{_cell(d)} (story {story_of[d]})"
+
+    out = [
+        "| derived | source | verdict | coverage | source words used | direction by | clusters |",
+        "| --- | --- | --- | ---: | ---: | --- | --- |",
+    ]
+    out += [
+        f"| {doc(r.derived)} | {doc(r.source)} | {r.verdict} | {r.coverage:.0%} | "
+        f"{r.source_coverage:.0%} | {r.rule} | "
+        f"{', '.join(str(c) for c in r.clusters) or 'none'} |"
+        for r in relations
+    ]
+    return [*out, ""]
+
+
+def _joins(m: StoryMember) -> str:
+    via = m.via
+    if via is None:
+        return "**the source**"
+    if m.role == "reprint":
+        return f"from {_cell(via.source)}: {via.coverage:.0%} of its words, {via.verdict}"
+    return f"source of {_cell(via.derived)}: {via.coverage:.0%} of that one's words, {via.verdict}"
+
+
+def _story(story: Story, views: dict[int, ClusterView], story_of: dict[str, int]) -> list[str]:
+    src = story.source
+    out = [
+        f"### Story {story.id}",
+        "",
+        f"Wire story “{_esc(story_title(story))}”, {story_headline(story)}.",
+        "",
+        f"- **Source:** {_esc(src.id)} ({_esc(src.outlet)}, {_esc(_date_label(src))}), "
+        f"chosen by **{story.rule}**: {SOURCE_RULE_WHY.get(story.rule, story.rule)}",
+        f"- **Outlets:** {_esc(', '.join(story.outlets))}",
+        f"- **Clusters:** {', '.join(str(c) for c in story.clusters) or 'none'}",
+        "",
+        "| document | outlet | date | how it joins the story | kept of the source |",
+        "| --- | --- | --- | --- | ---: |",
+    ]
+    for m in story.members:
+        d = m.document
+        kept = (
+            "—" if m.via is None else "via other documents" if m.kept is None
+            else f"{m.kept:.0%}"
+        )
+        out.append(f"| {_cell(d.id)} | {_cell(d.outlet)} | {_cell(_date_label(d))} | "
+                   f"{_joins(m)} | {kept} |")
+    out += ["", f"{plural(len(story.relations), 'relation')} between its documents:", ""]
+    out += _relations_table(story.relations, story_of, story.id)
+    if story.links:
+        out += [f"{plural(len(story.links), 'relation')} with documents of other stories:", ""]
+        out += _relations_table(story.links, story_of, story.id)
+    for cid in story.clusters:
+        if cid in views:
+            out += _cluster(views[cid], 4)
+    return out
+
+
 def render_report_markdown(
     result: FindResult, *, title: str = "dedup report", views: list[ClusterView] | None = None
 ) -> str:
-    """The whole report as GitHub-flavoured Markdown.
+    """The whole report as GitHub-flavoured Markdown, in the HTML report's order:
+    stories, other shared clusters, repeats, the per-outlet summary, every cluster,
+    every document.
 
     >>> from dedup.models import Corpus, Document
     >>> from dedup.pipeline import find
@@ -171,78 +256,64 @@ def render_report_markdown(
     repeats = [c for c in result.clusters if c.kind != "cross-document"]
     by_id = {v.cluster.id: v for v in views}
     texts = {d.id: d.text for d in corpus.documents}
+    found = stories(result)
+    story_of_cluster = {cid: s.id for s in found for cid in s.clusters}
+    story_of_doc = {d.id: s.id for s in found for d in s.documents}
+    n_outlets = len({d.outlet for d in corpus.documents})
     out = [
         f"# {_esc(title)}",
         "",
-        f"{len(corpus.documents)} documents read, {len(corpus.skipped)} inputs skipped, "
-        f"{len({d.outlet for d in corpus.documents})} outlets, {len(result.passages)} "
-        f"passages; {len(views)} clusters shared across outlets, {len(repeats)} repeats "
-        "within one outlet.",
+        f"{plural(len(corpus.documents), 'document')} read, "
+        f"{plural(len(corpus.skipped), 'input')} skipped, {plural(n_outlets, 'outlet')}, "
+        f"{plural(len(result.passages), 'passage')}; {plural(len(found), 'story', 'stories')}, "
+        f"{plural(len(views), 'cluster')} shared across outlets, "
+        f"{plural(len(repeats), 'repeat')} within one outlet.",
         "",
-        "## Rewording by outlet",
+        "## Stories",
         "",
-        "For each shared cluster one version is taken as the *pivot*, the likely wire "
-        "source: the earliest dated one when every version has a date, otherwise the most "
-        "complete (most words). Each other outlet's version is compared with it word by "
-        "word. *Kept* is the share of pivot words printed unchanged (moved ones included); "
-        "cut, replaced and moved count pivot words, added counts the outlet's own; the last "
-        "three columns count changed numbers, quotations and attributions.",
+        "A *story* is a set of documents connected by relations: each relation says that "
+        "one document (*derived*) takes a share of its words (*coverage*) from another "
+        "(*source*), *wholly* or *partially* by that share. Each derived document hangs from "
+        "its *best source*, the one it takes the largest share of its words from; following "
+        "best sources leads to the story's *source*, a document no relation names as "
+        "derived (where relations run in a circle, the circle's earliest dated document, "
+        "else its most complete). *Kept* is the share of the "
+        "source's words that a document shares with it. A document in no relation is in "
+        "no story.",
         "",
     ]
-    rows = outlet_summary(views)
-    if rows:
+    if found:
         out += [
-            "| outlet | versions compared | was pivot | kept | cut | added | replaced | moved "
-            "| numbers | quotes | attributions |",
-            "| --- |" + " ---: |" * 10,
+            "| story | title (or first line) of the source | source | documents | kept "
+            "| clusters |",
+            "| ---: | --- | --- | ---: | ---: | ---: |",
         ]
-        out += ["| " + " | ".join(_cell(c) for c in summary_cells(r)) + " |" for r in rows]
+        out += [
+            f"| {s.id} | {_cell(story_title(s))} | {_cell(s.source.id)} | "
+            f"{len(s.documents)} | {pct_range(*s.kept_range) if s.kept_range else '—'} | "
+            f"{len(s.clusters)} |"
+            for s in found
+        ]
+        out.append("")
+        for s in found:
+            out += _story(s, by_id, story_of_doc)
     else:
-        out.append("No material is shared across outlets, so there is nothing to compare.")
-    out += ["", "## Clusters", ""]
-    if result.clusters:
+        out += ["None: no document derives from another.", ""]
+    out += [
+        "## Other shared clusters",
+        "",
+        "Material shared across outlets whose documents are in no story together: too "
+        "little of them is shared for a relation.",
+        "",
+    ]
+    loose = [v for v in views if v.cluster.id not in story_of_cluster]
+    if not loose:
         out += [
-            "| id | kind | outlets | size | score | weakest link | pivot | opening words |",
-            "| ---: | --- | --- | ---: | ---: | ---: | --- | --- |",
-        ]
-        for c in result.clusters:
-            view = by_id.get(c.id)
-            first = c.passages[0]
-            text = view.pivot.text if view else texts[first.doc][first.start : first.end]
-            out.append(
-                f"| {c.id} | {c.kind} | {_cell(', '.join(c.outlets))} | {len(c.passages)} | "
-                f"{_range(_scores(c))} | {c.weakest_link:.2f} | "
-                f"{_cell(view.pivot.outlet) if view else '—'} | {_cell(snippet(text, 80))} |"
-            )
-    else:
-        out.append("No clusters: no passage is shared or repeated.")
-    out += ["", "## Shared clusters", ""]
-    if not views:
-        out += ["None found.", ""]
-    for view in views:
-        c, p = view.cluster, view.pivot
-        out += [
-            f"### Cluster {c.id}",
-            "",
-            f"- **Kind:** {c.kind}; {len(c.outlets)} outlets, {len(c.passages)} versions",
-            f"- **Outlets:** {_esc(', '.join(c.outlets))}",
-            f"- **Score:** {_range(_scores(c))} (weakest link {c.weakest_link:.2f})",
-            f"- **Pivot:** {_version_label(p)}, chosen by **{view.rule}**: "
-            f"{_RULE_WHY.get(view.rule, view.rule)}",
-            "",
-            f"> {_esc(p.text)}",
+            "None: every shared cluster belongs to a story." if views else "None found.",
             "",
         ]
-        for r in view.others:
-            same = not r.alignment.changes()
-            out += [
-                f"#### {_version_label(r.version)}",
-                "",
-                _changes(r),
-                "",
-                "Word for word the same as the pivot." if same else inline_diff(r.alignment),
-                "",
-            ]
+    for view in loose:
+        out += _cluster(view, 3)
     out += [
         "## Repeats within one outlet",
         "",
@@ -266,11 +337,53 @@ def render_report_markdown(
                 f"{_esc(texts[q.doc][q.start : q.end])}"
             )
         out.append("")
-    out += _documents(result)
+    out += [
+        "## Rewording by outlet",
+        "",
+        "For each shared cluster one version is taken as the *pivot*, the likely wire "
+        "source: the earliest dated one when every version has a date, otherwise the most "
+        "complete (most words). Each other outlet's version is compared with it word by "
+        "word. *Kept* is the share of pivot words printed unchanged (moved ones included), "
+        "of the pivot words its versions were compared with; cut, replaced and moved count "
+        "pivot words, added counts the outlet's own; the last three columns count changed "
+        "numbers, quotations and attributions.",
+        "",
+    ]
+    rows = outlet_summary(views)
+    if rows:
+        out += [
+            "| outlet | versions compared | was pivot | kept | cut | added | replaced | moved "
+            "| numbers | quotes | attributions |",
+            "| --- |" + " ---: |" * 10,
+        ]
+        out += ["| " + " | ".join(_cell(c) for c in summary_cells(r)) + " |" for r in rows]
+    else:
+        out.append("No material is shared across outlets, so there is nothing to compare.")
+    out += ["", "## All clusters", ""]
+    if result.clusters:
+        out += [
+            "| id | kind | outlets | size | score | weakest link | story | pivot "
+            "| opening words |",
+            "| ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        for c in result.clusters:
+            shown = by_id.get(c.id)
+            first = c.passages[0]
+            text = shown.pivot.text if shown else texts[first.doc][first.start : first.end]
+            out.append(
+                f"| {c.id} | {c.kind} | {_cell(', '.join(c.outlets))} | {len(c.passages)} | "
+                f"{_range(_scores(c))} | {c.weakest_link:.2f} | "
+                f"{story_of_cluster.get(c.id, '—')} | "
+                f"{_cell(shown.pivot.outlet) if shown else '—'} | {_cell(snippet(text, 80))} |"
+            )
+    else:
+        out.append("No clusters: no passage is shared or repeated.")
+    out.append("")
+    out += _documents(result, story_of_doc)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _documents(result: FindResult) -> list[str]:
+def _documents(result: FindResult, story_of_doc: dict[str, int]) -> list[str]:
     corpus = result.corpus
     n_passages = Counter(p.doc for p in result.passages)
     in_clusters: dict[str, set[int]] = defaultdict(set)
@@ -280,18 +393,18 @@ def _documents(result: FindResult) -> list[str]:
     out = [
         "## Documents",
         "",
-        f"{len(corpus.documents)} documents read and {len(corpus.skipped)} inputs skipped: "
-        "every input is listed below.",
+        f"{plural(len(corpus.documents), 'document')} read ({len(story_of_doc)} in a story) "
+        f"and {plural(len(corpus.skipped), 'input')} skipped: every input is listed below.",
         "",
-        "| # | document | outlet | date | title | words | passages | clusters |",
-        "| ---: | --- | --- | --- | --- | ---: | ---: | --- |",
+        "| # | document | outlet | date | title | words | passages | story | clusters |",
+        "| ---: | --- | --- | --- | --- | ---: | ---: | ---: | --- |",
     ]
     for i, d in enumerate(corpus.documents, start=1):
         clusters = ", ".join(str(x) for x in sorted(in_clusters.get(d.id, ()))) or "none"
         out.append(
             f"| {i} | {_cell(d.id)} | {_cell(d.outlet)} | {_cell(_date_label(d))} | "
             f"{_cell(d.title or '')} | {len(d.text.split())} | {n_passages.get(d.id, 0)} | "
-            f"{clusters} |"
+            f"{story_of_doc.get(d.id, 'none')} | {clusters} |"
         )
     out += ["", "### Skipped inputs", ""]
     if corpus.skipped:

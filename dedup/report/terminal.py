@@ -226,7 +226,7 @@ def outlet_table(rows: Sequence[object], *, width: int | None = None) -> str:
     """
     from ..rewording import summary_cells
 
-    cells = [summary_cells(r) for r in rows]  # type: ignore[arg-type]
+    cells = [summary_cells(r, compact=True) for r in rows]  # type: ignore[arg-type]
     right = [False] + [True] * (len(_SUMMARY_HEADERS) - 1)
 
     def render(out_w: int) -> list[str]:
