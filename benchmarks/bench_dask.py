@@ -75,7 +75,7 @@ def run_one(corpus_path: str, spec: str) -> dict[str, Any]:
 
         t = time.perf_counter()
         cluster = LocalCluster(n_workers=int(spec.split(":")[1]), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+                               processes=True, dashboard_address=":0")
         client = Client(cluster)
         out["startup_seconds"] = round(time.perf_counter() - t, 2)
         engine = DaskEngine(client=client)

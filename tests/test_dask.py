@@ -81,7 +81,7 @@ def client() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
     pytest.importorskip("dask")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as c:
         yield c
 
@@ -241,3 +241,18 @@ def test_cli_report_on_the_cluster_is_the_local_report(client: Any, seeds_dir: P
                                client.scheduler.address])
     assert res.exit_code == 0, res.output
     assert there.read_bytes() == here.read_bytes()
+
+
+def test_a_failed_cluster_is_a_one_line_error(client: Any, monkeypatch: pytest.MonkeyPatch,
+                                              seeds_dir: Path) -> None:
+    from distributed.comm import CommClosedError
+
+    from dedup.errors import DedupError
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise CommClosedError("connection to the scheduler lost")
+
+    monkeypatch.setattr(client, "gather", lost)
+    with pytest.raises(DedupError, match="^the Dask cluster failed during tokenize: "
+                                         "CommClosedError: connection to the scheduler lost$"):
+        find(read_corpus([str(seeds_dir)]), engine=_engine(client))

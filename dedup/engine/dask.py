@@ -35,6 +35,7 @@ matches, which fit.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 from collections.abc import Callable, Sequence
@@ -43,6 +44,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from distributed import Client, LocalCluster, as_completed
+from distributed.client import FutureCancelledError
+from distributed.comm import CommClosedError
+from distributed.scheduler import KilledWorker
 
 from ..errors import DedupError, ParameterError
 from ..features import FeatureTable, _chunks, _empty_table, _grams, sequence_keys_hashed
@@ -55,6 +59,24 @@ from ..verify import score_pairs
 
 if TYPE_CHECKING:
     from ..pipeline import FindParams
+
+
+_CLUSTER_ERRORS = (KilledWorker, CommClosedError, FutureCancelledError)
+
+
+def _cluster_step(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A step whose cluster fails (a worker killed, a connection lost) raises a
+    one-line :class:`DedupError`; an error in the step's own code passes through."""
+
+    @functools.wraps(fn)
+    def step(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _CLUSTER_ERRORS as e:
+            raise DedupError(f"the Dask cluster failed during {fn.__name__}: "
+                             f"{type(e).__name__}: {e}") from e
+
+    return step
 
 
 class DaskEngine:
@@ -111,9 +133,13 @@ class DaskEngine:
         else:
             cluster = LocalCluster(n_workers=self.workers or default_workers(),
                                    threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")  # any free port
             self._owned.append(cluster)
-            self._client = Client(cluster)
+            try:
+                self._client = Client(cluster)
+            except BaseException:
+                self.close()
+                raise
         self._owned.insert(0, self._client)
 
     def close(self) -> None:
@@ -144,6 +170,7 @@ class DaskEngine:
 
     # -- the steps ------------------------------------------------------------------
 
+    @_cluster_step
     def tokenize(self, docs: Sequence[Document], *, topic_weight: float,
                  quote_weight: float, workers: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Tokens:
@@ -166,6 +193,7 @@ class DaskEngine:
                 progress(done, len(docs))
         return corpus_order(Tokens.concat(self.client.gather(futures)))
 
+    @_cluster_step
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None) -> FeatureTable:
@@ -209,6 +237,7 @@ class DaskEngine:
                             n_words=lengths, key=key, n_distinct=n_distinct, plain=plain,
                             stock_df=stock_df)
 
+    @_cluster_step
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
                    params: MinHashParams) -> np.ndarray:
         """:func:`dedup.signatures.signatures`, per run of units."""
@@ -225,6 +254,7 @@ class DaskEngine:
         futures = self.client.map(_sign_part, data, params=params, pure=False)
         return np.concatenate(self.client.gather(futures), axis=0)
 
+    @_cluster_step
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
                         min_hits: int = 1) -> np.ndarray:
@@ -259,6 +289,7 @@ class DaskEngine:
         n64 = np.int64(n)
         return np.stack([keys // n64, keys % n64], axis=1)
 
+    @_cluster_step
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`dedup.verify.score_pairs`, per block of candidate pairs: one block per
@@ -273,6 +304,7 @@ class DaskEngine:
         cos, dup, shared = zip(*client.gather(futures), strict=True)
         return np.concatenate(cos), np.concatenate(dup), np.concatenate(shared)
 
+    @_cluster_step
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
                   workers: int | None = None) -> list[Coverage]:
