@@ -12,7 +12,8 @@ is fitted on MSRP), and a pair is predicted to share material when
   pair inside a cluster; stricter).
 
 Accuracy, precision, recall and F1 of the positive class are reported next to the
-majority-class baseline (everything positive). A score variant, for reference:
+majority-class baseline (everything positive), with the ROC AUC of ``find``'s own
+score of the pair (its verified match's score, 0 when none). A score variant, for reference:
 :func:`dedup.compare.compare` with the first sentence as SOURCE and the second as
 DERIVED, its verdict (thresholds fitted once on COUNTER) read as "shares material"
 unless ``non``, and the ROC AUC of its coverage and of the smaller of the two
@@ -114,8 +115,10 @@ def roc_auc(truth: Sequence[int], score: Sequence[float]) -> float:
     return round(float((ranks[t].sum() - pos * (pos + 1) / 2) / (pos * neg)), 4)
 
 
-def run(data_path: str | Path = DEFAULT_DATA, *, with_compare: bool = True) -> dict[str, Any]:
-    """Every figure of the MSRP evaluation as a dict (see the module docstring)."""
+def run(data_path: str | Path = DEFAULT_DATA, *, with_compare: bool = True,
+        params: dedup.FindParams | None = None) -> dict[str, Any]:
+    """Every figure of the MSRP evaluation as a dict (see the module docstring);
+    ``params`` default to ``FindParams()``."""
     pairs = load_pairs(data_path)
     texts: dict[str, str] = {}
     for p in pairs:
@@ -123,8 +126,16 @@ def run(data_path: str | Path = DEFAULT_DATA, *, with_compare: bool = True) -> d
         texts.setdefault(p.id2, p.text2)
     corpus = Corpus(tuple(Document(i, t, outlet=i) for i, t in texts.items()))
     t0 = time.perf_counter()
-    result = dedup.find(corpus, dedup.FindParams())
+    params_find = params or dedup.FindParams()
+    result = dedup.find(corpus, params_find)
     seconds_find = time.perf_counter() - t0
+    # The find score of a pair: its verified match's score (0 when none).
+    score_of: dict[tuple[str, str], float] = {}
+    for (a, b), sc in zip(result.sentence_pairs.tolist(), result.sentence_scores.tolist(),
+                          strict=True):
+        da, db = result.passages[a].doc, result.passages[b].doc
+        for key in ((da, db), (db, da)):
+            score_of[key] = max(score_of.get(key, 0.0), float(sc))
 
     cluster_of: dict[str, set[int]] = {}
     verified: set[tuple[str, str]] = set()
@@ -146,11 +157,14 @@ def run(data_path: str | Path = DEFAULT_DATA, *, with_compare: bool = True) -> d
     out: dict[str, Any] = {
         "data": str(Path(data_path)),
         "pairs": len(pairs), "positive": positives, "sentences": len(texts),
-        "params": "dedup.FindParams() defaults",
+        "params": ("dedup.FindParams() defaults" if params is None
+                   else params_find.to_dict()),
+        "prior_source": params_find.to_dict()["prior_source"],
         "seconds_find": round(seconds_find, 3),
         "clusters": len(result.clusters),
         "cluster": scores(truth, same_cluster),
         "verified": scores(truth, direct),
+        "auc_find_score": roc_auc(truth, [score_of.get((p.id1, p.id2), 0.0) for p in pairs]),
         "majority_baseline": scores(truth, majority),
     }
     if with_compare:
@@ -189,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{r['seconds_find']:.1f} s, {r['clusters']} clusters")
     print(_line("same cross-document cluster", r["cluster"]))
     print(_line("verified match between the two", r["verified"]))
+    print(f"  find score of the pair (0 when not verified) ROC AUC {r['auc_find_score']:.3f}; "
+          f"prior: {r['prior_source']}")
     print(_line("majority class (all positive)", r["majority_baseline"]))
     if "compare" in r:
         c = r["compare"]

@@ -225,7 +225,7 @@ def comparison_to_json(
     >>> list(comparison_to_json(c, "0002", "0002p"))
     ['source_id', 'derived_id', 'coverage', 'verdict', 'source_coverage', 'stats', 'passages']
     >>> comparison_to_json(c, "0002", "0002p")["passages"]
-    [{'source': [0, 67], 'derived': [0, 66], 'score': 0.9039}]
+    [{'source': [0, 67], 'derived': [0, 66], 'score': 0.9884}]
     """
     passages: list[dict[str, object]] = []
     for p in c.passages:

@@ -4,9 +4,17 @@ Shared topic words ("North Korean troops", "Russia") are no evidence of shared
 material; shared distinctive wording is. Each passage is a set of word n-grams
 (1..3 by default) and each n-gram a weight built from four rules:
 
-* rarity: ``idf = log((N + 1) / df)``, where ``df`` counts the *distinct* passages that hold
-  it (exact repeats count once, so a story reprinted a hundred times does not make its
-  own wording look common) and ``N`` is the number of distinct passages;
+* rarity: ``idf = log((N + 1 + m) / (df + m * q))``, where ``df`` counts the *distinct*
+  passages that hold it (exact repeats count once, so a story reprinted a hundred times
+  does not make its own wording look common), ``N`` is the number of distinct passages,
+  and ``q`` is the share of passages of general language that hold the word, from a
+  word-frequency prior (:class:`WordPrior`, ``wordfreq``) worth ``m`` passages of
+  evidence: in a corpus of five documents every word is rare, and the prior is what
+  tells "troops" from "Budanov"; as the corpus grows past ``m`` passages its own counts
+  dominate. An n-gram's ``q`` is its rarest word's (it cannot be more common). Without
+  the prior (``m = 0``, or ``wordfreq`` not installed) this is ``log((N + 1) / df)``;
+* a word pair is counted in either order ("troops deployed" = "deployed troops"):
+  an editor's small reordering keeps the pair;
 * an n-gram is worth only the information it adds to its two (n-1)-gram parts
   (``idf(abc) - max(idf(ab), idf(bc))``), so a long shared name ("North Korean leader
   Kim Jong Un") counts about as much as its rarest word, not fifteen times;
@@ -21,13 +29,145 @@ Scripts without case (Urdu, Arabic, Chinese) simply get no name discount.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import inspect
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from .normalize import norm_word, s_stem
 from .signatures import WordHasher, fmix64, ngram_features
+
+# Words below this frequency (per word of running text) add under one pseudo-passage
+# of prior at any sensible prior strength: left out of the table, which stays small.
+PRIOR_MIN_FREQUENCY = 1e-6
+
+
+@dataclass(frozen=True)
+class WordPrior:
+    """General-language frequency of words, by the hash of their matching form (the
+    hash :class:`dedup.tokens.WordForms` gives a word: blake2b of its S-stemmed,
+    folded form), so the feature table can look it up without the words themselves.
+
+    ``hashes`` is sorted; ``freq[i]`` is the frequency per word of running text of the
+    forms hashing to ``hashes[i]`` (spellings that fold to one form add up; across
+    languages the largest counts). ``source`` names the package, its version and the
+    languages, as recorded in the parameters of a run.
+    """
+
+    hashes: np.ndarray
+    freq: np.ndarray
+    source: str
+
+    def lookup(self, word_hashes: np.ndarray) -> np.ndarray:
+        """Frequency of each word (0 for a word the prior does not hold)."""
+        wh = np.asarray(word_hashes, dtype=np.uint64)
+        if len(self.hashes) == 0 or len(wh) == 0:
+            return np.zeros(len(wh))
+        at = np.minimum(np.searchsorted(self.hashes, wh), len(self.hashes) - 1)
+        return np.where(self.hashes[at] == wh, self.freq[at], 0.0)
+
+
+def form_hash(word: str) -> int:
+    """The hash of a word's matching form, as :class:`dedup.tokens.WordForms` makes it."""
+    form = s_stem(norm_word(word)).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(form, digest_size=8).digest(), "little")
+
+
+# Version of how the prior table is made from the word lists (bump on any change to
+# the selection below): part of the cache file's name, with a fingerprint of the code
+# that makes a word's matching form, so that a changed form never reads a stale table.
+_PRIOR_SCHEME = 1
+
+
+def _form_fingerprint() -> str:
+    try:
+        code = inspect.getsource(norm_word) + inspect.getsource(s_stem)
+    except (OSError, TypeError):  # no source (a frozen build): the bytecode then
+        code = repr((norm_word.__code__.co_code, s_stem.__code__.co_code))
+    return hashlib.blake2b(code.encode("utf-8"), digest_size=4).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def word_prior(languages: tuple[str, ...]) -> WordPrior | None:
+    """The ``wordfreq`` prior of ``languages`` (its ``small`` lists: words used at least
+    about once per million words), or ``None`` when ``wordfreq`` is not installed
+    (``pip install 'dedup[prior]'``). Numbers are left out: they weigh by their rarity
+    in the corpus alone. Built once per process, and kept as a small file in the
+    user's cache folder (``$XDG_CACHE_HOME/dedup``) so that a later run loads it
+    instead of reading the word lists (about a second) again.
+
+    >>> p = word_prior(("en",))
+    >>> p is None or bool(p.lookup(np.array([form_hash("the")], np.uint64))[0] > 0.01)
+    True
+    """
+    try:
+        from importlib.metadata import version
+        ver = version("wordfreq")
+    except Exception:  # not installed: run on corpus statistics alone
+        return None
+    langs = ",".join(languages)
+    cache = (_cache_dir()
+             / f"prior-{_PRIOR_SCHEME}-{_form_fingerprint()}-wordfreq-{ver}-{langs}.npz")
+    try:
+        with np.load(cache, allow_pickle=False) as z:
+            return WordPrior(z["hashes"], z["freq"], str(z["source"]))
+    except Exception:  # no cache yet, or an unreadable one: build it
+        pass
+    try:
+        import wordfreq
+    except Exception:  # installed but broken
+        return None
+    table: dict[int, float] = {}
+    used = []
+    for lang in languages:
+        try:
+            freqs = wordfreq.get_frequency_dict(lang, wordlist="small")
+        except Exception:  # a language this version does not hold
+            continue
+        used.append(lang)
+        mine: dict[int, float] = {}
+        for w, f in freqs.items():
+            if f < PRIOR_MIN_FREQUENCY:
+                break  # the lists are sorted, most frequent first
+            if any(c.isdigit() for c in w):
+                continue
+            h = form_hash(w)
+            mine[h] = mine.get(h, 0.0) + f
+        for h, f in mine.items():
+            if f > table.get(h, 0.0):
+                table[h] = f
+    keys = np.fromiter(table.keys(), dtype=np.uint64, count=len(table))
+    vals = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+    order = np.argsort(keys)
+    prior = WordPrior(keys[order], vals[order], f"wordfreq {ver} ({', '.join(used)})")
+    _save_prior(cache, prior)
+    return prior
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dedup"
+
+
+def _save_prior(path: Path, prior: WordPrior) -> None:
+    """Write the prior's cache file atomically; a read-only or full disk only costs the
+    next run the rebuild."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, hashes=prior.hashes, freq=prior.freq, source=np.str_(prior.source))
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
 
 
 @dataclass(frozen=True)
@@ -55,6 +195,7 @@ class FeatureTable:
         return self.feats[lo:hi], self.weights[lo:hi]
 
     stock_df: int | None = None
+    prior_passages: float = 0.0  # strength of the word-frequency prior, in passages
 
     @cached_property
     def top_gram(self) -> int:
@@ -64,8 +205,9 @@ class FeatureTable:
     @property
     def log_n(self) -> float:
         """The weight of a feature found in one passage only (before the topic and
-        quote factors): ``log(N + 1)``, or ``log(stock_df)`` when that is smaller."""
-        top = self.n_distinct + 1
+        quote factors): ``log(N + 1 + m)`` (``m`` the prior's strength), or
+        ``log(stock_df)`` when that is smaller."""
+        top = self.n_distinct + 1 + self.prior_passages
         if self.stock_df is not None:
             top = min(top, self.stock_df)
         return float(np.log(max(top, 2)))
@@ -110,7 +252,9 @@ def sequence_keys(word_lists: Sequence[Sequence[str]], hasher: WordHasher | None
 def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2, 3), *,
                    multipliers: list[list[float]] | None = None,
                    stock_df: int | None = None,
-                   hasher: WordHasher | None = None) -> FeatureTable:
+                   hasher: WordHasher | None = None,
+                   prior: WordPrior | None = None,
+                   prior_passages: float = 0.0) -> FeatureTable:
     """Build the table for passages given as lists of normalised words.
 
     ``multipliers`` gives each word's weight factor (topic and quote rules); an
@@ -122,13 +266,16 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
     wh = hasher.hash_words([w for ws in word_lists for w in ws])
     mult = (np.fromiter((m for ms in multipliers for m in ms), dtype=np.float64, count=len(wh))
             if multipliers is not None else None)
-    return build_features_hashed(wh, lengths, ngrams, multipliers=mult, stock_df=stock_df)
+    return build_features_hashed(wh, lengths, ngrams, multipliers=mult, stock_df=stock_df,
+                                 prior=prior, prior_passages=prior_passages)
 
 
 def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                           ngrams: tuple[int, ...] = (1, 2, 3), *,
                           multipliers: np.ndarray | None = None,
                           stock_df: int | None = None,
+                          prior: WordPrior | None = None,
+                          prior_passages: float = 0.0,
                           chunk_words: int = 1 << 16) -> FeatureTable:
     """:func:`build_features` for passages given as their words' hashes, laid end to
     end (``lengths`` words each), with one weight factor per word.
@@ -137,10 +284,22 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     finished table and the corpus' n-gram counts, not every n-gram occurrence at
     once: the first counts in how many distinct passages each n-gram occurs, the
     second weighs each passage's n-grams.
+
+    ``prior`` (with ``prior_passages`` > 0, the prior's strength ``m`` in passages)
+    blends general-language frequency into rarity (see the module docstring): a word
+    of frequency ``f`` per running word is held by a share ``q = 1 - exp(-f * L)`` of
+    passages of the corpus' mean length ``L``.
     """
     wh = np.asarray(word_hashes, dtype=np.uint64)
     lengths = np.asarray(lengths, dtype=np.int64)
     n_units = len(lengths)
+    m_prior = float(prior_passages) if prior is not None else 0.0
+    if m_prior > 0 and len(wh):
+        assert prior is not None
+        mean_len = float(lengths[lengths > 0].mean())
+        q_word = -np.expm1(-prior.lookup(wh) * mean_len)
+    else:
+        m_prior, q_word = 0.0, np.zeros(len(wh))
     mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
             else np.ones(len(wh)))
     key = sequence_keys_hashed(wh, lengths)
@@ -167,7 +326,7 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
         h, u = h[order], u[order]
         seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
     if not seen:
-        return _empty_table(lengths, key, n_distinct)
+        return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     runs = [(x,) for x in seen]
     seen.clear()
     every = _concat_freeing(runs, 0)  # each run freed as it is copied
@@ -178,8 +337,8 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     df_counts = np.diff(np.r_[starts, len(every)])
     del every, starts
 
-    def idf_of(d: np.ndarray) -> np.ndarray:
-        idf = np.log((n_distinct + 1) / np.maximum(d, 1))
+    def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
+        idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
         if stock_df is not None:
             idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
         return idf
@@ -201,7 +360,13 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
             d[valid] = d_all[at:at + int(valid.sum())]
             at += int(valid.sum())
             df_at[n] = d
-        idf_at = {n: idf_of(d) for n, d in df_at.items()}
+        q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
+        idf_at = {}
+        for n, d in df_at.items():
+            q = q_sub[:len(d)]
+            for k in range(1, n):  # an n-gram is no more common than its rarest word
+                q = np.minimum(q, q_sub[k:k + len(d)])
+            idf_at[n] = idf_of(d, q)
         occ: list[tuple[np.ndarray, ...]] = []
         for n in sorted(set(ngrams)):
             h, valid = grams[n]
@@ -232,13 +397,13 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                       np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
                       f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep]))
     if not any(len(p[2]) for p in parts):
-        return _empty_table(lengths, key, n_distinct)
+        return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     counts, total, f, g, w, df, plain = (_concat_freeing(parts, k) for k in range(7))
     indptr = np.zeros(n_units + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(counts)
     return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df,
                         total=total, n_words=lengths, key=key, n_distinct=n_distinct,
-                        plain=plain, stock_df=stock_df)
+                        plain=plain, stock_df=stock_df, prior_passages=m_prior)
 
 
 def _concat_freeing(parts: list[tuple[np.ndarray, ...]], k: int) -> np.ndarray:
@@ -253,12 +418,14 @@ def _concat_freeing(parts: list[tuple[np.ndarray, ...]], k: int) -> np.ndarray:
     return out
 
 
-def _empty_table(lengths: np.ndarray, key: np.ndarray, n_distinct: int) -> FeatureTable:
+def _empty_table(lengths: np.ndarray, key: np.ndarray, n_distinct: int,
+                 stock_df: int | None = None, prior_passages: float = 0.0) -> FeatureTable:
     n_units = len(lengths)
     empty = np.zeros(0)
     return FeatureTable(np.zeros(n_units + 1, np.int64), empty.astype(np.uint64), empty,
                         empty.astype(np.int8), empty.astype(np.int64), np.zeros(n_units),
-                        lengths, key, n_distinct)
+                        lengths, key, n_distinct, stock_df=stock_df,
+                        prior_passages=prior_passages)
 
 
 def _chunks(lengths: np.ndarray, chunk_words: int):
@@ -287,7 +454,14 @@ def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[in
         if m <= 0:
             out[n] = (np.zeros(0, np.uint64), np.zeros(0, bool))
             continue
-        _, h = ngram_features(sub, np.zeros(len(sub), np.int64), (n,))
+        if n == 2:
+            # Either order: the hash of the pair (smaller word hash first).
+            pair = np.empty(2 * m, dtype=np.uint64)
+            pair[0::2] = np.minimum(sub[:-1], sub[1:])
+            pair[1::2] = np.maximum(sub[:-1], sub[1:])
+            h = ngram_features(pair, np.zeros(2 * m, np.int64), (2,))[1][0::2]
+        else:
+            _, h = ngram_features(sub, np.zeros(len(sub), np.int64), (n,))
         out[n] = (h, unit[:m] == unit[n - 1:])
     return w0, unit, out
 
@@ -366,5 +540,6 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     return float(np.minimum(wa[ia], wb[ib]).sum()), int(run.sum())
 
 
-__all__ = ["FeatureTable", "build_features", "build_features_hashed", "sequence_keys",
-           "sequence_keys_hashed", "shared_stats", "shared_stats_bulk", "shared_weight"]
+__all__ = ["PRIOR_MIN_FREQUENCY", "FeatureTable", "WordPrior", "build_features",
+           "build_features_hashed", "form_hash", "sequence_keys", "sequence_keys_hashed",
+           "shared_stats", "shared_stats_bulk", "shared_weight", "word_prior"]

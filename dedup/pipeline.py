@@ -24,7 +24,7 @@ from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
 from .errors import ParameterError
-from .features import FeatureTable, sequence_keys_hashed
+from .features import FeatureTable, WordPrior, sequence_keys_hashed, word_prior
 from .index import LSHParams
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import Chain, DocLayout, chain_matches
@@ -70,6 +70,14 @@ class FindParams:
         of verified sentences joins them.
     duplicate_threshold: share of the shorter passage (weighted) that must recur for
         a repeat inside one document or outlet.
+    prior, prior_languages, prior_passages: the general-language word-frequency prior
+        blended into rarity (``"wordfreq"``, its word lists for those languages, worth
+        ``prior_passages`` passages of evidence; ``"none"`` for corpus statistics
+        alone, as when ``wordfreq`` is not installed). ``to_dict`` records the prior
+        actually used, with its version, as ``prior_source``.
+    speaker_penalty: share of the score a pair loses when both sentences attribute
+        what they say to a named speaker or source and the names differ (two
+        spokespeople's quotations, two agencies' statements are different material).
     """
 
     minhash: MinHashParams = field(default_factory=MinHashParams)
@@ -95,10 +103,14 @@ class FindParams:
     quote_weight: float = 1.5
     max_bucket: int = 64
     stock_df: int = 200
+    prior: str = "wordfreq"
+    prior_languages: tuple[str, ...] = ("en", "ur", "zh", "ja")
+    prior_passages: float = 1000.0
+    speaker_penalty: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("threshold", "duplicate_threshold", "topic_weight", "absorb", "min_fit",
-                     "wholly", "partially"):
+                     "wholly", "partially", "speaker_penalty"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
@@ -113,6 +125,16 @@ class FindParams:
                                  f"({self.wholly})")
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
+        if self.prior not in ("wordfreq", "none"):
+            raise ParameterError(f"prior must be 'wordfreq' or 'none', got {self.prior!r}")
+        if not self.prior_passages >= 0:
+            raise ParameterError(f"prior_passages must be >= 0, got {self.prior_passages}")
+
+    def word_prior(self) -> WordPrior | None:
+        """The word-frequency prior these parameters ask for, where it is installed."""
+        if self.prior == "none" or self.prior_passages == 0:
+            return None
+        return word_prior(tuple(self.prior_languages))
 
     def verdict(self, coverage: float) -> str:
         """``wholly``, ``partially`` or ``non`` for a derived document's coverage."""
@@ -137,6 +159,9 @@ class FindParams:
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
         d["minhash"] = self.minhash.to_dict()
+        prior = self.word_prior()
+        d["prior_languages"] = list(self.prior_languages)
+        d["prior_source"] = prior.source if prior is not None else "none"
         d["lsh"] = {"near": self.near_lsh().to_dict(), "rare": self.lsh().to_dict(),
                     "rare_minhash": self.rare_minhash().to_dict()}
         return d
@@ -278,7 +303,8 @@ def _weigh(run: _Run, units: _Units) -> FeatureTable:
     """Word 1-3-grams of each distinct passage, weighted by how distinctive they are."""
     p = run.params
     table = run.engine.features(units.rep_hashes, units.rep_len, p.minhash.ngrams,
-                                multipliers=units.rep_factors, stock_df=p.stock_df)
+                                multipliers=units.rep_factors, stock_df=p.stock_df,
+                                prior=p.word_prior(), prior_passages=p.prior_passages)
     units.rep_hashes = units.rep_factors = np.zeros(0)  # not needed past this point
     run.lap("features")
     return table
@@ -352,7 +378,14 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     params = run.params
     if run.progress:
         run.progress("verify", 0, len(cand))
-    cos, dup, shared = run.engine.score_pairs(table, cand, params)
+    docs = run.docs
+    firsts = units.members[units.members_ptr[:-1]]
+
+    def text_of(r: int) -> str:  # the text of distinct passage r (its first copy)
+        p = units.passages[int(firsts[r])]
+        return docs[int(units.doc_index[firsts[r]])].text[p.start:p.end]
+
+    cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages

@@ -226,22 +226,34 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
 
 
 def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[list[int], list[int]]:
-    """Copies of both id sequences (non-negative ints) in which a word outside every
-    ``k``-gram shared by both gets an id of its own that matches nothing (negative,
-    unique)."""
-    la, lb = a.tolist(), b.tolist()
-    na, nb = len(la), len(lb)
-    grams_a = list(zip(*(la[i:] for i in range(k)), strict=False)) if na >= k else []
-    grams_b = list(zip(*(lb[i:] for i in range(k)), strict=False)) if nb >= k else []
-    shared = set(grams_a).intersection(grams_b)
-    work_a = list(range(-1, -1 - na, -1))
-    work_b = list(range(-1 - na, -1 - na - nb, -1))
-    if shared:
-        for grams, ids, work in ((grams_a, la, work_a), (grams_b, lb, work_b)):
-            for i, g in enumerate(grams):
-                if g in shared:
-                    work[i:i + k] = ids[i:i + k]
+    """Copies of both id sequences (non-negative ints below ``2**31``) in which a word
+    outside every ``k``-gram shared by both gets an id of its own that matches nothing
+    (negative, unique). A ``k``-gram is one int key (exact for ``k <= 2``, hashed past)."""
+    na, nb = len(a), len(b)
+    keep_a = np.zeros(na, dtype=bool)
+    keep_b = np.zeros(nb, dtype=bool)
+    if na >= k and nb >= k:
+        ga, gb = _gram_keys(a, k), _gram_keys(b, k)
+        la, lb = ga.tolist(), gb.tolist()
+        shared = set(la).intersection(lb)
+        if shared:
+            hit_a = np.fromiter((g in shared for g in la), dtype=bool, count=len(la))
+            hit_b = np.fromiter((g in shared for g in lb), dtype=bool, count=len(lb))
+            for off in range(k):
+                keep_a[off:off + len(la)] |= hit_a
+                keep_b[off:off + len(lb)] |= hit_b
+    work_a = np.where(keep_a, a, -1 - np.arange(na, dtype=np.int64)).tolist()
+    work_b = np.where(keep_b, b, -1 - na - np.arange(nb, dtype=np.int64)).tolist()
     return work_a, work_b
+
+
+def _gram_keys(ids: np.ndarray, k: int) -> np.ndarray:
+    n = len(ids) - k + 1
+    key = ids[:n].astype(np.int64)
+    for off in range(1, k):
+        nxt = ids[off:off + n].astype(np.int64)
+        key = (key << 31) | nxt if k == 2 else key * np.int64(1_000_003) + nxt
+    return key
 
 
 def _densest(blocks: Sequence[_Block], gap_penalty: float) -> tuple[int, int, int] | None:

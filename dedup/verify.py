@@ -10,20 +10,26 @@ one repeats, for repeats inside one document or outlet.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .align import ATTRIBUTION_VERBS, quotation_spans
 from .features import FeatureTable, shared_stats_bulk
+from .normalize import s_stem, tokenize
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
 
 
-def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
+def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
+                text_of: Callable[[int], str] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-outlet scores of many pairs at once: weighted cosine, zeroed below the
-    minimum evidence, repeat
+    minimum evidence and lowered by ``speaker_penalty`` where ``text_of`` (the text of
+    a passage) shows two different speakers (:func:`different_speakers`), repeat
     scores (the share of the shorter passage's weight that the other one repeats, 1.0
     for an exact repeat, however short), and the shared weight of each pair in units
     of one rare word (``log N``): the evidence it adds to its two documents' relation."""
@@ -40,6 +46,12 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
     exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
         table.n_words[pairs[:, 0]] >= params.min_exact_words)
     cos[exact] = 1.0
+    if text_of is not None and params.speaker_penalty > 0:
+        # Only pairs that would match are read: few, and each passage once.
+        for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
+            a, b = int(pairs[k, 0]), int(pairs[k, 1])
+            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
+                cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
     with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.minimum(ta, tb)
         short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
@@ -48,3 +60,120 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams
     repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
     dup[repeat] = 1.0
     return cos, dup, shared / table.log_n if table.log_n > 0 else np.zeros(len(pairs))
+
+
+# Verbs that put a name in front of what it says, beyond the aligner's attribution
+# verbs: "X called the deployment a ...", "X described ...".
+_SPEECH = ATTRIBUTION_VERBS | frozenset(
+    "call calls called describe describes described brand brands branded posted "
+    "slam slams slammed condemn condemns condemned dismiss dismisses dismissed".split())
+# Words that stand next to a name without being one: titles and offices.
+_TITLES = frozenset("""
+    president vice minister secretary general spokesman spokeswoman spokesperson director
+    chief head leader deputy foreign defense defence prime official officials senior mr mrs
+    ms dr ambassador commander state department ministry office member lawmaker envoy
+    """.split())
+# Capitalised words that name no one: sentence-initial function words, days, months.
+_NOT_NAMES = frozenset("""
+    the a an this that these those it its in on at of for to by with from but and or so as
+    if when while after before however meanwhile also then there here his her their our we
+    i he she they you despite last next according monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october
+    november december
+    """.split())
+_PRONOUNS = frozenset("he she they we i you it".split())
+# Between a name and its verb ("Ukraine's GUR military intelligence said") at most this
+# many words; after a verb ("said Pentagon spokesman Pat Ryder") titles and articles only.
+_REACH = 4
+_AFTER_SKIP = frozenset("the a an of to".split()) | _TITLES
+
+
+class Speakers(NamedTuple):
+    """Who a sentence says is speaking (``keys``: each name's last word, folded to its
+    first five letters so that "Ukraine" and "Ukrainian" agree) and every name it
+    mentions outside quotation marks (``names``, folded alike)."""
+
+    keys: frozenset[str]
+    names: frozenset[str]
+
+
+def _key(word: str) -> str:
+    return s_stem(word)[:5]
+
+
+@lru_cache(maxsize=1 << 14)
+def speakers(text: str) -> Speakers:
+    """The named speakers or sources of a sentence: the name just before a verb of
+    saying ("Pentagon spokesman Pat Ryder said", "Ukraine's GUR military intelligence
+    said"), or just after one ("wrote the head of the Ukrainian Center ...",
+    "according to Park Sun-won"); words inside quotation marks never count.
+
+    >>> sorted(speakers("“We will win,” Pentagon spokesman Pat Ryder said.").keys)
+    ['ryder']
+    >>> speakers("He said the talks failed.").keys
+    frozenset()
+    """
+    toks = tokenize(text)
+    quoted = [False] * len(toks)
+    spans = quotation_spans(text)
+    for i, t in enumerate(toks):
+        quoted[i] = any(s <= t.start < e for s, e in spans)
+
+    def is_name(i: int) -> bool:
+        t = toks[i]
+        return (not quoted[i] and text[t.start].isupper() and t.norm not in _NOT_NAMES
+                and t.norm not in _SPEECH)
+
+    def run_key(lo: int, hi: int) -> str | None:
+        """The last word of the name run toks[lo:hi] that is not a title."""
+        for j in range(hi - 1, lo - 1, -1):
+            if toks[j].norm not in _TITLES:
+                return _key(toks[j].norm)
+        return None
+
+    keys = set()
+    for v, t in enumerate(toks):
+        if quoted[v] or t.norm not in _SPEECH:
+            continue
+        found = None
+        # "according to X": the source follows the verb, never precedes it.
+        before = range(v - 1, max(-1, v - 1 - _REACH), -1) if t.norm != "according" else ()
+        for j in before:
+            if quoted[j] or toks[j].norm in _PRONOUNS:
+                break
+            if is_name(j):
+                lo = j
+                while lo > 0 and is_name(lo - 1):
+                    lo -= 1
+                found = run_key(lo, j + 1)
+                break
+        if found is None:
+            j = v + 1
+            while j < len(toks) and j <= v + 1 + _REACH and not quoted[j]:
+                if is_name(j):
+                    hi = j
+                    while hi < len(toks) and is_name(hi):
+                        hi += 1
+                    found = run_key(j, hi)
+                    break
+                if toks[j].norm not in _AFTER_SKIP:
+                    break
+                j += 1
+        if found:
+            keys.add(found)
+    names = frozenset(_key(toks[i].norm) for i in range(len(toks)) if is_name(i))
+    return Speakers(frozenset(keys), names)
+
+
+def different_speakers(a: Speakers, b: Speakers) -> bool:
+    """Both sentences name who speaks, and neither mentions the other's speaker.
+
+    >>> ryder = speakers("“Some sort of combat capability,” Pentagon spokesman Pat Ryder said.")
+    >>> singh = speakers("“Soldiers in combat,” Pentagon spokeswoman Sabrina Singh said.")
+    >>> different_speakers(ryder, singh), different_speakers(ryder, ryder)
+    (True, False)
+    """
+    return bool(a.keys and b.keys and not (a.keys & b.names) and not (b.keys & a.names))
+
+
+__all__ = ["Speakers", "different_speakers", "score_pairs", "speakers"]

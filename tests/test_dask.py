@@ -18,7 +18,7 @@ from dedup.cli import main
 from dedup.corpus import read_corpus
 from dedup.engine import MissingEngineError, dask_engine, open_engine
 from dedup.errors import ParameterError
-from dedup.features import build_features_hashed
+from dedup.features import WordPrior, build_features_hashed
 from dedup.index import LSHParams, candidate_pairs
 from dedup.models import Corpus, Document
 from dedup.pipeline import FindParams, find
@@ -143,12 +143,17 @@ def _random_passages(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]
     return wh, lengths.astype(np.int64), mult
 
 
-@pytest.mark.parametrize("stock_df", [None, 5])
-def test_features_match_local(client: Any, stock_df: int | None) -> None:
+@pytest.mark.parametrize(("stock_df", "with_prior"), [(None, False), (5, False), (None, True)])
+def test_features_match_local(client: Any, stock_df: int | None, with_prior: bool) -> None:
     wh, lengths, mult = _random_passages(np.random.default_rng(3), 300)
-    local = build_features_hashed(wh, lengths, (1, 2, 3), multipliers=mult, stock_df=stock_df)
+    vocab = np.unique(wh)
+    prior = (WordPrior(vocab[::2], np.linspace(1e-4, 0.05, len(vocab[::2])), "test")
+             if with_prior else None)
+    kw: dict[str, Any] = {"prior": prior, "prior_passages": 50.0} if with_prior else {}
+    local = build_features_hashed(wh, lengths, (1, 2, 3), multipliers=mult, stock_df=stock_df,
+                                  **kw)
     dask = _engine(client, partitions=5).features(wh, lengths, (1, 2, 3), multipliers=mult,
-                                                  stock_df=stock_df)
+                                                  stock_df=stock_df, **kw)
     assert len(local.feats) > 1000 and local.df.max() > 5  # frequencies matter here
     for name in local.__dataclass_fields__:
         a, b = getattr(local, name), getattr(dask, name)

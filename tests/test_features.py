@@ -16,10 +16,18 @@ HASHER = WordHasher()
 
 
 def h(*words: str) -> int:
-    """The feature hash of one n-gram."""
-    _, out = ngram_features(HASHER.hash_words(list(words)), np.zeros(len(words), np.int64),
-                            (len(words),))
+    """The feature hash of one n-gram (a pair in either order: its smaller word hash
+    first)."""
+    hashes = HASHER.hash_words(list(words))
+    if len(words) == 2:
+        hashes = np.sort(hashes)
+    _, out = ngram_features(hashes, np.zeros(len(words), np.int64), (len(words),))
     return int(out[0])
+
+
+def canon(gm: tuple[str, ...]) -> tuple[str, ...]:
+    """The n-gram as the table counts it: a pair in either order is one pair."""
+    return tuple(sorted(gm)) if len(gm) == 2 else gm
 
 
 def weights_of(table: FeatureTable, u: int) -> dict[int, float]:
@@ -41,11 +49,11 @@ def oracle(word_lists: list[list[str]], ngrams: tuple[int, ...],
     for ws in distinct:
         grams = {ws[i:i + n] for n in range(1, max(ngrams) + 1)
                  for i in range(len(ws) - n + 1)}
-        for gm in grams:
+        for gm in {canon(g) for g in grams}:
             df[gm] = df.get(gm, 0) + 1
 
     def idf(gm: tuple[str, ...]) -> float:
-        return math.log((n_distinct + 1) / df[gm])  # smoothed: never 0
+        return math.log((n_distinct + 1) / df[canon(gm)])  # smoothed: never 0
 
     out = []
     for u, ws in enumerate(word_lists):
@@ -138,11 +146,20 @@ def test_fixed_phrase_adds_nothing_over_its_parts() -> None:
 
 
 def test_rare_combination_of_common_words_weighs_more_than_zero() -> None:
-    word_lists = [["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["b", "a"], ["d"]]
+    word_lists = [["a", "b"], ["a", "c"], ["b", "c"], ["c", "a"], ["d", "b"], ["d"]]
     table = build_features(word_lists, (1, 2))
     w = weights_of(table, 0)
-    # N = 6: idf(a b) = log(7/1), idf(a) = log(7/4), idf(b) = log(7/3)
+    # N = 6: idf(a b) = log(7/1), idf(a) = log(7/3), idf(b) = log(7/3)
     assert w[h("a", "b")] == pytest.approx(math.log(7) - math.log(7 / 3))
+
+
+def test_a_pair_of_words_counts_in_either_order() -> None:
+    # "troops deployed" / "deployed troops": one pair, held by both passages.
+    word_lists = [["troops", "deployed", "east"], ["east", "deployed", "troops"], ["calm"]]
+    table = build_features(word_lists, (1, 2))
+    assert h("troops", "deployed") == h("deployed", "troops")
+    assert df_of(table, 0)[h("troops", "deployed")] == 2
+    assert shared_weight(table, 0, 1) == pytest.approx(table.total[0])
 
 
 def test_multipliers_take_the_smallest_factor_of_the_ngram() -> None:

@@ -49,7 +49,14 @@ from distributed.comm import CommClosedError
 from distributed.scheduler import KilledWorker
 
 from ..errors import DedupError, ParameterError
-from ..features import FeatureTable, _chunks, _empty_table, _grams, sequence_keys_hashed
+from ..features import (
+    FeatureTable,
+    WordPrior,
+    _chunks,
+    _empty_table,
+    _grams,
+    sequence_keys_hashed,
+)
 from ..index import LSHParams, _all_pairs, _pair_keys, _runs, band_key
 from ..models import Document
 from ..relations import Coverage, coverages
@@ -196,11 +203,21 @@ class DaskEngine:
     @_cluster_step
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
-                 stock_df: int | None = None) -> FeatureTable:
+                 stock_df: int | None = None, prior: WordPrior | None = None,
+                 prior_passages: float = 0.0) -> FeatureTable:
         """:func:`dedup.features.build_features_hashed`, with the document
         frequencies a reduction over partitions of passages."""
         wh = np.asarray(word_hashes, dtype=np.uint64)
         lengths = np.asarray(lengths, dtype=np.int64)
+        # The prior's share of passages holding each word needs the corpus' mean
+        # passage length: worked out here, once, and sent with the words.
+        m_prior = float(prior_passages) if prior is not None else 0.0
+        if m_prior > 0 and len(wh):
+            assert prior is not None
+            mean_len = float(lengths[lengths > 0].mean())
+            q_word = -np.expm1(-prior.lookup(wh) * mean_len)
+        else:
+            m_prior, q_word = 0.0, np.zeros(len(wh))
         mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
                 else np.ones(len(wh)))
         key = sequence_keys_hashed(wh, lengths)
@@ -211,10 +228,10 @@ class DaskEngine:
         first[np.unique(key, return_index=True)[1]] = True
         runs = ranges(lengths, self.n_partitions())
         if not runs:
-            return _empty_table(lengths, key, n_distinct)
+            return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
         w_at = np.r_[0, np.cumsum(lengths)]
         data = self._scatter([(wh[w_at[a]:w_at[b]], lengths[a:b], mult[w_at[a]:w_at[b]],
-                               first[a:b]) for a, b in runs])
+                               first[a:b], q_word[w_at[a]:w_at[b]]) for a, b in runs])
         client = self.client
         counts = client.map(_count_part, data, sizes=sizes, pure=False)
         while len(counts) > 1:  # tree reduction of the partitions' counts
@@ -223,19 +240,19 @@ class DaskEngine:
             counts = merged + ([counts[-1]] if len(counts) % 2 else [])
         df = counts[0]
         if client.submit(_length, df, pure=False).result() == 0:
-            return _empty_table(lengths, key, n_distinct)
+            return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
         parts = client.gather(client.map(_weigh_part, data, df=df, ngrams=ngrams, sizes=sizes,
                                          n_distinct=n_distinct, stock_df=stock_df,
-                                         pure=False))
+                                         m_prior=m_prior, pure=False))
         if not any(len(p[2]) for p in parts):
-            return _empty_table(lengths, key, n_distinct)
+            return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
         n_feats, total, f, g, w, d, plain = (np.concatenate(c) for c in zip(*parts,
                                                                              strict=True))
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         indptr[1:] = np.cumsum(n_feats)
         return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=d, total=total,
                             n_words=lengths, key=key, n_distinct=n_distinct, plain=plain,
-                            stock_df=stock_df)
+                            stock_df=stock_df, prior_passages=m_prior)
 
     @_cluster_step
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
@@ -290,19 +307,30 @@ class DaskEngine:
         return np.stack([keys // n64, keys % n64], axis=1)
 
     @_cluster_step
-    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams
+    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
+                    text_of: Callable[[int], str] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`dedup.verify.score_pairs`, per block of candidate pairs: one block per
-        worker thread, as each call ranks the whole table's features once."""
+        worker thread, as each call ranks the whole table's features once.
+
+        The blocks are scored without the passages' texts (``text_of``: they stay in
+        this process); the few pairs that reach the threshold, the only ones whose
+        score the texts can change (the speaker rule), are scored again here with
+        them."""
         if len(pairs) == 0:
-            return score_pairs(table, pairs, params)
+            return score_pairs(table, pairs, params, text_of=text_of)
         client = self.client
         shared_table = client.scatter(table, broadcast=True, hash=False)
         blocks = np.array_split(pairs, min(len(pairs), self.n_targets()))
         futures = client.map(_score_block, self._scatter(blocks), table=shared_table,
                              params=params, pure=False)
-        cos, dup, shared = zip(*client.gather(futures), strict=True)
-        return np.concatenate(cos), np.concatenate(dup), np.concatenate(shared)
+        cos, dup, shared = (np.concatenate(c) for c in zip(*client.gather(futures),
+                                                            strict=True))
+        if text_of is not None:
+            again = np.flatnonzero(cos >= params.threshold)
+            cos[again], dup[again], shared[again] = score_pairs(table, pairs[again], params,
+                                                                text_of=text_of)
+        return cos, dup, shared
 
     @_cluster_step
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
@@ -381,7 +409,7 @@ def _count_part(data: tuple[np.ndarray, ...], sizes: list[int]
     """Pass 1 of :func:`~dedup.features.build_features_hashed` on one partition: its
     n-grams (of first copies, each once per passage), sorted, with how many of its
     passages hold each."""
-    wh, lengths, _, first = data
+    wh, lengths, _, first, _ = data
     seen = []
     for lo, hi in _chunks(lengths, 1 << 16):
         _, unit, grams = _grams(wh, lengths, lo, hi, sizes)
@@ -415,16 +443,16 @@ def _length(df: tuple[np.ndarray, np.ndarray]) -> int:
 
 def _weigh_part(data: tuple[np.ndarray, ...], df: tuple[np.ndarray, np.ndarray],
                 ngrams: tuple[int, ...], sizes: list[int], n_distinct: int,
-                stock_df: int | None) -> tuple[np.ndarray, ...]:
+                stock_df: int | None, m_prior: float) -> tuple[np.ndarray, ...]:
     """Pass 2 of :func:`~dedup.features.build_features_hashed` on one partition, with
     the corpus-wide document frequencies ``df``: per passage its feature count and
     total weight, and its features (hash, size, weight, df, plain) in order. Mirrors
     that function line for line; the engine's tests hold the two to the same output."""
-    wh, lengths, mult, _ = data
+    wh, lengths, mult, _, q_word = data
     uniq_h, df_counts = df
 
-    def idf_of(d: np.ndarray) -> np.ndarray:
-        idf = np.log((n_distinct + 1) / np.maximum(d, 1))
+    def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
+        idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
         if stock_df is not None:
             idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
         return idf
@@ -442,7 +470,13 @@ def _weigh_part(data: tuple[np.ndarray, ...], df: tuple[np.ndarray, np.ndarray],
             d[ok] = d_all[at:at + int(ok.sum())]
             at += int(ok.sum())
             df_at[n] = d
-        idf_at = {n: idf_of(d) for n, d in df_at.items()}
+        q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
+        idf_at = {}
+        for n, d in df_at.items():
+            q = q_sub[:len(d)]
+            for k in range(1, n):  # an n-gram is no more common than its rarest word
+                q = np.minimum(q, q_sub[k:k + len(d)])
+            idf_at[n] = idf_of(d, q)
         occ: list[tuple[np.ndarray, ...]] = []
         for n in sorted(set(ngrams)):
             h, ok = grams[n]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..features import FeatureTable, build_features_hashed
+from ..features import FeatureTable, WordPrior, build_features_hashed
 from ..index import LSHParams, candidate_pairs
 from ..models import Document
 from ..relations import Coverage, coverages
@@ -31,7 +31,8 @@ class Engine(Protocol):
 
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
-                 stock_df: int | None = None) -> FeatureTable: ...
+                 stock_df: int | None = None, prior: WordPrior | None = None,
+                 prior_passages: float = 0.0) -> FeatureTable: ...
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
                    params: MinHashParams) -> np.ndarray: ...
@@ -40,7 +41,8 @@ class Engine(Protocol):
                         valid: np.ndarray | None = None, max_bucket: int = 64,
                         min_hits: int = 1) -> np.ndarray: ...
 
-    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams
+    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
+                    text_of: Callable[[int], str] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
@@ -61,9 +63,11 @@ class LocalEngine:
 
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
-                 stock_df: int | None = None) -> FeatureTable:
+                 stock_df: int | None = None, prior: WordPrior | None = None,
+                 prior_passages: float = 0.0) -> FeatureTable:
         return build_features_hashed(word_hashes, lengths, ngrams, multipliers=multipliers,
-                                     stock_df=stock_df)
+                                     stock_df=stock_df, prior=prior,
+                                     prior_passages=prior_passages)
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
                    params: MinHashParams) -> np.ndarray:
@@ -75,9 +79,10 @@ class LocalEngine:
         return candidate_pairs(sig, lsh, valid=valid, max_bucket=max_bucket,
                                min_hits=min_hits)
 
-    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams
+    def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
+                    text_of: Callable[[int], str] | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return score_pairs(table, pairs, params)
+        return score_pairs(table, pairs, params, text_of=text_of)
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
