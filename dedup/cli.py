@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from .corpus import read_corpus
+from .engine import ENGINES, open_engine
 from .errors import DedupError
 from .output import printable, visible, write_output
 from .pipeline import FindParams, find
@@ -159,6 +160,26 @@ workers_option = click.option(
          "the number.")
 
 
+def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine`` and ``--scheduler``: where find's heavy steps run."""
+    fn = click.option(
+        "--scheduler", metavar="ADDRESS",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:port); "
+             "implies --engine dask.")(fn)
+    return click.option(
+        "--engine", type=click.Choice(ENGINES), default=None,
+        help="Where the heavy steps run: 'local' (default: this machine) or 'dask' (a "
+             "Dask cluster: local, of --workers processes, or the one at --scheduler; "
+             "pip install 'dedup[dask]'). The result is the same on either.")(fn)
+
+
+def open_engine_from(opts: dict[str, Any], workers: int | None):
+    """The engine ``--engine``/``--scheduler`` ask for (taken out of ``opts``)."""
+    engine, scheduler = opts.pop("engine"), opts.pop("scheduler")
+    return open_engine(engine or ("dask" if scheduler else "local"), scheduler=scheduler,
+                       workers=workers)
+
+
 def cap_workers(workers: int | None) -> int | None:
     """``--workers``, at most the CPUs this process may use (with a warning)."""
     if workers is None:
@@ -248,6 +269,7 @@ def main() -> None:
               help="Clusters shown in the terminal table.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no table (errors only).")
 @workers_option
+@engine_options
 @corpus_options
 @library_errors
 def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | None,
@@ -276,7 +298,8 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | No
                         min_words=min_words)
     progress = Progress(enabled=False if quiet else None)
     try:
-        result = find(corpus, params, progress=progress, workers=workers)
+        with open_engine_from(opts, workers) as engine:
+            result = find(corpus, params, progress=progress, workers=workers, engine=engine)
     finally:
         progress.close()
     if json_out:
@@ -521,6 +544,7 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
               help="Also highlight cosmetic differences (quotes, case, spaces, dashes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary table.")
 @workers_option
+@engine_options
 @corpus_options
 @library_errors
 def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
@@ -540,7 +564,8 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
     corpus = load_corpus(paths, opts)
     progress = Progress(enabled=False if quiet else None)
     try:
-        result = find(corpus, progress=progress, workers=workers)
+        with open_engine_from(opts, workers) as engine:
+            result = find(corpus, progress=progress, workers=workers, engine=engine)
     finally:
         progress.close()
     views = cluster_views(result)

@@ -22,19 +22,13 @@ import numpy as np
 
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
+from .engine import Engine, LocalEngine
 from .errors import ParameterError
-from .features import (
-    FeatureTable,
-    WordPrior,
-    build_features_hashed,
-    sequence_keys_hashed,
-    shared_stats,
-    word_prior,
-)
-from .index import LSHParams, candidate_pairs
+from .features import FeatureTable, WordPrior, sequence_keys_hashed, shared_stats, word_prior
+from .index import LSHParams
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
-from .relations import PARTIALLY, WHOLLY, Relation, coverages, relate
+from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
     boilerplate,
     distinct,
@@ -44,9 +38,7 @@ from .repeats import (
     repeat_groups,
     union_pairs,
 )
-from .signatures import MinHashParams, fold32, signatures
-from .tokens import tokenize
-from .verify import score_pairs
+from .signatures import MinHashParams, fold32
 
 Progress = Callable[[str, int, int], None]
 
@@ -200,14 +192,16 @@ class FindResult:
 
 def find(corpus: Corpus, params: FindParams | None = None, *,
          progress: Progress | None = None, keep_candidates: bool = False,
-         workers: int | None = None) -> FindResult:
+         workers: int | None = None, engine: Engine | None = None) -> FindResult:
     """Find the passages that documents share, group them into clusters, and say which
     document derives from which.
 
     With ``keep_candidates`` the result also holds every candidate pair of passages
     handed to verification (for measuring the recall of the candidate stage).
     ``workers`` processes tokenise a large corpus (default: every CPU available); the
-    result does not depend on their number.
+    result does not depend on their number. ``engine`` runs the heavy steps
+    (default: :class:`~dedup.engine.LocalEngine`, here; see :mod:`dedup.engine`); the
+    result does not depend on it either.
 
     >>> from dedup.models import Corpus, Document
     >>> wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
@@ -216,7 +210,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     ['cross-document']
     """
     params = params or FindParams()
-    run = _Run(corpus, params, progress, workers)
+    run = _Run(corpus, params, progress, workers, engine or LocalEngine())
     units = _segment(run)                          # sentences, words, distinct passages
     table = _weigh(run, units)                     # weighted n-gram features
     cand = _candidates(run, units, table)          # MinHash + LSH, two channels
@@ -241,11 +235,12 @@ class _Run:
     stage, counts)."""
 
     def __init__(self, corpus: Corpus, params: FindParams, progress: Progress | None,
-                 workers: int | None):
+                 workers: int | None, engine: Engine):
         self.docs = corpus.documents
         self.workers = workers
         self.params = params
         self.progress = progress
+        self.engine = engine
         self.stats: dict[str, float] = {}
         self._tick = time.perf_counter()
 
@@ -282,9 +277,10 @@ def _segment(run: _Run) -> _Units:
     into one *distinct passage*: everything costly below is computed once per
     distinct passage and then given to every copy."""
     docs, params, progress = run.docs, run.params, run.progress
-    tok = tokenize(docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
-                   workers=run.workers,
-                   progress=(lambda i, t: progress("segment", i, t)) if progress else None)
+    tok = run.engine.tokenize(
+        docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
+        workers=run.workers,
+        progress=(lambda i, t: progress("segment", i, t)) if progress else None)
     passages = [Passage(doc=docs[d].id, index=i, start=s, end=e, paragraph=p)
                 for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
                                          tok.start.tolist(), tok.end.tolist(),
@@ -310,9 +306,9 @@ def _segment(run: _Run) -> _Units:
 def _weigh(run: _Run, units: _Units) -> FeatureTable:
     """Word 1-3-grams of each distinct passage, weighted by how distinctive they are."""
     p = run.params
-    table = build_features_hashed(units.rep_hashes, units.rep_len, p.minhash.ngrams,
-                                  multipliers=units.rep_factors, stock_df=p.stock_df,
-                                  prior=p.word_prior(), prior_passages=p.prior_passages)
+    table = run.engine.features(units.rep_hashes, units.rep_len, p.minhash.ngrams,
+                                multipliers=units.rep_factors, stock_df=p.stock_df,
+                                prior=p.word_prior(), prior_passages=p.prior_passages)
     units.rep_hashes = units.rep_factors = np.zeros(0)  # not needed past this point
     run.lap("features")
     return table
@@ -343,20 +339,20 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     lsh_valid = valid & ~furniture_rep
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
-    sig_near = signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
+    sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
     rare = table.df <= params.rare_df
-    sig_rare = signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
-                          params.rare_minhash())
+    sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
+                                     params.rare_minhash())
     has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
     del unit_of
     run.lap("sign")
     if run.progress:
         run.progress("sign", 1, 1)
     near_lsh = params.near_lsh()
-    near = candidate_pairs(sig_near, near_lsh, valid=lsh_valid, max_bucket=params.max_bucket,
-                           min_hits=near_lsh.min_hits)
-    reworded = candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
-                               max_bucket=params.max_bucket)
+    near = run.engine.candidate_pairs(sig_near, near_lsh, valid=lsh_valid,
+                                      max_bucket=params.max_bucket, min_hits=near_lsh.min_hits)
+    reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
+                                          max_bucket=params.max_bucket)
     repeated = np.flatnonzero((np.diff(units.members_ptr) > 1) & (table.n_words > 0))
     cand = np.concatenate([union_pairs([near, reworded], n_rep),
                            np.stack([repeated, repeated], axis=1)])
@@ -393,7 +389,7 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
         p = units.passages[int(firsts[r])]
         return docs[int(units.doc_index[firsts[r]])].text[p.start:p.end]
 
-    cos, dup, shared = score_pairs(table, cand, params, text_of=text_of)
+    cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages
@@ -511,7 +507,7 @@ def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
                                 checked.shared[which], params.relation_evidence,
                                 set(clusters_of_pair), len(docs))
     del which, pp
-    covs = coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
+    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
                        verdict=params.verdict)
