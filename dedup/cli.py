@@ -196,15 +196,15 @@ def corpus_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command that reads a corpus shares."""
     decorators = [
         click.option("--id-field", default="id", show_default=True,
-                     help="JSONL/CSV field holding the document id."),
+                     help="JSONL/CSV/Parquet field holding the document id."),
         click.option("--text-field", default="text", show_default=True,
-                     help="JSONL/CSV field holding the text."),
+                     help="JSONL/CSV/Parquet field holding the text."),
         click.option("--outlet-field", default="outlet", show_default=True,
-                     help="JSONL/CSV field holding the outlet (default: the id)."),
+                     help="JSONL/CSV/Parquet field holding the outlet (default: the id)."),
         click.option("--date-field", default="date", show_default=True,
-                     help="JSONL/CSV field holding the date."),
+                     help="JSONL/CSV/Parquet field holding the date."),
         click.option("--title-field", default="title", show_default=True,
-                     help="JSONL/CSV field holding the title."),
+                     help="JSONL/CSV/Parquet field holding the title."),
         click.option("--skip-invalid", is_flag=True,
                      help="Skip malformed JSONL/CSV records and duplicate ids with a "
                           "warning instead of stopping."),
@@ -276,12 +276,14 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | No
              threshold: float,
              min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
              seed: int, limit: int, quiet: bool, workers: int | None, **opts: Any) -> None:
-    """Find the passages that documents in PATHS share.
+    """Find the material that documents in PATHS share, and which derives from which.
 
     PATHS are folders of .txt files (searched recursively), .txt files, JSON Lines
-    (.jsonl), CSV/TSV or Parquet files with id and text fields, or quoted glob
-    patterns ('shards/*.parquet'). Prints a summary table; --json writes every cluster
-    with character offsets into the original texts, --out-parquet the same as tables.
+    (.jsonl), CSV/TSV or Parquet files with id and text fields, quoted glob patterns
+    ('shards/*.parquet'), or - for JSON Lines on standard input. Prints the clusters
+    of shared material (one per piece of material, with every document's version)
+    and the derived documents; --json writes every cluster and relation with
+    character offsets into the original texts, --out-parquet the same as tables.
     """
     from .report.jsonout import dumps, result_to_dict
     from .report.terminal import find_summary
