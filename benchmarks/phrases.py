@@ -53,14 +53,21 @@ __all__ = ["MarkovChain", "baseline", "generate_phrases", "main", "score"]
 class MarkovChain:
     """An order-2 word chain: ``(w1, w2) -> [next words, with repeats]``.
 
+    Where the training text is thin, a pair of words has one successor only and a pure
+    order-2 walk copies the source sentence on and on (runs of 10+ words shared by
+    unrelated documents, not the 3-5-word phrases of a large archive). At such a pair
+    the walk backs off to order 1 (the successors of the last word) with probability
+    ``backoff``; 0 gives the plain order-2 chain.
+
     >>> chain = MarkovChain(["The cat sat on the mat.", "The cat ran off."])
     >>> s = chain.sentence(random.Random(0))
     >>> s.startswith("The cat ")
     True
     """
 
-    def __init__(self, sentences: Sequence[str]) -> None:
+    def __init__(self, sentences: Sequence[str], *, backoff: float = 0.5) -> None:
         nxt: dict[tuple[str, str], list[str]] = defaultdict(list)
+        after: dict[str, list[str]] = defaultdict(list)
         for s in sentences:
             words = s.split()
             if len(words) < 3:
@@ -68,9 +75,13 @@ class MarkovChain:
             seq = [_START, _START, *words, _END]
             for i in range(len(seq) - 2):
                 nxt[(seq[i], seq[i + 1])].append(seq[i + 2])
+                after[seq[i + 1]].append(seq[i + 2])
         if not nxt:
             raise ValueError("no sentence of 3 or more words to train the chain on")
         self._next = dict(nxt)
+        self._after = dict(after)
+        self._forced = {k for k, v in self._next.items() if len(set(v)) == 1}
+        self.backoff = backoff
 
     def sentence(self, rng: random.Random, *, min_words: int = 8, max_words: int = 40,
                  tries: int = 20) -> str:
@@ -81,7 +92,10 @@ class MarkovChain:
             words = []
             a, b = _START, _START
             while len(words) < max_words:
-                c = rng.choice(self._next[(a, b)])
+                if (a, b) in self._forced and rng.random() < self.backoff:
+                    c = rng.choice(self._after[b])  # thin text: back off to order 1
+                else:
+                    c = rng.choice(self._next[(a, b)])
                 if c == _END:
                     break
                 words.append(c)
@@ -106,19 +120,20 @@ def _msrp_sentences(path: Path) -> list[str]:
 
 
 def generate_phrases(out_dir: str | Path, *, docs: int = 10_000, seed: int = 0,
-                     data: str | Path = DEFAULT_DATA, reprint_share: float = 0.1
-                     ) -> dict[str, Any]:
+                     data: str | Path = DEFAULT_DATA, reprint_share: float = 0.1,
+                     backoff: float = 0.5) -> dict[str, Any]:
     """Write a phrase-heavy corpus of about ``docs`` documents to ``out_dir``; return
     its summary. Raises ``FileNotFoundError`` when the MSRP file is missing."""
     rng = random.Random(seed)
-    chain = MarkovChain(_msrp_sentences(Path(data) / MSRP_FILE))
+    chain = MarkovChain(_msrp_sentences(Path(data) / MSRP_FILE), backoff=backoff)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     n_docs = n_truth = n_wire = 0
     with open(out / "documents.jsonl", "w", encoding="utf-8") as fd, \
             open(out / "truth.jsonl", "w", encoding="utf-8") as ft:
 
-        def emit(outlet: str, day: int, paragraphs: list[list[str]]) -> tuple[str, list[list[tuple[int, int]]]]:
+        def emit(outlet: str, day: int, paragraphs: list[list[str]]
+                 ) -> tuple[str, list[list[tuple[int, int]]]]:
             nonlocal n_docs
             doc_id = f"p{n_docs:06d}"
             title = " ".join(paragraphs[0][0].split()[:8]).rstrip(".")
@@ -163,7 +178,8 @@ def generate_phrases(out_dir: str | Path, *, docs: int = 10_000, seed: int = 0,
                     if len(keep[last]) > 1 or sum(map(bool, keep)) > 2:
                         keep[last] = keep[last][:-1]
                 lead = [chain.sentence(rng)]
-                new_pars = [lead] + [[paragraphs[pi][si] for si in k] for pi, k in enumerate(keep) if k]
+                new_pars = [lead] + [[paragraphs[pi][si] for si in k]
+                                     for pi, k in enumerate(keep) if k]
                 origin = [None] + [[(pi, si) for si in k] for pi, k in enumerate(keep) if k]
                 vid, vspans = emit(f"outlet{rng.randrange(40):02d}", day + 1, new_pars)
                 for par_spans, par_origin in zip(vspans[1:], origin[1:], strict=True):
@@ -176,7 +192,7 @@ def generate_phrases(out_dir: str | Path, *, docs: int = 10_000, seed: int = 0,
                             "edit": "verbatim"}) + "\n")
                         n_truth += 1
     summary = {"generator": "phrases", "docs": n_docs, "seed": seed, "wire_stories": n_wire,
-               "truth_passages": n_truth, "reprint_share": reprint_share}
+               "truth_passages": n_truth, "reprint_share": reprint_share, "backoff": backoff}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
 
@@ -266,19 +282,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--data", type=Path, default=DEFAULT_DATA)
     g.add_argument("--reprint-share", type=float, default=0.1)
+    g.add_argument("--backoff", type=float, default=0.5,
+                   help="chance of backing off to order 1 at a one-successor word pair")
     g.add_argument("--out", type=Path, required=True)
     for name in ("baseline", "score"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "generate":
-        if args.docs < 1 or not 0 <= args.reprint_share <= 1:
-            ap.error("--docs must be >= 1 and --reprint-share in [0, 1]")
+        if args.docs < 1 or not 0 <= args.reprint_share <= 1 or not 0 <= args.backoff <= 1:
+            ap.error("--docs must be >= 1, --reprint-share and --backoff in [0, 1]")
         if not (args.data / MSRP_FILE).exists():
             print(f"no MSRP data at {args.data / MSRP_FILE}; skipped", file=sys.stderr)
             return 0
         fig = generate_phrases(args.out, docs=args.docs, seed=args.seed, data=args.data,
-                               reprint_share=args.reprint_share)
+                               reprint_share=args.reprint_share, backoff=args.backoff)
     else:
         if not (args.folder / "documents.jsonl").exists():
             print(f"no documents.jsonl in {args.folder}", file=sys.stderr)
