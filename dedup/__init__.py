@@ -9,8 +9,9 @@ from __future__ import annotations
 from .corpus import read_corpus
 from .errors import DedupError, InputError, ParameterError
 from .index import LSHParams
-from .models import Cluster, Corpus, Document, Match, Passage, Skipped, Token
+from .models import Cluster, Corpus, Document, Match, Passage, Skipped, Span, Token
 from .pipeline import FindParams, FindResult, find
+from .relations import Relation
 from .signatures import MinHashParams
 
 __version__ = "0.1.0"
@@ -28,7 +29,9 @@ __all__ = [
     "MinHashParams",
     "ParameterError",
     "Passage",
+    "Relation",
     "Skipped",
+    "Span",
     "Token",
     "find",
     "read_corpus",
