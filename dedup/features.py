@@ -337,65 +337,11 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     df_counts = np.diff(np.r_[starts, len(every)])
     del every, starts
 
-    def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
-        idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
-        if stock_df is not None:
-            idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
-        return idf
-
     # Pass 2: each n-gram occurrence weighed, then one entry per (passage, n-gram)
     # with the largest weight among its occurrences.
-    parts: list[tuple[np.ndarray, ...]] = []
-    for lo, hi in chunks:
-        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
-        # Document frequency of every n-gram of the run, looked up once per distinct
-        # n-gram and in sorted order (cache-friendly on a corpus-sized table).
-        inside = [h[valid] for h, valid in grams.values()]
-        local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
-        d_all = df_counts[np.searchsorted(uniq_h, local)][inverse.reshape(-1)]
-        df_at: dict[int, np.ndarray] = {}
-        at = 0
-        for n, (h, valid) in grams.items():
-            d = np.zeros(len(h), dtype=np.int64)
-            d[valid] = d_all[at:at + int(valid.sum())]
-            at += int(valid.sum())
-            df_at[n] = d
-        q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
-        idf_at = {}
-        for n, d in df_at.items():
-            q = q_sub[:len(d)]
-            for k in range(1, n):  # an n-gram is no more common than its rarest word
-                q = np.minimum(q, q_sub[k:k + len(d)])
-            idf_at[n] = idf_of(d, q)
-        occ: list[tuple[np.ndarray, ...]] = []
-        for n in sorted(set(ngrams)):
-            h, valid = grams[n]
-            pos = np.flatnonzero(valid)
-            if len(pos) == 0:
-                continue
-            fac = mult[base + pos]
-            for k in range(1, n):
-                fac = np.minimum(fac, mult[base + pos + k])
-            idf, df = idf_at[n][pos], df_at[n][pos]
-            info = idf
-            if n > 1:
-                sub = idf_at[n - 1]
-                info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
-            occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
-                        fac >= 1.0))
-        if not occ:
-            z = np.zeros(0)
-            parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
-                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool)))
-            continue
-        u, f, g, w, df, plain = (np.concatenate(x) for x in zip(*occ, strict=True))
-        order = np.lexsort((-w, f, u))
-        u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
-        keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
-        u, w = u[keep] - lo, w[keep]
-        parts.append((np.bincount(u, minlength=hi - lo),
-                      np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
-                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep]))
+    parts = weigh_runs(wh, lengths, mult, q_word, (uniq_h, df_counts), chunks,
+                       ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
+                       m_prior=m_prior)
     if not any(len(p[2]) for p in parts):
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     counts, total, f, g, w, df, plain = (_concat_freeing(parts, k) for k in range(7))
@@ -464,6 +410,78 @@ def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[in
             _, h = ngram_features(sub, np.zeros(len(sub), np.int64), (n,))
         out[n] = (h, unit[:m] == unit[n - 1:])
     return w0, unit, out
+
+
+def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np.ndarray,
+               df: tuple[np.ndarray, np.ndarray], chunks: list[tuple[int, int]], *,
+               ngrams: tuple[int, ...], sizes: list[int], n_distinct: int,
+               stock_df: int | None, m_prior: float) -> list[tuple[np.ndarray, ...]]:
+    """Pass 2 of :func:`build_features_hashed`, given the corpus-wide document
+    frequencies ``df`` (sorted n-gram hashes, their counts): each n-gram occurrence of
+    the passages' runs ``chunks`` weighed, then one entry per (passage, n-gram) with
+    the largest weight among its occurrences. Per run: each passage's feature count
+    and total weight, and its features (hash, size, weight, df, plain) in order. The
+    Dask engine calls it on each partition with the reduced frequencies."""
+    uniq_h, df_counts = df
+
+    def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
+        idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
+        if stock_df is not None:
+            idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
+        return idf
+
+    parts: list[tuple[np.ndarray, ...]] = []
+    for lo, hi in chunks:
+        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
+        # Document frequency of every n-gram of the run, looked up once per distinct
+        # n-gram and in sorted order (cache-friendly on a corpus-sized table).
+        inside = [h[valid] for h, valid in grams.values()]
+        local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
+        d_all = df_counts[np.searchsorted(uniq_h, local)][inverse.reshape(-1)]
+        df_at: dict[int, np.ndarray] = {}
+        at = 0
+        for n, (h, valid) in grams.items():
+            d = np.zeros(len(h), dtype=np.int64)
+            d[valid] = d_all[at:at + int(valid.sum())]
+            at += int(valid.sum())
+            df_at[n] = d
+        q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
+        idf_at = {}
+        for n, d in df_at.items():
+            q = q_sub[:len(d)]
+            for k in range(1, n):  # an n-gram is no more common than its rarest word
+                q = np.minimum(q, q_sub[k:k + len(d)])
+            idf_at[n] = idf_of(d, q)
+        occ: list[tuple[np.ndarray, ...]] = []
+        for n in sorted(set(ngrams)):
+            h, valid = grams[n]
+            pos = np.flatnonzero(valid)
+            if len(pos) == 0:
+                continue
+            fac = mult[base + pos]
+            for k in range(1, n):
+                fac = np.minimum(fac, mult[base + pos + k])
+            idf, df = idf_at[n][pos], df_at[n][pos]
+            info = idf
+            if n > 1:
+                sub = idf_at[n - 1]
+                info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
+            occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
+                        fac >= 1.0))
+        if not occ:
+            z = np.zeros(0)
+            parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
+                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool)))
+            continue
+        u, f, g, w, df, plain = (np.concatenate(x) for x in zip(*occ, strict=True))
+        order = np.lexsort((-w, f, u))
+        u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
+        keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
+        u, w = u[keep] - lo, w[keep]
+        parts.append((np.bincount(u, minlength=hi - lo),
+                      np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
+                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep]))
+    return parts
 
 
 def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 16
@@ -542,4 +560,4 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
 
 __all__ = ["PRIOR_MIN_FREQUENCY", "FeatureTable", "WordPrior", "build_features",
            "build_features_hashed", "form_hash", "sequence_keys", "sequence_keys_hashed",
-           "shared_stats", "shared_stats_bulk", "shared_weight", "word_prior"]
+           "shared_stats", "shared_stats_bulk", "shared_weight", "weigh_runs", "word_prior"]

@@ -56,6 +56,7 @@ from ..features import (
     _empty_table,
     _grams,
     sequence_keys_hashed,
+    weigh_runs,
 )
 from ..index import LSHParams, _all_pairs, _pair_keys, _runs, band_key
 from ..models import Document
@@ -446,66 +447,11 @@ def _weigh_part(data: tuple[np.ndarray, ...], df: tuple[np.ndarray, np.ndarray],
                 stock_df: int | None, m_prior: float) -> tuple[np.ndarray, ...]:
     """Pass 2 of :func:`~dedup.features.build_features_hashed` on one partition, with
     the corpus-wide document frequencies ``df``: per passage its feature count and
-    total weight, and its features (hash, size, weight, df, plain) in order. Mirrors
-    that function line for line; the engine's tests hold the two to the same output."""
+    total weight, and its features (hash, size, weight, df, plain) in order."""
     wh, lengths, mult, _, q_word = data
-    uniq_h, df_counts = df
-
-    def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
-        idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
-        if stock_df is not None:
-            idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
-        return idf
-
-    parts: list[tuple[np.ndarray, ...]] = []
-    for lo, hi in _chunks(lengths, 1 << 16):
-        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
-        inside = [h[ok] for h, ok in grams.values()]
-        local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
-        d_all = df_counts[np.searchsorted(uniq_h, local)][inverse.reshape(-1)]
-        df_at: dict[int, np.ndarray] = {}
-        at = 0
-        for n, (h, ok) in grams.items():
-            d = np.zeros(len(h), dtype=np.int64)
-            d[ok] = d_all[at:at + int(ok.sum())]
-            at += int(ok.sum())
-            df_at[n] = d
-        q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
-        idf_at = {}
-        for n, d in df_at.items():
-            q = q_sub[:len(d)]
-            for k in range(1, n):  # an n-gram is no more common than its rarest word
-                q = np.minimum(q, q_sub[k:k + len(d)])
-            idf_at[n] = idf_of(d, q)
-        occ: list[tuple[np.ndarray, ...]] = []
-        for n in sorted(set(ngrams)):
-            h, ok = grams[n]
-            pos = np.flatnonzero(ok)
-            if len(pos) == 0:
-                continue
-            fac = mult[base + pos]
-            for k in range(1, n):
-                fac = np.minimum(fac, mult[base + pos + k])
-            idf, d = idf_at[n][pos], df_at[n][pos]
-            info = idf
-            if n > 1:
-                sub = idf_at[n - 1]
-                info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
-            occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, d,
-                        fac >= 1.0))
-        if not occ:
-            z = np.zeros(0)
-            parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
-                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool)))
-            continue
-        u, f, g, w, d, plain = (np.concatenate(x) for x in zip(*occ, strict=True))
-        order = np.lexsort((-w, f, u))
-        u, f, g, w, d, plain = u[order], f[order], g[order], w[order], d[order], plain[order]
-        keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
-        u, w = u[keep] - lo, w[keep]
-        parts.append((np.bincount(u, minlength=hi - lo),
-                      np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
-                      f[keep], g[keep], w, d[keep].astype(np.int32), plain[keep]))
+    parts = weigh_runs(wh, lengths, mult, q_word, df, _chunks(lengths, 1 << 16),
+                       ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
+                       m_prior=m_prior)
     return tuple(np.concatenate(c) for c in zip(*parts, strict=True))
 
 
