@@ -140,29 +140,35 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
         if valid is not None:
             k = k[idx]
         order = np.argsort(k, kind="stable")
-        ks = k[order]
-        members = idx[order]
-        brk = np.flatnonzero(ks[1:] != ks[:-1]) + 1
-        starts = np.r_[0, brk]
-        sizes = np.diff(np.r_[starts, len(ks)])
-        small = (sizes > 1) & (sizes <= max_bucket)
-        for a, b in _all_pairs(members, starts[small], sizes[small]):
-            found.append(_pair_keys(a, b, n64))
-        big = sizes > max_bucket
-        if big.any():
-            # Oversized buckets: each member to its neighbour and to the bucket's
-            # first member, so they stay connected at linear cost.
-            bucket = np.repeat(np.arange(len(sizes)), sizes)
-            pos = np.flatnonzero(big[bucket])
-            first = starts[bucket[pos]]
-            nb = pos[(pos + 1 < len(ks))]
-            nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(ks) - 1)]]
-            found.append(_pair_keys(members[nb], members[nb + 1], n64))
-            star = pos[pos - first >= 2]
-            found.append(_pair_keys(members[starts[bucket[star]]], members[star], n64))
+        found.extend(bucket_pairs(k[order], idx[order], n64, max_bucket))
     uniq, hits = _merge(uniq, hits, found)
     uniq = uniq[hits >= min_hits]
     return np.stack([uniq // n64, uniq % n64], axis=1)
+
+
+def bucket_pairs(ks: np.ndarray, members: np.ndarray, n64: np.int64, max_bucket: int
+                 ) -> list[np.ndarray]:
+    """Pair keys (``a * n + b``, ``a < b``) of the members sharing a bucket, given one
+    band's keys ``ks`` sorted (stably) with their ``members``. A bucket of more than
+    ``max_bucket`` members pairs each member with its neighbour and with the bucket's
+    first member, so they stay connected at linear cost."""
+    found = []
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(ks) else np.zeros(0, int)
+    sizes = np.diff(np.r_[starts, len(ks)])
+    small = (sizes > 1) & (sizes <= max_bucket)
+    for a, b in _all_pairs(members, starts[small], sizes[small]):
+        found.append(_pair_keys(a, b, n64))
+    big = sizes > max_bucket
+    if big.any():
+        bucket = np.repeat(np.arange(len(sizes)), sizes)
+        pos = np.flatnonzero(big[bucket])
+        first = starts[bucket[pos]]
+        nb = pos[(pos + 1 < len(ks))]
+        nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(ks) - 1)]]
+        found.append(_pair_keys(members[nb], members[nb + 1], n64))
+        star = pos[pos - first >= 2]
+        found.append(_pair_keys(members[starts[bucket[star]]], members[star], n64))
+    return found
 
 
 def _merge(uniq: np.ndarray, hits: np.ndarray, found: list[np.ndarray]

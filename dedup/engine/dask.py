@@ -58,7 +58,7 @@ from ..features import (
     sequence_keys_hashed,
     weigh_runs,
 )
-from ..index import LSHParams, _all_pairs, _pair_keys, _runs, band_key
+from ..index import LSHParams, _runs, band_key, bucket_pairs
 from ..models import Document
 from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
@@ -497,22 +497,7 @@ def _bucket_pairs(pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]], max_b
     cuts = np.flatnonzero(np.r_[True, bands[1:] != bands[:-1], True])
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         order = np.argsort(keys[lo:hi], kind="stable")
-        ks, ms = keys[lo:hi][order], members[lo:hi][order]
-        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-        sizes = np.diff(np.r_[starts, len(ks)])
-        small = (sizes > 1) & (sizes <= max_bucket)
-        for a, b in _all_pairs(ms, starts[small], sizes[small]):
-            found.append(_pair_keys(a, b, n64))
-        big = sizes > max_bucket
-        if big.any():
-            bucket = np.repeat(np.arange(len(sizes)), sizes)
-            pos = np.flatnonzero(big[bucket])
-            first = starts[bucket[pos]]
-            nb = pos[(pos + 1 < len(ks))]
-            nb = nb[bucket[nb] == bucket[np.minimum(nb + 1, len(ks) - 1)]]
-            found.append(_pair_keys(ms[nb], ms[nb + 1], n64))
-            star = pos[pos - first >= 2]
-            found.append(_pair_keys(ms[starts[bucket[star]]], ms[star], n64))
+        found.extend(bucket_pairs(keys[lo:hi][order], members[lo:hi][order], n64, max_bucket))
     pairs = np.sort(np.concatenate(found))
     pairs, hits = _runs(pairs, np.ones(len(pairs), dtype=np.int64))
     cuts = np.searchsorted(pairs, edges)
