@@ -23,6 +23,26 @@ from ..pipeline import FindResult
 FORMAT_VERSION = 2
 
 
+def summary(result: FindResult) -> dict[str, int]:
+    """The ``summary`` object of the format: counts of documents, inputs skipped,
+    sentences, clusters by kind, sentence matches and relations by verdict."""
+    kinds = Counter(c.kind for c in result.clusters)
+    verdicts = Counter(r.verdict for r in result.relations)
+    return {
+        "documents": len(result.corpus.documents),
+        "skipped": len(result.corpus.skipped),
+        "passages": len(result.passages),
+        "clusters": len(result.clusters),
+        "cross_document": kinds.get("cross-document", 0),
+        "within_outlet": kinds.get("within-outlet", 0),
+        "within_document": kinds.get("within-document", 0),
+        "sentence_matches": len(result.sentence_pairs),
+        "relations": len(result.relations),
+        "wholly": verdicts.get("wholly", 0),
+        "partially": verdicts.get("partially", 0),
+    }
+
+
 def result_to_dict(result: FindResult) -> dict[str, Any]:
     """The whole result as plain data (see README for the field list)."""
     texts = {d.id: d.text for d in result.corpus.documents}
@@ -57,27 +77,13 @@ def result_to_dict(result: FindResult) -> dict[str, Any]:
                           "text": texts[p.doc][p.start:p.end]} for p in c.passages],
             "pairs": [{"a": m.a, "b": m.b, "score": m.score} for m in c.pairs],
         })
-    kinds = Counter(c.kind for c in result.clusters)
-    verdicts = Counter(r.verdict for r in result.relations)
     relations = [{"source": r.source, "derived": r.derived, "coverage": r.coverage,
                   "source_coverage": r.source_coverage, "verdict": r.verdict,
                   "rule": r.rule, "clusters": list(r.clusters)} for r in result.relations]
     return {
         "version": FORMAT_VERSION,
         "params": result.params.to_dict(),
-        "summary": {
-            "documents": len(result.corpus.documents),
-            "skipped": len(result.corpus.skipped),
-            "passages": len(result.passages),
-            "clusters": len(result.clusters),
-            "cross_document": kinds.get("cross-document", 0),
-            "within_outlet": kinds.get("within-outlet", 0),
-            "within_document": kinds.get("within-document", 0),
-            "sentence_matches": len(result.sentence_pairs),
-            "relations": len(result.relations),
-            "wholly": verdicts.get("wholly", 0),
-            "partially": verdicts.get("partially", 0),
-        },
+        "summary": summary(result),
         "documents": documents,
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.corpus.skipped],
         "clusters": clusters,

@@ -56,7 +56,7 @@ from typing import Any
 from ..errors import DedupError, MissingDependency
 from ..output import visible
 from ..pipeline import FindResult
-from .jsonout import FORMAT_VERSION
+from .jsonout import FORMAT_VERSION, summary
 
 __all__ = ["FILES", "check_target", "write_parquet"]
 
@@ -141,7 +141,7 @@ def write_parquet(result: FindResult, directory: str, *, passage_text: bool = Tr
                 rows[name] = _write_table(pa, pq, os.path.join(tmp, f"{name}.parquet"),
                                           schema, records)
             manifest = {"version": FORMAT_VERSION, "params": result.params.to_dict(),
-                        "summary": _summary(result), "tables": rows}
+                        "summary": summary(result), "tables": rows}
             with open(os.path.join(tmp, "summary.json"), "w", encoding="utf-8") as f:
                 f.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
                 f.flush()
@@ -256,20 +256,3 @@ def _cluster_rows(result: FindResult, outlet_of: dict[str, str],
             yield row if texts is None else (*row, texts[s.doc][s.start:s.end])
 
 
-def _summary(result: FindResult) -> dict[str, int]:
-    """The ``summary`` object of the JSON format."""
-    kinds = Counter(c.kind for c in result.clusters)
-    verdicts = Counter(r.verdict for r in result.relations)
-    return {
-        "documents": len(result.corpus.documents),
-        "skipped": len(result.corpus.skipped),
-        "passages": len(result.passages),
-        "clusters": len(result.clusters),
-        "cross_document": kinds.get("cross-document", 0),
-        "within_outlet": kinds.get("within-outlet", 0),
-        "within_document": kinds.get("within-document", 0),
-        "sentence_matches": len(result.sentence_pairs),
-        "relations": len(result.relations),
-        "wholly": verdicts.get("wholly", 0),
-        "partially": verdicts.get("partially", 0),
-    }
