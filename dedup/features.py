@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -270,6 +271,48 @@ def build_features(word_lists: list[list[str]], ngrams: tuple[int, ...] = (1, 2,
                                  prior=prior, prior_passages=prior_passages)
 
 
+class Prepared(NamedTuple):
+    """What both passes of :func:`build_features_hashed` read (see
+    :func:`prepare_words`)."""
+
+    wh: np.ndarray        # word hashes, end to end
+    lengths: np.ndarray   # words per passage
+    mult: np.ndarray      # weight factor per word
+    q_word: np.ndarray    # the prior's share of passages holding each word
+    m_prior: float        # the prior's strength in passages (0: no prior)
+    key: np.ndarray       # word-sequence key per passage
+    n_distinct: int       # distinct passages with words
+    sizes: list[int]      # n-gram sizes to count (every size up to the largest)
+    first: np.ndarray     # each distinct passage's first copy
+
+
+def prepare_words(word_hashes: np.ndarray, lengths: np.ndarray, ngrams: tuple[int, ...], *,
+                  multipliers: np.ndarray | None = None, prior: WordPrior | None = None,
+                  prior_passages: float = 0.0) -> Prepared:
+    """The arrays both passes of :func:`build_features_hashed` read, for the local
+    build and the Dask engine alike: a word of prior frequency ``f`` per running word
+    is held by a share ``q = 1 - exp(-f * L)`` of passages of the corpus' mean
+    length ``L``; document frequency counts each distinct passage once, at its first
+    copy."""
+    wh = np.asarray(word_hashes, dtype=np.uint64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    m_prior = float(prior_passages) if prior is not None else 0.0
+    if m_prior > 0 and len(wh):
+        assert prior is not None
+        mean_len = float(lengths[lengths > 0].mean())
+        q_word = -np.expm1(-prior.lookup(wh) * mean_len)
+    else:
+        m_prior, q_word = 0.0, np.zeros(len(wh))
+    mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
+            else np.ones(len(wh)))
+    key = sequence_keys_hashed(wh, lengths)
+    n_distinct = int(len(np.unique(key[lengths > 0])))
+    sizes = sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)})
+    first = np.zeros(len(lengths), dtype=bool)
+    first[np.unique(key, return_index=True)[1]] = True
+    return Prepared(wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first)
+
+
 def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                           ngrams: tuple[int, ...] = (1, 2, 3), *,
                           multipliers: np.ndarray | None = None,
@@ -290,24 +333,10 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     of frequency ``f`` per running word is held by a share ``q = 1 - exp(-f * L)`` of
     passages of the corpus' mean length ``L``.
     """
-    wh = np.asarray(word_hashes, dtype=np.uint64)
-    lengths = np.asarray(lengths, dtype=np.int64)
+    wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
+        word_hashes, lengths, ngrams, multipliers=multipliers, prior=prior,
+        prior_passages=prior_passages)
     n_units = len(lengths)
-    m_prior = float(prior_passages) if prior is not None else 0.0
-    if m_prior > 0 and len(wh):
-        assert prior is not None
-        mean_len = float(lengths[lengths > 0].mean())
-        q_word = -np.expm1(-prior.lookup(wh) * mean_len)
-    else:
-        m_prior, q_word = 0.0, np.zeros(len(wh))
-    mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
-            else np.ones(len(wh)))
-    key = sequence_keys_hashed(wh, lengths)
-    n_distinct = int(len(np.unique(key[lengths > 0])))
-    sizes = sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)})
-    # Document frequency counts each distinct passage once: at its first copy.
-    first = np.zeros(n_units, dtype=bool)
-    first[np.unique(key, return_index=True)[1]] = True
     chunks = list(_chunks(lengths, chunk_words))
 
     # Pass 1: the n-grams of each distinct passage (each once), all sizes needed
@@ -560,4 +589,5 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
 
 __all__ = ["PRIOR_MIN_FREQUENCY", "FeatureTable", "WordPrior", "build_features",
            "build_features_hashed", "form_hash", "sequence_keys", "sequence_keys_hashed",
-           "shared_stats", "shared_stats_bulk", "shared_weight", "weigh_runs", "word_prior"]
+           "prepare_words", "shared_stats", "shared_stats_bulk", "shared_weight", "weigh_runs",
+           "word_prior", "Prepared"]

@@ -55,7 +55,7 @@ from ..features import (
     _chunks,
     _empty_table,
     _grams,
-    sequence_keys_hashed,
+    prepare_words,
     weigh_runs,
 )
 from ..index import LSHParams, _runs, band_key, bucket_pairs
@@ -208,25 +208,11 @@ class DaskEngine:
                  prior_passages: float = 0.0) -> FeatureTable:
         """:func:`dedup.features.build_features_hashed`, with the document
         frequencies a reduction over partitions of passages."""
-        wh = np.asarray(word_hashes, dtype=np.uint64)
-        lengths = np.asarray(lengths, dtype=np.int64)
         # The prior's share of passages holding each word needs the corpus' mean
         # passage length: worked out here, once, and sent with the words.
-        m_prior = float(prior_passages) if prior is not None else 0.0
-        if m_prior > 0 and len(wh):
-            assert prior is not None
-            mean_len = float(lengths[lengths > 0].mean())
-            q_word = -np.expm1(-prior.lookup(wh) * mean_len)
-        else:
-            m_prior, q_word = 0.0, np.zeros(len(wh))
-        mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
-                else np.ones(len(wh)))
-        key = sequence_keys_hashed(wh, lengths)
-        n_distinct = int(len(np.unique(key[lengths > 0])))
-        sizes = sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)})
-        # Document frequency counts each distinct passage once: at its first copy.
-        first = np.zeros(len(lengths), dtype=bool)
-        first[np.unique(key, return_index=True)[1]] = True
+        wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
+            word_hashes, lengths, ngrams, multipliers=multipliers, prior=prior,
+            prior_passages=prior_passages)
         runs = ranges(lengths, self.n_partitions())
         if not runs:
             return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
