@@ -587,7 +587,7 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     return float(np.minimum(wa[ia], wb[ib]).sum()), int(run.sum())
 
 
-__all__ = ["PRIOR_MIN_FREQUENCY", "FeatureTable", "WordPrior", "build_features",
-           "build_features_hashed", "form_hash", "sequence_keys", "sequence_keys_hashed",
-           "prepare_words", "shared_stats", "shared_stats_bulk", "shared_weight", "weigh_runs",
-           "word_prior", "Prepared"]
+__all__ = ["FeatureTable", "PRIOR_MIN_FREQUENCY", "Prepared", "WordPrior", "build_features",
+           "build_features_hashed", "form_hash", "prepare_words", "sequence_keys",
+           "sequence_keys_hashed", "shared_stats", "shared_stats_bulk", "shared_weight",
+           "weigh_runs", "word_prior"]
