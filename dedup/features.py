@@ -341,19 +341,7 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
 
     # Pass 1: the n-grams of each distinct passage (each once), all sizes needed
     # (the sub-grams too, for the information rule), counted over the corpus.
-    seen: list[np.ndarray] = []
-    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes) for lo, hi in chunks):
-        hs, us = [], []
-        for h, valid in grams.values():
-            pos = np.flatnonzero(valid & first[unit[:len(h)]])
-            hs.append(h[pos])
-            us.append(unit[pos])
-        h, u = np.concatenate(hs), np.concatenate(us)
-        if len(h) == 0:
-            continue
-        order = np.lexsort((h, u))
-        h, u = h[order], u[order]
-        seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
+    seen = gram_runs(wh, lengths, first, chunks, sizes)
     if not seen:
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     runs = [(x,) for x in seen]
@@ -439,6 +427,28 @@ def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[in
             _, h = ngram_features(sub, np.zeros(len(sub), np.int64), (n,))
         out[n] = (h, unit[:m] == unit[n - 1:])
     return w0, unit, out
+
+
+def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
+              chunks: list[tuple[int, int]], sizes: list[int]) -> list[np.ndarray]:
+    """Pass 1 of :func:`build_features_hashed`: per run of passages, the n-gram
+    hashes of each distinct passage's first copy, each once per passage (their
+    occurrences over all runs are the n-grams' document frequencies). The Dask engine
+    calls it on each partition."""
+    seen: list[np.ndarray] = []
+    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes) for lo, hi in chunks):
+        hs, us = [], []
+        for h, valid in grams.values():
+            pos = np.flatnonzero(valid & first[unit[:len(h)]])
+            hs.append(h[pos])
+            us.append(unit[pos])
+        h, u = np.concatenate(hs), np.concatenate(us)
+        if len(h) == 0:
+            continue
+        order = np.lexsort((h, u))
+        h, u = h[order], u[order]
+        seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
+    return seen
 
 
 def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np.ndarray,
@@ -588,6 +598,6 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
 
 
 __all__ = ["FeatureTable", "PRIOR_MIN_FREQUENCY", "Prepared", "WordPrior", "build_features",
-           "build_features_hashed", "form_hash", "prepare_words", "sequence_keys",
+           "build_features_hashed", "form_hash", "gram_runs", "prepare_words", "sequence_keys",
            "sequence_keys_hashed", "shared_stats", "shared_stats_bulk", "shared_weight",
            "weigh_runs", "word_prior"]

@@ -54,7 +54,7 @@ from ..features import (
     WordPrior,
     _chunks,
     _empty_table,
-    _grams,
+    gram_runs,
     prepare_words,
     weigh_runs,
 )
@@ -397,20 +397,7 @@ def _count_part(data: tuple[np.ndarray, ...], sizes: list[int]
     n-grams (of first copies, each once per passage), sorted, with how many of its
     passages hold each."""
     wh, lengths, _, first, _ = data
-    seen = []
-    for lo, hi in _chunks(lengths, 1 << 16):
-        _, unit, grams = _grams(wh, lengths, lo, hi, sizes)
-        hs, us = [], []
-        for h, ok in grams.values():
-            pos = np.flatnonzero(ok & first[unit[:len(h)]])
-            hs.append(h[pos])
-            us.append(unit[pos])
-        h, u = np.concatenate(hs), np.concatenate(us)
-        if len(h) == 0:
-            continue
-        order = np.lexsort((h, u))
-        h, u = h[order], u[order]
-        seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
+    seen = gram_runs(wh, lengths, first, list(_chunks(lengths, 1 << 16)), sizes)
     if not seen:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     every = np.sort(np.concatenate(seen))
