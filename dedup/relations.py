@@ -30,6 +30,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .align import _densest
+
 __all__ = ["PARTIALLY", "RULE_EARLIER_DATE", "RULE_MORE_COVERED", "WHOLLY", "Relation", "relate"]
 
 # Verdict thresholds on the derived document's coverage, fitted ONCE on the public
@@ -256,26 +258,6 @@ def _gram_keys(ids: np.ndarray, k: int) -> np.ndarray:
     return key
 
 
-def _densest(blocks: Sequence[_Block], gap_penalty: float) -> tuple[int, int, int] | None:
-    """Maximum-scoring run of blocks (a block scores its size, a gap costs
-    ``gap_penalty`` per word on its longer side): ``(first, last, matched)``."""
-    best: tuple[float, int, int, int] | None = None
-    start, score, matched = 0, 0.0, 0
-    for k, (a, b, size) in enumerate(blocks):
-        if k:
-            pa, pb, ps = blocks[k - 1]
-            gap = max(a - (pa + ps), b - (pb + ps)) * gap_penalty
-            if score - gap > 0:
-                score -= gap
-            else:
-                start, score, matched = k, 0.0, 0
-        score += size
-        matched += size
-        if best is None or score > best[0]:
-            best = (score, start, k, matched)
-    return None if best is None else best[1:]
-
-
 def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list[list[_Block]]:
     """Cut one in-order chain of matching blocks into dense regions: the densest run,
     then the densest runs before and after it (iteratively, in order)."""
@@ -283,8 +265,8 @@ def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list
     todo = [(0, len(blocks))]
     while todo:
         lo, hi = todo.pop()
-        best = _densest(blocks[lo:hi], gap_penalty)
-        if best is None or best[2] < min_run:
+        best = _densest(blocks[lo:hi], gap_penalty)  # the aligner's Kadane search
+        if best is None or best[3] < min_run:
             continue
         first, last = lo + best[0], lo + best[1]
         out.append(list(blocks[first:last + 1]))
