@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from .passages import Chain, DocLayout
 
-__all__ = ["ChainCluster", "cluster_chains", "connected_components"]
+__all__ = ["ChainCluster", "cluster_chains"]
 
 
 @dataclass
@@ -227,29 +227,3 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         else:
             new(k, ch)
     return [c for c in clusters if c.alive]
-
-
-def connected_components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Union-find components of size two or more, each sorted, in order of first member.
-
-    Used for near-exact repeats only, where transitivity is safe.
-
-    >>> connected_components(5, [(0, 1), (3, 4), (1, 2)])
-    [[0, 1, 2], [3, 4]]
-    """
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    comps: dict[int, list[int]] = {}
-    for i in range(n):
-        comps.setdefault(find(i), []).append(i)
-    return sorted((c for c in comps.values() if len(c) > 1), key=lambda c: c[0])

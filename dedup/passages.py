@@ -86,10 +86,6 @@ class DocLayout(NamedTuple):
         """Words of sentences ``lo..hi`` (inclusive) of document ``d``."""
         return int(self.cum_words[self._at(d, hi + 1)] - self.cum_words[self._at(d, lo)])
 
-    def doc_words(self, d: int) -> int:
-        n = int(self.doc_first[d + 1] - self.doc_first[d])
-        return self.span_words(d, 0, n - 1) if n else 0
-
     def content_between(self, d: int, lo: int, hi: int) -> int:
         """Content sentences strictly between sentence indexes ``lo`` and ``hi``."""
         if hi <= lo + 1:

@@ -1,15 +1,12 @@
-"""Tests for dedup.cluster: chains -> N-way clusters that cannot chain, and plain
-components."""
+"""Tests for dedup.cluster: chains -> N-way clusters that cannot chain."""
 
 from __future__ import annotations
-
-from collections import deque
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.cluster import cluster_chains, connected_components
+from dedup.cluster import cluster_chains
 from dedup.passages import Chain, DocLayout
 
 
@@ -113,49 +110,3 @@ def test_cluster_chains_is_deterministic(case) -> None:
     a = cluster_chains(chains, _layout(sizes))
     b = cluster_chains(list(chains), _layout(sizes))
     assert [(c.versions, c.chains) for c in a] == [(c.versions, c.chains) for c in b]
-
-
-def bfs_components(n: int, edges) -> list[list[int]]:
-    adj: list[set[int]] = [set() for _ in range(n)]
-    for a, b in edges:
-        adj[a].add(b)
-        adj[b].add(a)
-    seen = [False] * n
-    out = []
-    for s in range(n):
-        if seen[s]:
-            continue
-        seen[s] = True
-        comp, q = [s], deque([s])
-        while q:
-            for y in adj[q.popleft()]:
-                if not seen[y]:
-                    seen[y] = True
-                    comp.append(y)
-                    q.append(y)
-        if len(comp) > 1:
-            out.append(sorted(comp))
-    return out
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.integers(0, 25).flatmap(
-    lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, max(n - 1, 0)),
-                                                       st.integers(0, max(n - 1, 0))),
-                                             max_size=30 if n else 0))))
-def test_connected_components_match_bfs(case) -> None:
-    n, edges = case
-    comps = connected_components(n, edges)
-    assert comps == bfs_components(n, edges)
-    # A partition of the nodes it covers: disjoint, each sorted, ordered by first member.
-    flat = [v for c in comps for v in c]
-    assert len(flat) == len(set(flat))
-    assert all(c == sorted(c) and len(c) >= 2 for c in comps)
-    assert [c[0] for c in comps] == sorted(c[0] for c in comps)
-    assert set(flat) == {v for a, b in edges if a != b for v in (a, b)}
-
-
-def test_connected_components_example() -> None:
-    assert connected_components(5, [(0, 1), (3, 4), (1, 2)]) == [[0, 1, 2], [3, 4]]
-    assert connected_components(3, [(1, 1)]) == []
-
