@@ -265,6 +265,10 @@ def main() -> None:
                    "this may change nothing.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
               help="MinHash seed (same seed, same input: identical output).")
+@click.option("--prior", type=click.Choice(["wordfreq", "none"]), default=FindParams.prior,
+              show_default=True,
+              help="General-language word frequencies blended into word rarity; 'none' "
+                   "weighs words by the corpus's own counts alone.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Clusters shown in the terminal table.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no table (errors only).")
@@ -275,7 +279,8 @@ def main() -> None:
 def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | None,
              threshold: float,
              min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
-             seed: int, limit: int, quiet: bool, workers: int | None, **opts: Any) -> None:
+             seed: int, prior: str, limit: int, quiet: bool, workers: int | None,
+             **opts: Any) -> None:
     """Find the material that documents in PATHS share, and which derives from which.
 
     PATHS are folders of .txt files (searched recursively), .txt files, JSON Lines
@@ -297,7 +302,7 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | No
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
                         threshold=threshold,
                         min_evidence=min_evidence, lsh_threshold=lsh_threshold,
-                        min_words=min_words)
+                        min_words=min_words, prior=prior)
     progress = Progress(enabled=False if quiet else None)
     try:
         with open_engine_from(opts, workers) as engine:

@@ -99,10 +99,10 @@ def _form_fingerprint() -> str:
 def word_prior(languages: tuple[str, ...]) -> WordPrior | None:
     """The ``wordfreq`` prior of ``languages`` (its ``small`` lists: words used at least
     about once per million words), or ``None`` when ``wordfreq`` is not installed
-    (``pip install 'dedup[prior]'``). Numbers are left out: they weigh by their rarity
-    in the corpus alone. Built once per process, and kept as a small file in the
-    user's cache folder (``$XDG_CACHE_HOME/dedup``) so that a later run loads it
-    instead of reading the word lists (about a second) again.
+    (a core dependency: ``None`` only in a broken install). Numbers are left out:
+    they weigh by their rarity in the corpus alone. Built once per process, and kept
+    as a small file in the user's cache folder (``$XDG_CACHE_HOME/dedup``) so that a
+    later run loads it instead of reading the word lists (about a second) again.
 
     >>> p = word_prior(("en",))
     >>> p is None or bool(p.lookup(np.array([form_hash("the")], np.uint64))[0] > 0.01)

@@ -504,3 +504,17 @@ def test_surrogate_in_jsonl_fields_is_never_a_traceback(runner: CliRunner,
         else:
             assert res.exit_code == 0, res.output
             assert "\ud800" not in res.output
+
+
+def test_find_prior_option_is_recorded(runner: CliRunner, seeds_dir: Path) -> None:
+    """wordfreq is a core dependency, so the default run uses it; --prior none turns it off,
+    and the JSON says which was used."""
+    used = {}
+    for prior in ("wordfreq", "none"):
+        res = runner.invoke(main, ["find", str(seeds_dir), "--prior", prior, "--json", "-"])
+        assert res.exit_code == 0, res.output
+        used[prior] = json.loads(res.output)["params"]["prior_source"]
+    assert used["wordfreq"].startswith("wordfreq ")
+    assert used["none"] == "none"
+    res = runner.invoke(main, ["find", str(seeds_dir), "--prior", "idf"])
+    assert res.exit_code == 2 and "'idf' is not one of" in res.output
