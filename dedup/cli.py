@@ -549,13 +549,18 @@ def compare_cmd(source: str | None, derived: str | None, corpus_paths: tuple[str
 @click.option("--title", default="dedup report", show_default=True, help="Report title.")
 @click.option("--show-cosmetic", is_flag=True,
               help="Also highlight cosmetic differences (quotes, case, spaces, dashes).")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Stories, other shared clusters and repeats shown in full, largest "
+                   "first (0: all). The tables of every story, cluster and document stay "
+                   "complete; a note says what was cut.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no summary table.")
 @workers_option
 @engine_options
 @corpus_options
 @library_errors
 def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
-               show_cosmetic: bool, quiet: bool, workers: int | None, **opts: Any) -> None:
+               show_cosmetic: bool, limit: int, quiet: bool, workers: int | None,
+               **opts: Any) -> None:
     """Write a report of the shared material in PATHS, for reading.
 
     Every cluster that `dedup find` reports, with a pivot version (the likely wire
@@ -577,9 +582,10 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
         progress.close()
     views = cluster_views(result)
     if fmt == "md":
-        text = render_report_markdown(result, title=title, views=views)
+        text = render_report_markdown(result, title=title, views=views, limit=limit or None)
     else:
-        text = render_report_html(result, title=title, show_cosmetic=show_cosmetic, views=views)
+        text = render_report_html(result, title=title, show_cosmetic=show_cosmetic, views=views,
+                                  limit=limit or None)
     write_output(output, text)
     if not quiet:
         echo(outlet_table(outlet_summary(views), width=terminal_width()))

@@ -86,6 +86,11 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     """
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
+
+#: Passages of one repeat that the reports list in full: boilerplate can recur in
+#: hundreds of documents, and their document tables name every cluster a document is in.
+REPEAT_PASSAGES_SHOWN = 20
+
 # -------------------------------------------------------------------- records
 
 

@@ -380,7 +380,7 @@ def test_html_lists_every_cluster_and_document(
         for d in result.corpus.documents:
             assert esc(d.id) in page
         index = page.split('id="cluster-index"', 1)[1].split("</table>", 1)[0]
-        assert index.count("<tr>") == len(result.clusters) + 1  # + header row
+        assert index.count('<tr id="ci-') == len(result.clusters)
         n = len(result.corpus.documents)
         assert f"<b>{n}</b> documents read" in page
 
@@ -771,3 +771,59 @@ def test_word_for_word_versions_are_said_to_be_so(tmp_path: Path) -> None:
     assert view.pivot.document.id == "a"
     assert "Word for word the same as the pivot" in render_report_html(result)
     assert "Word for word the same as the pivot." in render_report_markdown(result)
+
+
+def _broken_links(page: str) -> set[str]:
+    targets = set(re.findall(r'\bid="([^"]+)"', page))
+    return {h for h in re.findall(r'href="#([^"]+)"', page) if h not in targets}
+
+
+@pytest.mark.parametrize("limit", [None, 1, 0])
+def test_html_limit_shows_the_largest_in_full_and_keeps_every_link(
+    seeds_result: FindResult, limit: int | None
+) -> None:
+    """At scale the report shows the first stories, clusters and repeats in full and
+    lists the rest: every cluster and document stays in the tables, a note says what
+    was cut, and no internal link points at a section that is not there."""
+    page = render_report_html(seeds_result, limit=limit)
+    assert _broken_links(page) == set()
+    index = page.split('id="cluster-index"', 1)[1].split("</table>", 1)[0]
+    assert index.count('<tr id="ci-') == len(seeds_result.clusters)
+    for d in seeds_result.corpus.documents:
+        assert esc(d.id) in page
+    full = page.count('<section class="cluster"') + page.count('<tr id="cluster-')
+    if limit is None:
+        assert "Showing the first" not in page
+        assert full == len(seeds_result.clusters)
+    else:
+        assert "Showing the first" in page
+        assert full < len(seeds_result.clusters)
+        assert page.count('<section class="story"') <= limit
+
+
+def test_markdown_limit_notes_the_cut(seeds_result: FindResult) -> None:
+    whole = render_report_markdown(seeds_result)
+    cut = render_report_markdown(seeds_result, limit=1)
+    assert "Showing the first" not in whole
+    assert "Showing the first 1 of" in cut and len(cut) < len(whole)
+    for c in seeds_result.clusters:  # the index table keeps every cluster
+        assert f"\n| {c.id} | {c.kind} |" in cut
+
+
+def test_a_repeat_in_many_documents_lists_its_first_passages() -> None:
+    """Boilerplate printed in 25 documents of one outlet is one repeat; the reports list
+    20 of its passages and say how many more there are."""
+    footer = "Sign up for our morning newsletter to get the day's headlines in your inbox."
+    topics = ["harbour", "council", "orchard", "stadium", "railway"]
+    docs = tuple(
+        Document(f"post-{i}", f"Story {i} about the {topics[i % 5]} number {i * 7919}. "
+                 f"Reporters counted {i} visitors there on day {i}.\n\n{footer}", "Post")
+        for i in range(25)
+    )
+    result = find(Corpus(docs))
+    (rep,) = [c for c in result.clusters if c.kind == "within-outlet"]
+    assert len(rep.passages) == 25
+    page = render_report_html(result)
+    assert "and 5 more passages of this repeat" in page
+    md = render_report_markdown(result)
+    assert "and 5 more passages of this repeat" in md

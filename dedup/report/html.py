@@ -39,6 +39,7 @@ from ..pipeline import FindResult
 from ..relations import Relation
 from ..rewording import (
     PIVOT_RULE_WHY,
+    REPEAT_PASSAGES_SHOWN,
     SOURCE_RULE_WHY,
     ClusterView,
     Rewording,
@@ -100,6 +101,8 @@ th[aria-sort=descending] button.sort::after { content: "\\25BC"; color: #1f2328;
   border-radius: 3px; margin-left: 0.4em; vertical-align: middle; overflow: hidden; }
 .bar span { display: block; height: 100%; background: #2f855a; }
 .explain { font-size: 0.92em; color: #3d444d; max-width: 60em; }
+.note { max-width: 60em; padding: 0.5em 0.8em; background: #fff8c5; border-left: 4px solid
+  #d4a72c; border-radius: 4px; }
 .legend { font-size: 0.9em; margin: 0.6em 0 1em; display: flex; flex-wrap: wrap;
   gap: 0.4em 1em; align-items: center; }
 .legend .dedup-align { display: inline; font-family: inherit; }
@@ -298,8 +301,18 @@ def _cluster(view: ClusterView, show_cosmetic: bool, story: int | None) -> dict[
     }
 
 
+def _cut_note(shown: int, total: int, what: str, whats: str) -> str | None:
+    """The sentence that says a section shows only part of its items, or ``None``."""
+    if shown >= total:
+        return None
+    return (f"Showing the first {shown} of {total} {whats} in full (largest first); "
+            f"the others are listed in the tables below. dedup report --limit 0 "
+            f"shows every {what}, and dedup find --json holds them all.")
+
+
 def _context(
-    result: FindResult, title: str, show_cosmetic: bool, views: list[ClusterView]
+    result: FindResult, title: str, show_cosmetic: bool, views: list[ClusterView],
+    limit: int | None = None,
 ) -> dict[str, Any]:
     corpus = result.corpus
     docs = {d.id: d for d in corpus.documents}
@@ -322,8 +335,15 @@ def _context(
             "clusters": r.clusters,
         }
 
+    def cap(n: int) -> int:
+        return n if limit is None else min(n, limit)
+
     story_items = []
-    for s in found:
+    shown_clusters: set[int] = set()
+    for i, s in enumerate(found):
+        full = i < cap(len(found))
+        if full:
+            shown_clusters.update(cid for cid in s.clusters if cid in by_id)
         members = []
         for m in s.members:
             d, via = m.document, m.via
@@ -362,16 +382,19 @@ def _context(
             "show_outlet": any(d.outlet != d.id for d in s.documents),
             "relations": [relation(r) for r in s.relations],
             "links": [relation(r) for r in s.links],
+            "n_clusters": len(s.clusters),
+            "full": full,
             "clusters": [_cluster(by_id[cid], show_cosmetic, s.id)
-                         for cid in s.clusters if cid in by_id],
+                         for cid in s.clusters if cid in by_id] if full else [],
         })
-    loose = [_cluster(v, show_cosmetic, None) for v in views
-             if v.cluster.id not in story_of_cluster]
+    loose_views = [v for v in views if v.cluster.id not in story_of_cluster]
+    loose = [_cluster(v, show_cosmetic, None) for v in loose_views[:cap(len(loose_views))]]
+    shown_clusters.update(c["id"] for c in loose)
 
+    repeat_clusters = [c for c in result.clusters if c.kind != "cross-document"]
     repeats = []
-    for c in result.clusters:
-        if c.kind == "cross-document":
-            continue
+    for c in repeat_clusters[:cap(len(repeat_clusters))]:
+        shown_clusters.add(c.id)
         repeats.append({
             "id": c.id,
             "kind": c.kind,
@@ -380,8 +403,9 @@ def _context(
             "passages": [
                 {"doc": p.doc, "start": p.start, "end": p.end,
                  "text": docs[p.doc].text[p.start : p.end]}
-                for p in c.passages
+                for p in c.passages[:REPEAT_PASSAGES_SHOWN]
             ],
+            "more": max(0, len(c.passages) - REPEAT_PASSAGES_SHOWN),
         })
 
     summary = []
@@ -433,7 +457,7 @@ def _context(
             "clusters": sorted(in_clusters.get(d.id, ())),
         })
 
-    n_repeats = len(repeats)
+    n_repeats = len(repeat_clusters)
     params = result.params
     return {
         "title": title,
@@ -450,7 +474,12 @@ def _context(
             (n_repeats, "repeat within one outlet", "repeats within one outlet"),
         ],
         "stories": story_items,
+        "stories_cut": _cut_note(cap(len(found)), len(found), "story", "stories"),
         "loose": loose,
+        "loose_cut": _cut_note(len(loose), len(loose_views), "cluster", "clusters"),
+        "repeats_cut": _cut_note(len(repeats), len(repeat_clusters), "repeat", "repeats"),
+        "shown_clusters": shown_clusters,
+        "shown_stories": {s["id"] for s in story_items if s["full"]},
         "has_shared": bool(views),
         "repeats": repeats,
         "summary": summary,
@@ -474,12 +503,15 @@ def render_report_html(
     title: str = "dedup report",
     show_cosmetic: bool = False,
     views: list[ClusterView] | None = None,
+    limit: int | None = None,
 ) -> str:
     """The whole report as one self-contained HTML page.
 
     ``views`` (from :func:`dedup.rewording.cluster_views`) can be passed in when the
     caller already has them, to align each cluster once. ``show_cosmetic`` also marks
-    edits of quote style, case and spacing.
+    edits of quote style, case and spacing. ``limit`` caps the stories, other shared
+    clusters and repeats shown in full (largest first; ``None``: all); the tables of
+    every story, cluster and document stay complete, and a note says what was cut.
 
     >>> from dedup.models import Corpus, Document
     >>> from dedup.pipeline import find
@@ -491,5 +523,5 @@ def render_report_html(
     """
     if views is None:
         views = cluster_views(result)
-    context = _context(result, title, show_cosmetic, views)
+    context = _context(result, title, show_cosmetic, views, limit)
     return _ENV.get_template("report.html.j2").render(context)

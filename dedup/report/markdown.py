@@ -21,6 +21,7 @@ from ..pipeline import FindResult
 from ..relations import Relation
 from ..rewording import (
     PIVOT_RULE_WHY,
+    REPEAT_PASSAGES_SHOWN,
     SOURCE_RULE_WHY,
     ClusterView,
     Rewording,
@@ -235,12 +236,22 @@ def _story(story: Story, views: dict[int, ClusterView], story_of: dict[str, int]
     return out
 
 
+def _cut_note(shown: int, total: int, what: str, whats: str) -> list[str]:
+    if shown >= total:
+        return []
+    return [f"*Showing the first {shown} of {total} {whats} in full (largest first); the "
+            f"others are listed in the tables below. `dedup report --limit 0` shows every "
+            f"{what}, and `dedup find --json` holds them all.*", ""]
+
+
 def render_report_markdown(
-    result: FindResult, *, title: str = "dedup report", views: list[ClusterView] | None = None
+    result: FindResult, *, title: str = "dedup report", views: list[ClusterView] | None = None,
+    limit: int | None = None,
 ) -> str:
     """The whole report as GitHub-flavoured Markdown, in the HTML report's order:
     stories, other shared clusters, repeats, the per-outlet summary, every cluster,
-    every document.
+    every document. ``limit`` caps the stories, other shared clusters and repeats
+    shown in full (largest first; ``None``: all); the tables stay complete.
 
     >>> from dedup.models import Corpus, Document
     >>> from dedup.pipeline import find
@@ -295,7 +306,9 @@ def render_report_markdown(
             for s in found
         ]
         out.append("")
-        for s in found:
+        n_full = len(found) if limit is None else min(limit, len(found))
+        out += _cut_note(n_full, len(found), "story", "stories")
+        for s in found[:n_full]:
             out += _story(s, by_id, story_of_doc)
     else:
         out += ["None: no document derives from another.", ""]
@@ -312,7 +325,9 @@ def render_report_markdown(
             "None: every shared cluster belongs to a story." if views else "None found.",
             "",
         ]
-    for view in loose:
+    n_full = len(loose) if limit is None else min(limit, len(loose))
+    out += _cut_note(n_full, len(loose), "cluster", "clusters")
+    for view in loose[:n_full]:
         out += _cluster(view, 3)
     out += [
         "## Repeats within one outlet",
@@ -324,18 +339,24 @@ def render_report_markdown(
     ]
     if not repeats:
         out += ["None found.", ""]
-    for c in repeats:
+    n_full = len(repeats) if limit is None else min(limit, len(repeats))
+    out += _cut_note(n_full, len(repeats), "repeat", "repeats")
+    for c in repeats[:n_full]:
         out += [
             f"### Cluster {c.id}",
             "",
             f"{c.kind}, {_esc(', '.join(c.outlets))}, score {_range(_scores(c))}:",
             "",
         ]
-        for k, q in enumerate(c.passages, start=1):
+        for k, q in enumerate(c.passages[:REPEAT_PASSAGES_SHOWN], start=1):
             out.append(
                 f"{k}. {_esc(q.doc)}, characters {q.start}\u2013{q.end}: "
                 f"{_esc(texts[q.doc][q.start : q.end])}"
             )
+        more = len(c.passages) - REPEAT_PASSAGES_SHOWN
+        if more > 0:
+            out += ["", f"and {plural(more, 'more passage')} of this repeat (the documents "
+                        "table names each document's clusters)"]
         out.append("")
     out += [
         "## Rewording by outlet",
