@@ -87,6 +87,9 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+#: What stands between two pieces of a version that lie far apart in its document.
+ELISION = "\n\n[\u2026]\n\n"
+
 #: Passages of one repeat that the reports list in full: boilerplate can recur in
 #: hundreds of documents, and their document tables name every cluster a document is in.
 REPEAT_PASSAGES_SHOWN = 20
@@ -99,9 +102,13 @@ class Version:
     """One document's version of a cluster's material: its passages (one, or several
     when the document split the material) and the document.
 
-    The version is read, aligned and shown as one text, from its first passage's
-    start to its last passage's end (``start``/``end``), so a paragraph the outlet
-    inserted between two passages shows as added and a moved one as moved.
+    The version is read, aligned and shown as its :attr:`pieces`: passages at most
+    ``max_gap`` sentences apart are read as one stretch of the document, so a
+    paragraph the outlet inserted between them shows as added and a moved one as
+    moved; passages farther apart are separate pieces, shown with an elision mark
+    between them (:attr:`text`), so that a sentence from the top of an article and
+    one from its end do not bring the whole article into the comparison.
+    ``start``/``end`` are the first passage's start and the last one's end.
     ``words`` counts the passages' words; ``date`` is the document's parsed date
     (``None`` when unknown).
     """
@@ -110,6 +117,7 @@ class Version:
     document: Document
     words: int
     date: datetime | None
+    max_gap: int = 2
 
     @property
     def start(self) -> int:
@@ -124,9 +132,31 @@ class Version:
         return self.document.outlet
 
     @property
+    def pieces(self) -> tuple[tuple[int, int], ...]:
+        """Character spans of the document that the version shows, in text order:
+        passages joined across gaps of up to ``max_gap`` sentences.
+
+        >>> doc = Document("d", "A1. A2. B. C. D. E. F2.", "Wire")
+        >>> v = Version((Span("d", 0, 3, 0, 0), Span("d", 4, 7, 1, 1),
+        ...              Span("d", 20, 23, 6, 6)), doc, 3, None)
+        >>> [doc.text[s:e] for s, e in v.pieces]
+        ['A1. A2.', 'F2.']
+        """
+        out: list[list[int]] = []
+        last = -1
+        for p in sorted(self.passages, key=lambda p: p.start):
+            if out and p.first - last - 1 <= self.max_gap:
+                out[-1][1] = max(out[-1][1], p.end)
+            else:
+                out.append([p.start, p.end])
+            last = max(last, p.last)
+        return tuple((a, b) for a, b in out)
+
+    @property
     def text(self) -> str:
-        """The passage, exactly as it stands in the document."""
-        return self.document.text[self.start : self.end]
+        """The version as shown: its pieces exactly as they stand in the document,
+        joined by an elision mark (:data:`ELISION`) where sentences were skipped."""
+        return ELISION.join(self.document.text[a:b] for a, b in self.pieces)
 
 
 @dataclass(frozen=True)
@@ -248,6 +278,15 @@ def _most_complete(versions: Sequence[Version]) -> Version:
     return best
 
 
+def _align_versions(pivot: Version, other: Version) -> Alignment:
+    def side(v: Version) -> tuple[str, tuple[int, int] | None]:
+        if len(v.pieces) == 1:
+            return v.document.text, v.pieces[0]
+        return v.text, None
+    (a, a_span), (b, b_span) = side(pivot), side(other)
+    return align(a, b, a_span=a_span, b_span=b_span)
+
+
 def cluster_views(result: FindResult) -> list[ClusterView]:
     """One :class:`ClusterView` per cross-document cluster, in cluster order.
 
@@ -270,21 +309,13 @@ def cluster_views(result: FindResult) -> list[ClusterView]:
             if doc.id not in dates:
                 dates[doc.id] = parse_date(doc.date)
             words = sum(len(tokenize(doc.text, p.start, p.end)) for p in spans)
-            versions.append(Version(tuple(spans), doc, words, dates[doc.id]))
+            versions.append(Version(tuple(spans), doc, words, dates[doc.id],
+                                    result.params.max_gap))
         pivot, rule = choose_pivot(versions)
-        others = tuple(
-            Rewording(
-                v,
-                align(
-                    pivot.document.text,
-                    v.document.text,
-                    a_span=(pivot.start, pivot.end),
-                    b_span=(v.start, v.end),
-                ),
-            )
-            for v in versions
-            if v is not pivot
-        )
+        # a version in one piece is aligned in place; one in several, as its pieces
+        # joined by the elision mark (which has no word of its own to align)
+        others = tuple(Rewording(v, _align_versions(pivot, v)) for v in versions
+                       if v is not pivot)
         views.append(ClusterView(c, pivot, rule, others))
     return views
 

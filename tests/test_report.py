@@ -21,6 +21,7 @@ from dedup.relations import Relation
 from dedup.report.html import render_report_html
 from dedup.report.markdown import inline_diff, render_report_markdown
 from dedup.rewording import (
+    ELISION,
     RULE_EARLIEST_DATE,
     RULE_MOST_COMPLETE,
     RULE_NEVER_DERIVED,
@@ -827,3 +828,28 @@ def test_a_repeat_in_many_documents_lists_its_first_passages() -> None:
     assert "and 5 more passages of this repeat" in page
     md = render_report_markdown(result)
     assert "and 5 more passages of this repeat" in md
+
+
+def test_passages_far_apart_are_shown_as_pieces_not_the_article_between(
+    seeds_result: FindResult,
+) -> None:
+    """A version made of a sentence near the top of an article and one near its end is
+    shown (and aligned) as those two pieces with an elision mark between them, not as
+    the whole article from one to the other."""
+    views = cluster_views(seeds_result)
+    split = [(view, v) for view in views
+             for v in (view.pivot, *(r.version for r in view.others)) if len(v.pieces) > 1]
+    assert split, "the seeds have a version split across their article"
+    for view, v in split:
+        assert v.text.count(ELISION) == len(v.pieces) - 1
+        between = v.document.text[v.pieces[0][1]:v.pieces[1][0]].strip()
+        assert between and between not in v.text
+        for r in view.others:
+            shown = r.alignment.a if v is view.pivot else r.alignment.b
+            if v is view.pivot or r.version is v:
+                assert between not in shown
+    for view in views:  # a version in one piece is aligned in place, in its document
+        for r in view.others:
+            if len(r.version.pieces) == 1:
+                assert r.alignment.b is r.version.document.text
+                assert r.alignment.b_span == r.version.pieces[0]
