@@ -318,9 +318,9 @@ def fit(pairs: Sequence[Pair]) -> tuple[float, ...]:
 
 def cross_validate(pairs: Sequence[Pair], k: int = 10, *, seed: int = 0) -> dict[str, Any]:
     """K-fold estimate of the held-out figures: for each fold, coefficients fitted on
-    the other folds' pairs, ``find`` run on every sentence with them (other
-    parameters at their defaults), and the fold's own pairs scored; the figures are
-    over all pairs, each predicted by the one run
+    the other folds' pairs, ``find`` run on every sentence with them
+    (``match="paraphrase"``, other parameters at their defaults), and the fold's
+    own pairs scored; the figures are over all pairs, each predicted by the one run
     that did not see it."""
     rows = training_rows(pairs)
     text_cols = tuple(range(len(TABLE_FEATURES), len(FEATURES)))
@@ -334,7 +334,7 @@ def cross_validate(pairs: Sequence[Pair], k: int = 10, *, seed: int = 0) -> dict
         train = fold[rows.pair] != f
         coef = fit_logistic(rows.features[train], rows.labels[train], non_positive=text_cols)
         coefs.append(coef)
-        result = dedup.find(corpus, dedup.FindParams(verifier=coef))
+        result = dedup.find(corpus, dedup.FindParams(match="paraphrase", verifier=coef))
         held = fold[rows.pair] == f
         verifier_p[rows.pair[held]] = 1.0 / (1.0 + np.exp(-verifier_logit(
             rows.features[held], coef)))
@@ -387,7 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         r = cross_validate(load_pairs(args.data), args.cv)
         print(f"MSRP {args.cv}-fold cross-validation ({data}): verifier refitted per fold, "
-              "find run per fold, each pair scored by the run that did not see it")
+              'find(match="paraphrase") run per fold, each pair scored by the run that did '
+              "not see it")
         print(_line("same cross-document cluster", r["cluster"]))
         print(f"  find score of the pair ROC AUC {r['auc_find_score']:.3f}; verifier "
               f"probability (held out, 0 when not a candidate) ROC AUC {r['auc_verifier']:.3f}")

@@ -48,19 +48,16 @@ class FindParams:
     """Tuning of :func:`find`. Every field is recorded in the output.
 
     threshold: verified score (0..1, weighted cosine) two passages of different
-        outlets need to count as shared material when only part of one recurs in
-        the other (see :func:`dedup.verify.score_pairs`).
-    match: ``"shared"`` (the default: the verifier decides the pairs where most of
-        one passage recurs in the other, the evidence rule the others) or
-        ``"paraphrase"`` (the verifier decides every pair: do they say the same
-        thing?).
+        outlets need to count as shared material.
+    match: what a verified pair of passages is: ``"shared"`` (the default: they
+        share material, ``threshold`` on the weighted cosine with the evidence floor)
+        or ``"paraphrase"`` (they say the same thing: ``verifier_threshold`` on the
+        verifier's probability; see :func:`dedup.verify.score_pairs`).
     verifier: the verifier's coefficients (intercept, then one per feature of
         :data:`dedup.evidence.FEATURES`), fitted once on MSRP train
         (:data:`dedup.verify.VERIFIER`, ``python -m benchmarks.msrp --fit``).
-    verifier_threshold: the verifier's probability a pair it decides needs (0.5:
-        the fitted model's own decision).
-    verifier_containment: share of the smaller passage's weight that must recur in
-        the other for the verifier to decide the pair.
+    verifier_threshold: the verifier's probability a pair needs with
+        ``match="paraphrase"`` (0.5: the fitted model's own decision).
     min_evidence: shared weight, in units of ``log N`` (one feature unique to the
         pair), below which a match is not trusted whatever its score, unless the pair
         shares ``min_shared_run`` of its longest n-grams (a verbatim run is evidence of
@@ -107,7 +104,6 @@ class FindParams:
     match: str = "shared"
     verifier: tuple[float, ...] = VERIFIER
     verifier_threshold: float = 0.5
-    verifier_containment: float = 0.45
     min_evidence: float = 3.0
     min_shared_run: int = 6
     min_exact_words: int = 8
@@ -132,7 +128,7 @@ class FindParams:
     def __post_init__(self) -> None:
         for name in ("threshold", "duplicate_threshold", "topic_weight", "absorb", "min_fit",
                      "wholly", "partially", "speaker_penalty", "extend_threshold",
-                     "verifier_threshold", "verifier_containment"):
+                     "verifier_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
@@ -169,6 +165,12 @@ class FindParams:
         if coverage >= self.wholly:
             return "wholly"
         return "partially" if coverage >= self.partially else "non"
+
+    @property
+    def pair_threshold(self) -> float:
+        """The score a pair needs: ``threshold``, or ``verifier_threshold`` with
+        ``match="paraphrase"``."""
+        return self.verifier_threshold if self.match == "paraphrase" else self.threshold
 
     def rare_minhash(self) -> MinHashParams:
         """Signature parameters of the distinctive-wording channel."""
@@ -441,7 +443,7 @@ def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
     ``threshold`` expanded to the pairs of their usable copies in different outlets,
     strongest first."""
     params = run.params
-    keep = checked.cos >= params.threshold
+    keep = checked.cos >= params.pair_threshold
     which, pairs = expand_pairs(cand[keep], checked.ok_ptr, checked.ok_members,
                                 params.max_bucket)
     cosines = checked.cos[keep][which]

@@ -11,7 +11,6 @@ one repeats, for repeats inside one document or outlet.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -26,18 +25,19 @@ from .evidence import (
     table_features,
     text_features,
 )
-from .features import FeatureTable
+from .features import FeatureTable, shared_stats_bulk
 from .normalize import s_stem, tokenize
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
 
 
-# The verifier: a logistic model over the pair's evidence (:data:`FEATURES`, in that
-# order), intercept first. Fitted ONCE on the MSRP training split (every pair that
-# find's candidate stage proposes; L2 0.01 on standardised features; text features
-# held non-positive) by ``python -m benchmarks.msrp --fit``, which prints these
-# numbers; never fitted on test data. Recorded in ``FindParams.verifier``.
+# The verifier (``FindParams(match="paraphrase")``): a logistic model over the pair's
+# evidence (:data:`FEATURES`, in that order), intercept first. Fitted ONCE on the
+# MSRP training split (every pair that find's candidate stage proposes; L2 0.01 on
+# standardised features; text features held non-positive) by
+# ``python -m benchmarks.msrp --fit``, which prints these numbers; never fitted on
+# test data. Recorded in ``FindParams.verifier``.
 VERIFIER: tuple[float, ...] = (
     -3.337682,  # intercept
     -30.445169,  # cosine
@@ -82,71 +82,85 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
     however short), and the shared weight of each pair in units of one rare word
     (``log N``): the evidence it adds to its two documents' relation.
 
-    The cross-outlet score is the pair's weighted cosine where the pair is accepted
-    and 0 where it is not; an accepted pair scores at least ``threshold``. With
-    ``match="shared"`` (the default) a pair is accepted in one of two ways:
+    The cross-outlet score depends on ``params.match``:
 
-    * **same statement**: the verifier (:data:`VERIFIER`, a logistic model over the
-      pair's lexical evidence, see :mod:`dedup.evidence`, fitted on MSRP) gives it
-      a probability of at least ``verifier_threshold`` that the two say the same
-      thing; it weighs the evidence itself, so no floor applies;
-    * **shared part**: less than ``verifier_containment`` of the smaller passage's
-      weight recurs in the other (a distinctive phrase, a quotation inside reworded
-      text) and the weighted cosine reaches ``threshold`` with the minimum evidence
-      (``min_evidence`` rare-word units, or a verbatim run). Where more recurs,
-      the question is whether the two say the same thing, and the verifier's
-      answer stands.
+    * ``"shared"`` (the default): weighted cosine, zeroed below the minimum evidence
+      and lowered by ``speaker_penalty`` where ``text_of`` (the text of a passage)
+      shows two different speakers (:func:`different_speakers`): does the pair share
+      material?
+    * ``"paraphrase"``: the verifier's probability that the two say the same thing
+      (:data:`VERIFIER`, a logistic model over the pair's lexical evidence, see
+      :mod:`dedup.evidence`, fitted on MSRP); it weighs the evidence itself, so no
+      floor applies. Numbers printed on one side only lower it, as the model weighs
+      them, and two different speakers take ``speaker_penalty`` of it (texts read
+      only for the pairs that reach ``verifier_threshold``).
 
-    With ``match="paraphrase"`` only the verifier accepts pairs. Where
-    ``text_of`` (the text of a passage) is given, the pairs that would be accepted
-    are read: numbers printed on one side only lower the verifier's odds (as the
-    model weighs them), and two different named speakers (:func:`different_speakers`)
-    take ``speaker_penalty`` of the score. A long sentence repeated word for word
-    scores 1.0."""
+    A long sentence repeated word for word scores 1.0 either way."""
     if len(pairs) == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
-    ev = pair_evidence(table, pairs)
-    shared = ev.shared
-    cos = np.round(np.minimum(ev.cosine(), 1.0), 4)
-    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
-        table.n_words[pairs[:, 0]] >= params.min_exact_words)
-    # The verifier judges every pair; where most of one passage recurs in the other
-    # its "no" stands, elsewhere the evidence rule may still accept the pair.
     if params.match == "paraphrase":
-        judged = np.ones(len(pairs), dtype=bool)
+        ev = pair_evidence(table, pairs)
+        shared, ta, tb = ev.shared, ev.total_a, ev.total_b
+        cos = _paraphrase(table, pairs, ev, params, text_of)
     else:
-        judged = ev.containment()[1] >= params.verifier_containment
-    enough = (shared >= params.min_evidence * table.log_n) | (ev.runs >= params.min_shared_run)
-    part_ok = ~judged & enough & (cos >= params.threshold)
-    z = verifier_logit(table_features(ev, table.log_n), params.verifier)
-    need = _logit(params.verifier_threshold)
-    if text_of is not None:
-        # Text only lowers a score: only pairs accepted without it are read.
-        w_text = np.minimum(np.asarray(params.verifier[1 + len(TABLE_FEATURES):]), 0.0)
-        for k in np.flatnonzero((z >= need) & ~exact).tolist():
-            z[k] += float(np.dot(w_text, text_features(text_of(int(pairs[k, 0])),
-                                                       text_of(int(pairs[k, 1])))))
-    same_ok = z >= need
-    score = np.where(same_ok, np.maximum(cos, params.threshold), np.where(part_ok, cos, 0.0))
-    score[exact] = 1.0
-    if text_of is not None and params.speaker_penalty > 0:
-        # Only pairs that would match are read: few, and each passage once.
-        for k in np.flatnonzero((score >= params.threshold) & ~exact).tolist():
-            a, b = int(pairs[k, 0]), int(pairs[k, 1])
-            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
-                score[k] = round(float(score[k]) * (1.0 - params.speaker_penalty), 4)
+        shared, runs = shared_stats_bulk(table, pairs)
+        ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
+        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lo = np.minimum(ev.total_a, ev.total_b)
-        short = np.minimum(ev.words_a, ev.words_b) < 3
+        lo = np.minimum(ta, tb)
+        short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
         dup = np.where((lo > 0) & ~short, shared / lo, 0.0)
     dup = np.round(np.minimum(dup, 1.0), 4)
     repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
     dup[repeat] = 1.0
-    return score, dup, shared / table.log_n if table.log_n > 0 else np.zeros(len(pairs))
+    return cos, dup, shared / table.log_n if table.log_n > 0 else np.zeros(len(pairs))
 
 
-def _subset(ev: PairEvidence, keep: np.ndarray) -> PairEvidence:
-    return PairEvidence(**{f.name: getattr(ev, f.name)[keep] for f in fields(ev)})
+def _exact(table: FeatureTable, pairs: np.ndarray, params: FindParams) -> np.ndarray:
+    # A whole sentence printed again word for word is copying, however ordinary its
+    # words: it needs no further evidence once it is long enough not to recur by chance.
+    return (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
+        table.n_words[pairs[:, 0]] >= params.min_exact_words)
+
+
+def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np.ndarray,
+            ta: np.ndarray, tb: np.ndarray, params: FindParams,
+            text_of: Callable[[int], str] | None) -> np.ndarray:
+    """The ``"shared"`` score: weighted cosine with the evidence floor."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
+        enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
+        cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
+    exact = _exact(table, pairs, params)
+    cos[exact] = 1.0
+    if text_of is not None and params.speaker_penalty > 0:
+        # Only pairs that would match are read: few, and each passage once.
+        for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
+            a, b = int(pairs[k, 0]), int(pairs[k, 1])
+            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
+                cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
+    return cos
+
+
+def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params: FindParams,
+                text_of: Callable[[int], str] | None) -> np.ndarray:
+    """The ``"paraphrase"`` score: the verifier's probability."""
+    z = verifier_logit(table_features(ev, table.log_n), params.verifier)
+    exact = _exact(table, pairs, params)
+    if text_of is not None:
+        # Text features only lower a score: only pairs that pass without them are read.
+        w_text = np.minimum(np.asarray(params.verifier[1 + len(TABLE_FEATURES):]), 0.0)
+        penalty = (float(np.log1p(-params.speaker_penalty)) if params.speaker_penalty < 1
+                   else -np.inf)
+        for k in np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact).tolist():
+            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
+            z[k] += float(np.dot(w_text, text_features(a, b)))
+            if params.speaker_penalty > 0 and different_speakers(speakers(a), speakers(b)):
+                z[k] += penalty
+    with np.errstate(over="ignore"):
+        score = np.round(1.0 / (1.0 + np.exp(-z)), 4)
+    score[exact] = 1.0
+    return score
 
 
 # Verbs that put a name in front of what it says, beyond the aligner's attribution

@@ -107,15 +107,31 @@ def test_parameters_check_the_verifier() -> None:
     assert FindParams(match="paraphrase").pair_threshold == 0.5
 
 
-def test_shared_mode_scores_are_the_weighted_cosine() -> None:
-    table, _ = _table(seed=2)
-    pairs = _all_pairs(30)
-    params = FindParams(min_evidence=0.0)
-    cos, _, _ = score_pairs(table, pairs, params)
-    ev = pair_evidence(table, pairs)
-    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
-        table.n_words[pairs[:, 0]] >= params.min_exact_words)
-    np.testing.assert_allclose(cos[~exact], np.round(np.minimum(ev.cosine(), 1.0), 4)[~exact])
+def _oracle(table, a: int, b: int, params: FindParams) -> float:
+    """The score :func:`score_pairs` gives one pair, spelled out."""
+    shared, runs = shared_stats(table, a, b)
+    ta, tb = float(table.total[a]), float(table.total[b])
+    if table.key[a] == table.key[b] and table.n_words[a] >= params.min_exact_words:
+        return 1.0
+    if params.match == "paraphrase":
+        x = table_features(pair_evidence(table, np.array([[a, b]])), table.log_n)
+        return round(1.0 / (1.0 + np.exp(-verifier_logit(x, params.verifier)[0])), 4)
+    enough = shared >= params.min_evidence * table.log_n or runs >= params.min_shared_run
+    if not enough or ta <= 0 or tb <= 0:
+        return 0.0
+    return round(min(shared / (ta * tb) ** 0.5, 1.0), 4)
+
+
+@pytest.mark.parametrize("match", ["shared", "paraphrase"])
+def test_scores_follow_the_oracle(match: str) -> None:
+    table, _ = _table(seed=2, n=40)
+    pairs = _all_pairs(40)
+    params = FindParams(match=match, min_evidence=1.0)
+    score, _, _ = score_pairs(table, pairs, params)
+    want = [_oracle(table, a, b, params) for a, b in pairs.tolist()]
+    np.testing.assert_allclose(score, want, atol=1e-4)
+    passed = score >= params.pair_threshold
+    assert 0 < passed.sum() < len(pairs)  # both outcomes occur
 
 
 WIRE = ("The company sold the supermarket chain to a rival grocer for $2.5 billion in 1998, "
@@ -138,6 +154,14 @@ def test_paraphrase_mode_keeps_a_reworded_sentence_and_ranks_changed_facts_lower
     reworded = _verified("paraphrase", WIRE, REWORDED)
     assert reworded >= 0.5
     assert _verified("paraphrase", WIRE, CHANGED) < reworded
+
+
+def test_a_clause_added_to_a_wire_sentence_is_shared_material_not_a_paraphrase() -> None:
+    # find's default question is "shared material?"; MSRP's (match="paraphrase") is
+    # "same meaning?", and a sentence with more information is not a paraphrase.
+    added = WIRE[:-1] + ", a deal that analysts said reshaped the regional grocery market."
+    assert _verified("shared", WIRE, added) > 0
+    assert _verified("paraphrase", WIRE, added) == 0.0
 
 
 def test_a_changed_number_lowers_the_verifier_score() -> None:
