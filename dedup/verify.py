@@ -6,6 +6,11 @@ n-gram features that is zeroed when the shared weight is below the minimum evide
 (unless the pair shares a verbatim run, or is the same long sentence word for word);
 and the **repeat score**, the share of the shorter passage's weight that the other
 one repeats, for repeats inside one document or outlet.
+
+With ``FindParams(match="paraphrase")`` the cross-outlet score is instead the
+probability, from a logistic model over the pair's lexical evidence
+(:mod:`dedup.evidence`) fitted once on MSRP train (:data:`VERIFIER`), that the two
+passages say the same thing: MSRP's question, stricter than "do they share material?".
 """
 
 from __future__ import annotations
