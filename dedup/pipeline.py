@@ -39,6 +39,7 @@ from .repeats import (
     union_pairs,
 )
 from .signatures import MinHashParams, fold32
+from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,6 +49,15 @@ class FindParams:
 
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
+    match: what a verified pair of passages is: ``"shared"`` (the default: they
+        share material, ``threshold`` on the weighted cosine with the evidence floor)
+        or ``"paraphrase"`` (they say the same thing: ``verifier_threshold`` on the
+        verifier's probability; see :func:`dedup.verify.score_pairs`).
+    verifier: the verifier's coefficients (intercept, then one per feature of
+        :data:`dedup.evidence.FEATURES`), fitted once on MSRP train
+        (:data:`dedup.verify.VERIFIER`, ``python -m benchmarks.msrp --fit``).
+    verifier_threshold: the verifier's probability a pair needs with
+        ``match="paraphrase"`` (0.5: the fitted model's own decision).
     min_evidence: shared weight, in units of ``log N`` (one feature unique to the
         pair), below which a match is not trusted whatever its score, unless the pair
         shares ``min_shared_run`` of its longest n-grams (a verbatim run is evidence of
@@ -91,6 +101,9 @@ class FindParams:
     boilerplate_docs: int = 3
     target_recall: float = 0.95
     threshold: float = 0.2
+    match: str = "shared"
+    verifier: tuple[float, ...] = VERIFIER
+    verifier_threshold: float = 0.5
     min_evidence: float = 3.0
     min_shared_run: int = 6
     min_exact_words: int = 8
@@ -114,10 +127,17 @@ class FindParams:
 
     def __post_init__(self) -> None:
         for name in ("threshold", "duplicate_threshold", "topic_weight", "absorb", "min_fit",
-                     "wholly", "partially", "speaker_penalty", "extend_threshold"):
+                     "wholly", "partially", "speaker_penalty", "extend_threshold",
+                     "verifier_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ParameterError(f"{name} must be in [0.0, 1.0], got {v}")
+        if self.match not in ("shared", "paraphrase"):
+            raise ParameterError(f"match must be 'shared' or 'paraphrase', got {self.match!r}")
+        if len(self.verifier) != 1 + len(FEATURES):
+            raise ParameterError(f"verifier needs {1 + len(FEATURES)} coefficients "
+                                 f"(intercept, then {', '.join(FEATURES)}), "
+                                 f"got {len(self.verifier)}")
         if self.min_words < 1:
             raise ParameterError(f"min_words must be at least 1, got {self.min_words}")
         if self.quote_weight < 0:
@@ -146,6 +166,12 @@ class FindParams:
             return "wholly"
         return "partially" if coverage >= self.partially else "non"
 
+    @property
+    def pair_threshold(self) -> float:
+        """The score a pair needs: ``threshold``, or ``verifier_threshold`` with
+        ``match="paraphrase"``."""
+        return self.verifier_threshold if self.match == "paraphrase" else self.threshold
+
     def rare_minhash(self) -> MinHashParams:
         """Signature parameters of the distinctive-wording channel."""
         return MinHashParams(num_perm=self.rare_num_perm, seed=self.minhash.seed,
@@ -165,6 +191,7 @@ class FindParams:
         d["minhash"] = self.minhash.to_dict()
         prior = self.word_prior()
         d["prior_languages"] = list(self.prior_languages)
+        d["verifier"] = dict(zip(("intercept", *FEATURES), self.verifier, strict=True))
         d["prior_source"] = prior.source if prior is not None else "none"
         d["lsh"] = {"near": self.near_lsh().to_dict(), "rare": self.lsh().to_dict(),
                     "rare_minhash": self.rare_minhash().to_dict()}
@@ -416,7 +443,7 @@ def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
     ``threshold`` expanded to the pairs of their usable copies in different outlets,
     strongest first."""
     params = run.params
-    keep = checked.cos >= params.threshold
+    keep = checked.cos >= params.pair_threshold
     which, pairs = expand_pairs(cand[keep], checked.ok_ptr, checked.ok_members,
                                 params.max_bucket)
     cosines = checked.cos[keep][which]

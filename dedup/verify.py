@@ -6,17 +6,30 @@ n-gram features that is zeroed when the shared weight is below the minimum evide
 (unless the pair shares a verbatim run, or is the same long sentence word for word);
 and the **repeat score**, the share of the shorter passage's weight that the other
 one repeats, for repeats inside one document or outlet.
+
+With ``FindParams(match="paraphrase")`` the cross-outlet score is instead the
+probability, from a logistic model over the pair's lexical evidence
+(:mod:`dedup.evidence`) fitted once on MSRP train (:data:`VERIFIER`), that the two
+passages say the same thing: MSRP's question, stricter than "do they share material?".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from .align import ATTRIBUTION_VERBS, quotation_spans
+from .evidence import (
+    FEATURES,
+    TABLE_FEATURES,
+    PairEvidence,
+    pair_evidence,
+    table_features,
+    text_features,
+)
 from .features import FeatureTable, shared_stats_bulk
 from .normalize import s_stem, tokenize
 
@@ -24,34 +37,80 @@ if TYPE_CHECKING:
     from .pipeline import FindParams
 
 
+# The verifier (``FindParams(match="paraphrase")``): a logistic model over the pair's
+# evidence (:data:`FEATURES`, in that order), intercept first. Fitted ONCE on the
+# MSRP training split (every pair that find's candidate stage proposes; L2 0.01 on
+# standardised features; text features held non-positive) by
+# ``python -m benchmarks.msrp --fit``, which prints these numbers; never fitted on
+# test data. Recorded in ``FindParams.verifier``.
+VERIFIER: tuple[float, ...] = (
+    -3.337682,  # intercept
+    -30.445169,  # cosine
+    20.381533,  # containment_min
+    9.682916,  # containment_max
+    -1.2946,  # cosine_words
+    3.616671,  # containment_words
+    1.174935,  # containment_pairs
+    0.981848,  # evidence
+    -0.411149,  # runs
+    2.926428,  # length_ratio
+    -3.609063,  # overlap_min
+    8.664442,  # overlap_max
+    -2.580986,  # pairs_overlap
+    1.049326,  # unmatched_min
+    -2.306811,  # unmatched_max
+    -0.042895,  # unmatched_names
+    -0.233769,  # numbers_unmatched
+)
+
+
+def verifier_logit(features: np.ndarray, coefficients: Sequence[float]) -> np.ndarray:
+    """The verifier's log-odds for rows of features (the first ``k`` of
+    :data:`FEATURES`, ``k`` the number of columns)."""
+    c = np.asarray(coefficients, dtype=np.float64)
+    return c[0] + features @ c[1:1 + features.shape[1]]
+
+
+def _logit(p: float) -> float:
+    if p <= 0.0:
+        return -np.inf
+    if p >= 1.0:
+        return np.inf
+    return float(np.log(p / (1.0 - p)))
+
+
 def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
                 text_of: Callable[[int], str] | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cross-outlet scores of many pairs at once: weighted cosine, zeroed below the
-    minimum evidence and lowered by ``speaker_penalty`` where ``text_of`` (the text of
-    a passage) shows two different speakers (:func:`different_speakers`), repeat
-    scores (the share of the shorter passage's weight that the other one repeats, 1.0
-    for an exact repeat, however short), and the shared weight of each pair in units
-    of one rare word (``log N``): the evidence it adds to its two documents' relation."""
+    """Cross-outlet scores of many pairs at once, repeat scores (the share of the
+    shorter passage's weight that the other one repeats, 1.0 for an exact repeat,
+    however short), and the shared weight of each pair in units of one rare word
+    (``log N``): the evidence it adds to its two documents' relation.
+
+    The cross-outlet score depends on ``params.match``:
+
+    * ``"shared"`` (the default): weighted cosine, zeroed below the minimum evidence
+      and lowered by ``speaker_penalty`` where ``text_of`` (the text of a passage)
+      shows two different speakers (:func:`different_speakers`): does the pair share
+      material?
+    * ``"paraphrase"``: the verifier's probability that the two say the same thing
+      (:data:`VERIFIER`, a logistic model over the pair's lexical evidence, see
+      :mod:`dedup.evidence`, fitted on MSRP); it weighs the evidence itself, so no
+      floor applies. Numbers printed on one side only lower it, as the model weighs
+      them, and two different speakers take ``speaker_penalty`` of it (texts read
+      only for the pairs that reach ``verifier_threshold``).
+
+    A long sentence repeated word for word scores 1.0 either way."""
     if len(pairs) == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
-    shared, runs = shared_stats_bulk(table, pairs)
-    ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
-        enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
-        cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
-    # A whole sentence printed again word for word is copying, however ordinary its
-    # words: it needs no further evidence once it is long enough not to recur by chance.
-    exact = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
-        table.n_words[pairs[:, 0]] >= params.min_exact_words)
-    cos[exact] = 1.0
-    if text_of is not None and params.speaker_penalty > 0:
-        # Only pairs that would match are read: few, and each passage once.
-        for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
-            a, b = int(pairs[k, 0]), int(pairs[k, 1])
-            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
-                cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
+    if params.match == "paraphrase":
+        ev = pair_evidence(table, pairs)
+        shared, ta, tb = ev.shared, ev.total_a, ev.total_b
+        cos = _paraphrase(table, pairs, ev, params, text_of)
+    else:
+        shared, runs = shared_stats_bulk(table, pairs)
+        ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
+        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of)
     with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.minimum(ta, tb)
         short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
@@ -60,6 +119,53 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
     repeat = (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (table.n_words[pairs[:, 0]] > 0)
     dup[repeat] = 1.0
     return cos, dup, shared / table.log_n if table.log_n > 0 else np.zeros(len(pairs))
+
+
+def _exact(table: FeatureTable, pairs: np.ndarray, params: FindParams) -> np.ndarray:
+    # A whole sentence printed again word for word is copying, however ordinary its
+    # words: it needs no further evidence once it is long enough not to recur by chance.
+    return (table.key[pairs[:, 0]] == table.key[pairs[:, 1]]) & (
+        table.n_words[pairs[:, 0]] >= params.min_exact_words)
+
+
+def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np.ndarray,
+            ta: np.ndarray, tb: np.ndarray, params: FindParams,
+            text_of: Callable[[int], str] | None) -> np.ndarray:
+    """The ``"shared"`` score: weighted cosine with the evidence floor."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
+        enough = (shared >= params.min_evidence * table.log_n) | (runs >= params.min_shared_run)
+        cos = np.round(np.minimum(np.where(enough, cos, 0.0), 1.0), 4)
+    exact = _exact(table, pairs, params)
+    cos[exact] = 1.0
+    if text_of is not None and params.speaker_penalty > 0:
+        # Only pairs that would match are read: few, and each passage once.
+        for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
+            a, b = int(pairs[k, 0]), int(pairs[k, 1])
+            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
+                cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
+    return cos
+
+
+def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params: FindParams,
+                text_of: Callable[[int], str] | None) -> np.ndarray:
+    """The ``"paraphrase"`` score: the verifier's probability."""
+    z = verifier_logit(table_features(ev, table.log_n), params.verifier)
+    exact = _exact(table, pairs, params)
+    if text_of is not None:
+        # Text features only lower a score: only pairs that pass without them are read.
+        w_text = np.minimum(np.asarray(params.verifier[1 + len(TABLE_FEATURES):]), 0.0)
+        penalty = (float(np.log1p(-params.speaker_penalty)) if params.speaker_penalty < 1
+                   else -np.inf)
+        for k in np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact).tolist():
+            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
+            z[k] += float(np.dot(w_text, text_features(a, b)))
+            if params.speaker_penalty > 0 and different_speakers(speakers(a), speakers(b)):
+                z[k] += penalty
+    with np.errstate(over="ignore"):
+        score = np.round(1.0 / (1.0 + np.exp(-z)), 4)
+    score[exact] = 1.0
+    return score
 
 
 # Verbs that put a name in front of what it says, beyond the aligner's attribution
@@ -176,4 +282,5 @@ def different_speakers(a: Speakers, b: Speakers) -> bool:
     return bool(a.keys and b.keys and not (a.keys & b.names) and not (b.keys & a.names))
 
 
-__all__ = ["Speakers", "different_speakers", "score_pairs", "speakers"]
+__all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "score_pairs", "speakers",
+           "verifier_logit"]
