@@ -265,6 +265,12 @@ def main() -> None:
                    "this may change nothing.")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=1, show_default=True,
               help="MinHash seed (same seed, same input: identical output).")
+@click.option("--match", type=click.Choice(["shared", "paraphrase"]), default=FindParams.match,
+              show_default=True,
+              help="What two outlets' sentences must have to match: 'shared' material "
+                   "(words in common, however reworded), or 'paraphrase': the same "
+                   "meaning, judged by a verifier fitted on MSRP (stricter; it rejects a "
+                   "wire sentence that an outlet extended with a clause of its own).")
 @click.option("--prior", type=click.Choice(["wordfreq", "none"]), default=FindParams.prior,
               show_default=True,
               help="General-language word frequencies blended into word rarity; 'none' "
@@ -279,7 +285,8 @@ def main() -> None:
 def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | None,
              threshold: float,
              min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
-             seed: int, prior: str, limit: int, quiet: bool, workers: int | None,
+             seed: int, match: str, prior: str, limit: int, quiet: bool,
+             workers: int | None,
              **opts: Any) -> None:
     """Find the material that documents in PATHS share, and which derives from which.
 
@@ -302,7 +309,7 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | No
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
                         threshold=threshold,
                         min_evidence=min_evidence, lsh_threshold=lsh_threshold,
-                        min_words=min_words, prior=prior)
+                        min_words=min_words, match=match, prior=prior)
     progress = Progress(enabled=False if quiet else None)
     try:
         with open_engine_from(opts, workers) as engine:

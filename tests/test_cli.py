@@ -520,3 +520,16 @@ def test_find_prior_option_is_recorded(runner: CliRunner, seeds_dir: Path) -> No
     assert used["none"] == "none"
     res = runner.invoke(main, ["find", str(seeds_dir), "--prior", "idf"])
     assert res.exit_code == 2 and "'idf' is not one of" in res.output
+
+
+def test_find_match_paraphrase_is_recorded_and_stricter(runner: CliRunner,
+                                                        seeds_dir: Path) -> None:
+    out = {}
+    for match in ("shared", "paraphrase"):
+        res = runner.invoke(main, ["find", str(seeds_dir), "--match", match, "--json", "-"])
+        assert res.exit_code == 0, res.output
+        out[match] = json.loads(res.output)
+        assert out[match]["params"]["match"] == match
+    assert set(out["paraphrase"]["params"]["verifier"]) >= {"intercept"}
+    assert (out["paraphrase"]["summary"]["sentence_matches"]
+            <= out["shared"]["summary"]["sentence_matches"])
