@@ -41,6 +41,7 @@ from .repeats import (
 from .signatures import MinHashParams, fold32
 
 Progress = Callable[[str, int, int], None]
+EVIDENCE_BLOCK = 1 << 18  # distinct passage pairs expanded to their copies at a time
 
 @dataclass(frozen=True)
 class FindParams:
@@ -502,11 +503,10 @@ def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
-    which, pp = expand_pairs(cand, checked.ok_ptr, checked.ok_members, params.max_bucket)
-    doc_pairs = _document_pairs(units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]],
-                                checked.shared[which], params.relation_evidence,
-                                set(clusters_of_pair), len(docs))
-    del which, pp
+    sel = checked.shared > 0  # a candidate with no shared weight adds nothing
+    doc_pairs = _document_pairs(units, checked, cand[sel], checked.shared[sel],
+                                params.relation_evidence, set(clusters_of_pair),
+                                params.max_bucket)
     covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
@@ -526,16 +526,35 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _document_pairs(da: np.ndarray, db: np.ndarray, evidence: np.ndarray, min_evidence: float,
-                    always: set[tuple[int, int]], n_docs: int) -> list[tuple[int, int]]:
+def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                    evidence: np.ndarray, min_evidence: float, always: set[tuple[int, int]],
+                    max_bucket: int) -> list[tuple[int, int]]:
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
-    whose candidate passage pairs (documents ``da``/``db``) share at least
-    ``min_evidence`` rare-word units of weight in all."""
-    keep = da != db
-    lo, hi = np.minimum(da, db)[keep], np.maximum(da, db)[keep]
-    keys, inv = np.unique(lo * np.int64(n_docs) + hi, return_inverse=True)
-    total = np.bincount(inv.reshape(-1), weights=evidence[keep], minlength=len(keys))
-    chosen = {(int(k) // n_docs, int(k) % n_docs) for k in keys[total >= min_evidence]}
+    whose passage pairs (the usable copies of the distinct passage pairs
+    ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
+    units of weight in all. Summed a block of distinct pairs at a time, so memory
+    holds one block's copies and one total per document pair, never every copy pair."""
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    chunk = EVIDENCE_BLOCK
+    keys, sums = [], []
+    for lo in range(0, len(rep_pairs), chunk):
+        which, pp = expand_pairs(rep_pairs[lo:lo + chunk], checked.ok_ptr, checked.ok_members,
+                                 max_bucket)
+        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+        keep = da != db
+        key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
+        k, inv = np.unique(key, return_inverse=True)
+        keys.append(k)
+        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:lo + chunk][which[keep]],
+                                minlength=len(k)))
+        del which, pp, da, db, key, inv
+    if keys:
+        k, inv = np.unique(np.concatenate(keys), return_inverse=True)
+        total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
+        k = k[total >= min_evidence]
+    else:
+        k = np.zeros(0, dtype=np.int64)
+    chosen = {(int(x) // int(n_docs), int(x) % int(n_docs)) for x in k.tolist()}
     return sorted(chosen | always)
 
 

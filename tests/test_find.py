@@ -224,3 +224,21 @@ def test_outlet_boilerplate_is_reported_within_outlet_not_shared(tmp_path: Path)
     assert kinds["Sign up fo"] == {"within-outlet"}
     # Each story body is printed by both outlets: that is shared material.
     assert kinds["The port a"] == {"cross-document"}
+
+
+def test_relations_do_not_depend_on_the_evidence_block(seeds_dir: Path,
+                                                       monkeypatch) -> None:
+    # The evidence of every document pair is summed a block of candidate pairs at a
+    # time; a block of three pairs must choose the same document pairs as one block.
+    from dedup import pipeline
+
+    corpus = read_corpus([seeds_dir])
+    params = FindParams(relation_evidence=1.0)  # let evidence alone choose pairs too
+    whole = find(corpus, params)
+    monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 3)
+    blocks = find(corpus, params)
+    assert blocks.stats["document_pairs_aligned"] == whole.stats["document_pairs_aligned"]
+    assert blocks.relations == whole.relations
+    assert whole.stats["document_pairs_aligned"] > len(
+        {(c.passages[0].doc, p.doc) for c in whole.clusters if c.kind == "cross-document"
+         for p in c.passages[1:]})
