@@ -25,7 +25,7 @@ from .dates import parse_date
 from .engine import Engine, LocalEngine
 from .errors import ParameterError
 from .features import FeatureTable, WordPrior, sequence_keys_hashed, shared_stats, word_prior
-from .index import LSHParams
+from .index import LSHParams, shared_features
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
@@ -47,6 +47,13 @@ EVIDENCE_BLOCK = 1 << 18  # distinct passage pairs expanded to their copies at a
 class FindParams:
     """Tuning of :func:`find`. Every field is recorded in the output.
 
+    rare_df, rare_channel, rare_evidence: the distinctive-wording channel looks at
+        n-grams found in at most ``rare_df`` distinct passages. ``"join"`` (default):
+        every pair of passages sharing one is found exactly (an inverted index), and
+        it is a candidate once the rare n-grams it shares weigh ``rare_evidence``
+        units (``log N``, one n-gram unique to the pair) or hold ``min_shared_run``
+        of its longest n-grams. ``"lsh"``: MinHash of the rare n-grams
+        (``rare_num_perm``), one-row bands tuned to Jaccard ``lsh_threshold``.
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
     min_evidence: shared weight, in units of ``log N`` (one feature unique to the
@@ -88,6 +95,8 @@ class FindParams:
     near_threshold: float = 0.5
     lsh_threshold: float = 0.1
     rare_df: int = 10
+    rare_channel: str = "join"
+    rare_evidence: float = 1.0
     rare_num_perm: int = 128
     boilerplate_docs: int = 3
     target_recall: float = 0.95
@@ -130,6 +139,10 @@ class FindParams:
                                  f"({self.wholly})")
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
+        if self.rare_channel not in ("join", "lsh"):
+            raise ParameterError(f"rare_channel must be 'join' or 'lsh', got {self.rare_channel!r}")
+        if not self.rare_evidence >= 0:
+            raise ParameterError(f"rare_evidence must be >= 0, got {self.rare_evidence}")
         if self.prior not in ("wordfreq", "none"):
             raise ParameterError(f"prior must be 'wordfreq' or 'none', got {self.prior!r}")
         if not self.prior_passages >= 0:
@@ -243,6 +256,7 @@ class _Run:
         self.progress = progress
         self.engine = engine
         self.stats: dict[str, float] = {}
+        self.rare_evidence: tuple[np.ndarray, np.ndarray] | None = None
         self._tick = time.perf_counter()
 
     def lap(self, stage: str) -> None:
@@ -316,15 +330,17 @@ def _weigh(run: _Run, units: _Units) -> FeatureTable:
 
 
 def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
-    """Candidate pairs of distinct passages ``(i, j)``, ``i <= j``, from two LSH
-    channels on the same MinHash machinery:
+    """Candidate pairs of distinct passages ``(i, j)``, ``i <= j``, from two channels:
 
-    * near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
-      ``near_threshold``;
+    * near-duplicates: MinHash of the longest n-grams (word 3-grams), LSH bands tuned
+      to Jaccard ``near_threshold``;
     * distinctive wording: only rare n-grams (in at most ``rare_df`` distinct
-      passages), one-row bands tuned to ``lsh_threshold``, so two passages that share a
-      rare phrase become candidates however much else was reworded. Rare features
-      keep every bucket small, so this channel stays linear in the corpus.
+      passages), so two passages that share rare phrases become candidates however
+      much else was reworded: by default an exact weighted join over the rare
+      n-grams' postings (:func:`_rare_join`), which keeps a pair once they weigh
+      ``rare_evidence``; with ``rare_channel="lsh"``, MinHash one-row bands tuned to
+      ``lsh_threshold``. Rare features keep every posting list (bucket) small, so
+      this channel stays linear in the corpus.
 
     A distinct passage printed word for word in ``boilerplate_docs`` or more documents
     of every outlet that prints it is furniture wherever it appears: it never matches
@@ -341,19 +357,25 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
     sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
-    rare = table.df <= params.rare_df
-    sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
-                                     params.rare_minhash())
-    has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
-    del unit_of
+    rare = (table.df <= params.rare_df) & lsh_valid[unit_of]
+    if params.rare_channel == "lsh":
+        sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
+                                         params.rare_minhash())
+        has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
     run.lap("sign")
     if run.progress:
         run.progress("sign", 1, 1)
     near_lsh = params.near_lsh()
     near = run.engine.candidate_pairs(sig_near, near_lsh, valid=lsh_valid,
                                       max_bucket=params.max_bucket, min_hits=near_lsh.min_hits)
-    reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
-                                          max_bucket=params.max_bucket)
+    del sig_near
+    if params.rare_channel == "lsh":
+        reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=has_rare,
+                                              max_bucket=params.max_bucket)
+        del sig_rare
+    else:
+        reworded = _rare_join(run, table, unit_of, rare, near, n_rep)
+    del unit_of, rare
     repeated = np.flatnonzero((np.diff(units.members_ptr) > 1) & (table.n_words > 0))
     cand = np.concatenate([union_pairs([near, reworded], n_rep),
                            np.stack([repeated, repeated], axis=1)])
@@ -362,6 +384,33 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     run.stats["candidate_pairs_rare"] = float(len(reworded))
     run.stats["candidate_pairs"] = float(len(cand))
     return cand
+
+
+def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.ndarray,
+               near: np.ndarray, n_rep: int) -> np.ndarray:
+    """The distinctive-wording channel as an exact weighted join: every pair of
+    distinct passages sharing a rare n-gram (``rare`` entries of the table), with the
+    weight it shares (each n-gram at its own weight, however many passages hold
+    it). A pair sharing ``rare_evidence`` units of that weight, or ``min_shared_run``
+    of its longest plain n-grams, is a candidate; the others' shared weight is kept
+    (``run.rare_evidence``) as evidence for the relation of their documents, as an
+    unverified candidate's would be."""
+    params = run.params
+    run_flag = table.gram == table.top_gram
+    if table.plain is not None:
+        run_flag &= table.plain
+    joined = shared_features(unit_of[rare], table.feats[rare], table.weights[rare], n_rep,
+                             run=run_flag[rare], max_postings=params.max_bucket)
+    strong = ((joined.weight >= params.rare_evidence * table.log_n)
+              | (joined.runs >= params.min_shared_run))
+    weak = ~strong
+    if len(near) and weak.any():  # a near-duplicate candidate brings its own evidence
+        near_keys = near[:, 0] * np.int64(n_rep) + near[:, 1]
+        at = np.minimum(np.searchsorted(near_keys, joined.key), len(near_keys) - 1)
+        weak &= near_keys[at] != joined.key
+    run.stats["rare_sharing_pairs"] = float(len(joined.key))
+    run.rare_evidence = (joined.pairs(weak), joined.weight[weak] / table.log_n)
+    return joined.pairs(strong)
 
 
 @dataclass
@@ -504,7 +553,12 @@ def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
     sel = checked.shared > 0  # a candidate with no shared weight adds nothing
-    doc_pairs = _document_pairs(units, checked, cand[sel], checked.shared[sel],
+    rep_pairs, evidence = cand[sel], checked.shared[sel]
+    if run.rare_evidence is not None:
+        extra, weight = run.rare_evidence
+        rep_pairs, evidence = np.concatenate([rep_pairs, extra]), np.r_[evidence, weight]
+        run.rare_evidence = None
+    doc_pairs = _document_pairs(units, checked, rep_pairs, evidence,
                                 params.relation_evidence, set(clusters_of_pair),
                                 params.max_bucket)
     covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)

@@ -242,3 +242,26 @@ def test_relations_do_not_depend_on_the_evidence_block(seeds_dir: Path,
     assert whole.stats["document_pairs_aligned"] > len(
         {(c.passages[0].doc, p.doc) for c in whole.clusters if c.kind == "cross-document"
          for p in c.passages[1:]})
+
+
+def test_rare_join_finds_what_the_rare_lsh_channel_verifies(seeds_dir: Path) -> None:
+    # The exact join of rare n-grams keeps every pair the LSH channel verified on the
+    # seeds (its reworded matches included), from far fewer candidates.
+    corpus = read_corpus([seeds_dir])
+    join = find(corpus)
+    lsh = find(corpus, FindParams(rare_channel="lsh"))
+    assert join.params.rare_channel == "join"
+    assert join.sentence_pairs.tolist() == lsh.sentence_pairs.tolist()
+    assert join.clusters == lsh.clusters and join.relations == lsh.relations
+    assert join.stats["candidate_pairs_rare"] < lsh.stats["candidate_pairs_rare"]
+
+
+def test_rare_channel_parameters_are_checked() -> None:
+    import pytest
+
+    from dedup.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="rare_channel"):
+        FindParams(rare_channel="bands")
+    with pytest.raises(ParameterError, match="rare_evidence"):
+        FindParams(rare_evidence=-1.0)
