@@ -41,7 +41,7 @@ from .repeats import (
 from .signatures import MinHashParams, fold32
 
 Progress = Callable[[str, int, int], None]
-EVIDENCE_BLOCK = 1 << 18  # distinct passage pairs expanded to their copies at a time
+EVIDENCE_BLOCK = 1 << 21  # copy pairs of candidate passage pairs summed at a time
 
 @dataclass(frozen=True)
 class FindParams:
@@ -586,20 +586,27 @@ def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
     whose passage pairs (the usable copies of the distinct passage pairs
     ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
-    units of weight in all. Summed a block of distinct pairs at a time, so memory
+    units of weight in all. Summed about ``EVIDENCE_BLOCK`` copy pairs at a time, so memory
     holds one block's copies and one total per document pair, never every copy pair."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    chunk = EVIDENCE_BLOCK
+    # Blocks of about EVIDENCE_BLOCK copy pairs (a wire sentence printed by dozens of
+    # outlets brings dozens of copies to each of its pairs).
+    copies = np.diff(checked.ok_ptr)
+    size = np.maximum(copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]], 1)
+    cuts = np.searchsorted(np.cumsum(size), np.arange(EVIDENCE_BLOCK, int(size.sum()),
+                                                     EVIDENCE_BLOCK), side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(rep_pairs)}), len(rep_pairs)]
+    del copies, size, cuts
     keys, sums = [], []
-    for lo in range(0, len(rep_pairs), chunk):
-        which, pp = expand_pairs(rep_pairs[lo:lo + chunk], checked.ok_ptr, checked.ok_members,
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
         keep = da != db
         key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
         k, inv = np.unique(key, return_inverse=True)
         keys.append(k)
-        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:lo + chunk][which[keep]],
+        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
                                 minlength=len(k)))
         del which, pp, da, db, key, inv
     if keys:
