@@ -24,7 +24,14 @@ from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
 from .errors import ParameterError
-from .features import FeatureTable, WordPrior, sequence_keys_hashed, shared_stats, word_prior
+from .features import (
+    FeatureTable,
+    WordPrior,
+    sequence_keys_hashed,
+    shared_stats,
+    shared_stats_bulk,
+    word_prior,
+)
 from .index import LSHParams, shared_features
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
@@ -392,9 +399,9 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     distinct passages sharing a rare n-gram (``rare`` entries of the table), with the
     weight it shares (each n-gram at its own weight, however many passages hold
     it). A pair sharing ``rare_evidence`` units of that weight, or ``min_shared_run``
-    of its longest plain n-grams, is a candidate; the others' shared weight is kept
-    (``run.rare_evidence``) as evidence for the relation of their documents, as an
-    unverified candidate's would be."""
+    of its longest plain n-grams, is a candidate; the others' whole shared weight is
+    kept (``run.rare_evidence``) as evidence for the relation of their documents, as
+    an unverified candidate's would be."""
     params = run.params
     run_flag = table.gram == table.top_gram
     if table.plain is not None:
@@ -409,8 +416,12 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
         at = np.minimum(np.searchsorted(near_keys, joined.key), len(near_keys) - 1)
         weak &= near_keys[at] != joined.key
     run.stats["rare_sharing_pairs"] = float(len(joined.key))
-    run.rare_evidence = (joined.pairs(weak), joined.weight[weak] / table.log_n)
-    return joined.pairs(strong)
+    strong_pairs, weak_pairs = joined.pairs(strong), joined.pairs(weak)
+    del joined, strong, weak
+    # Their whole shared weight, as verification counts it (rare n-grams and the
+    # rest), without the costlier scoring: the relation evidence of their documents.
+    run.rare_evidence = (weak_pairs, shared_stats_bulk(table, weak_pairs)[0] / table.log_n)
+    return strong_pairs
 
 
 @dataclass
