@@ -523,7 +523,7 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
     return parts
 
 
-def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 16
+def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`shared_stats` for many pairs at once (``pairs`` is ``(m, 2)``).
 
@@ -540,9 +540,13 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     # each passage's keys stay sorted (its features are sorted by hash).
     order = np.argsort(table.feats)
     ranked = table.feats[order]
-    fid = np.empty(len(order), dtype=np.int64)
-    fid[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
-    del order, ranked
+    step = np.empty(len(order), dtype=np.int32)
+    step[0] = 0
+    np.not_equal(ranked[1:], ranked[:-1], out=step[1:], casting="unsafe")
+    del ranked
+    fid = np.empty(len(order), dtype=np.int32)
+    fid[order] = np.cumsum(step, dtype=np.int32)
+    del order, step
     n_f = np.int64(fid.max() + 1)
     top = table.top_gram
     is_run = table.gram == top

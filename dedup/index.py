@@ -238,7 +238,7 @@ class SharedFeatures(NamedTuple):
 
 def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
                     n_units: int, *, run: np.ndarray | None = None, max_postings: int = 64,
-                    block: int = 1 << 22) -> SharedFeatures:
+                    block: int = 1 << 20) -> SharedFeatures:
     """Every pair of units that shares a feature, with the weight it shares: an exact
     weighted join over an inverted index, for features found in few units (rare
     n-grams), where LSH would hash each to a band of its own.
@@ -256,8 +256,8 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
     ([[0, 1], [0, 2], [1, 2]], [3.0, 1.0, 1.0])
     """
     if len(unit) == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return SharedFeatures(z, np.zeros(0), z, n_units)
+        return SharedFeatures(np.zeros(0, dtype=np.int64), np.zeros(0),
+                              np.zeros(0, dtype=np.int32), n_units)
     order = np.lexsort((unit, feature))
     f = feature[order]
     starts = np.flatnonzero(np.r_[True, f[1:] != f[:-1]])
@@ -265,10 +265,10 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
     n64 = np.int64(n_units)
     u = unit[order].astype(np.int64)
     w = weight[order].astype(np.float64)
-    r = run[order].astype(np.int64) if run is not None else None
+    r = run[order].astype(np.int32) if run is not None else None
     uniq = np.zeros(0, dtype=np.int64)
     tot_w = np.zeros(0, dtype=np.float64)
-    tot_r = np.zeros(0, dtype=np.int64)
+    tot_r = np.zeros(0, dtype=np.int32)
     pend: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     pending = 0
 
@@ -299,7 +299,7 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
             ib = (st[:, None] + ju[None, :]).ravel()
             key = u[ia] * n64 + u[ib]  # postings sorted by unit: u[ia] < u[ib]
             pw = np.minimum(w[ia], w[ib])
-            pr = (r[ia] & r[ib]) if r is not None else np.zeros(len(ia), dtype=np.int64)
+            pr = (r[ia] & r[ib]) if r is not None else np.zeros(len(ia), dtype=np.int32)
             pend.append((key, pw, pr))
             pending += len(key)
             if pending >= block:

@@ -406,8 +406,10 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     run_flag = table.gram == table.top_gram
     if table.plain is not None:
         run_flag &= table.plain
+    rare = rare & (table.df >= 2)  # an n-gram of one distinct passage pairs no one
     joined = shared_features(unit_of[rare], table.feats[rare], table.weights[rare], n_rep,
                              run=run_flag[rare], max_postings=params.max_bucket)
+    del rare, run_flag
     strong = ((joined.weight >= params.rare_evidence * table.log_n)
               | (joined.runs >= params.min_shared_run))
     weak = ~strong
