@@ -241,7 +241,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     pairs, cosines = _cross_matches(run, units, checked, cand)
     layout, chains, clusters, cluster_of_chain = _assemble(run, units, table, checked,
                                                            pairs, cosines)
-    relations = _relate(run, units, checked, cand, chains, cluster_of_chain)
+    relations = _relate(run, units, table, checked, cand, chains, cluster_of_chain)
     run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
                      clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
                      chains=float(len(chains)), relations=float(len(relations)))
@@ -263,7 +263,7 @@ class _Run:
         self.progress = progress
         self.engine = engine
         self.stats: dict[str, float] = {}
-        self.rare_evidence: tuple[np.ndarray, np.ndarray] | None = None
+        self.rare_pairs: np.ndarray | None = None  # joined below rare_evidence
         self._tick = time.perf_counter()
 
     def lap(self, stage: str) -> None:
@@ -399,9 +399,9 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     distinct passages sharing a rare n-gram (``rare`` entries of the table), with the
     weight it shares (each n-gram at its own weight, however many passages hold
     it). A pair sharing ``rare_evidence`` units of that weight, or ``min_shared_run``
-    of its longest plain n-grams, is a candidate; the others' whole shared weight is
-    kept (``run.rare_evidence``) as evidence for the relation of their documents, as
-    an unverified candidate's would be."""
+    of its longest plain n-grams, is a candidate; the others are kept
+    (``run.rare_pairs``): their shared weight is evidence for the relation of their
+    documents, as an unverified candidate's would be."""
     params = run.params
     run_flag = table.gram == table.top_gram
     if table.plain is not None:
@@ -418,12 +418,8 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
         at = np.minimum(np.searchsorted(near_keys, joined.key), len(near_keys) - 1)
         weak &= near_keys[at] != joined.key
     run.stats["rare_sharing_pairs"] = float(len(joined.key))
-    strong_pairs, weak_pairs = joined.pairs(strong), joined.pairs(weak)
-    del joined, strong, weak
-    # Their whole shared weight, as verification counts it (rare n-grams and the
-    # rest), without the costlier scoring: the relation evidence of their documents.
-    run.rare_evidence = (weak_pairs, shared_stats_bulk(table, weak_pairs)[0] / table.log_n)
-    return strong_pairs
+    run.rare_pairs = joined.pairs(weak)
+    return joined.pairs(strong)
 
 
 @dataclass
@@ -556,21 +552,28 @@ def _shared_raw(sc: ChainCluster, chains: Sequence[Chain]) -> _Raw:
                 min(sc.links), tuple(sc.chains))
 
 
-def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
-            chains: Sequence[Chain], cluster_of_chain: Sequence[Sequence[int]]
-            ) -> list[Relation]:
+def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
+            cand: np.ndarray, chains: Sequence[Chain],
+            cluster_of_chain: Sequence[Sequence[int]]) -> list[Relation]:
     """Document relations: pairs joined by a chain, or sharing ``relation_evidence``
-    rare-word units among their candidate passage pairs, aligned word by word."""
+    rare-word units among their candidate passage pairs (and the pairs that share
+    rare n-grams below ``rare_evidence``), aligned word by word."""
     params, docs = run.params, run.docs
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
     sel = checked.shared > 0  # a candidate with no shared weight adds nothing
     rep_pairs, evidence = cand[sel], checked.shared[sel]
-    if run.rare_evidence is not None:
-        extra, weight = run.rare_evidence
+    if run.rare_pairs is not None:
+        # Their whole shared weight (as verification counts it, without the scoring),
+        # only where it can choose a document pair that no chain chose already.
+        extra = run.rare_pairs[_off_chains(units, checked, run.rare_pairs,
+                                           set(clusters_of_pair), params.max_bucket)]
+        run.rare_pairs = None
+        weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
+            np.zeros(len(extra)))
         rep_pairs, evidence = np.concatenate([rep_pairs, extra]), np.r_[evidence, weight]
-        run.rare_evidence = None
+        run.stats["rare_pairs_weighed"] = float(len(extra))
     doc_pairs = _document_pairs(units, checked, rep_pairs, evidence,
                                 params.relation_evidence, set(clusters_of_pair),
                                 params.max_bucket)
@@ -593,6 +596,38 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
+def _off_chains(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                always: set[tuple[int, int]], max_bucket: int) -> np.ndarray:
+    """Which distinct passage pairs have a pair of usable copies in two documents
+    that ``always`` (document pairs, ``a < b``) does not hold."""
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    known = np.sort(np.array([a * int(n_docs) + b for a, b in always], dtype=np.int64))
+    out = np.zeros(len(rep_pairs), dtype=bool)
+    for lo, hi in _evidence_blocks(checked, rep_pairs):
+        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
+                                 max_bucket)
+        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+        key = np.minimum(da, db) * n_docs + np.maximum(da, db)
+        new = da != db
+        if len(known):
+            at = np.minimum(np.searchsorted(known, key), len(known) - 1)
+            new &= known[at] != key
+        out[lo + which[new]] = True
+    return out
+
+
+def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of ``rep_pairs`` with about ``EVIDENCE_BLOCK`` copy pairs each (a
+    wire sentence printed by dozens of outlets brings dozens of copies to each of
+    its pairs)."""
+    copies = np.diff(checked.ok_ptr)
+    size = np.maximum(copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]], 1)
+    cuts = np.searchsorted(np.cumsum(size), np.arange(EVIDENCE_BLOCK, int(size.sum()),
+                                                     EVIDENCE_BLOCK), side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(rep_pairs)}), len(rep_pairs)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
 def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                     evidence: np.ndarray, min_evidence: float, always: set[tuple[int, int]],
                     max_bucket: int) -> list[tuple[int, int]]:
@@ -602,16 +637,8 @@ def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     units of weight in all. Summed about ``EVIDENCE_BLOCK`` copy pairs at a time, so memory
     holds one block's copies and one total per document pair, never every copy pair."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    # Blocks of about EVIDENCE_BLOCK copy pairs (a wire sentence printed by dozens of
-    # outlets brings dozens of copies to each of its pairs).
-    copies = np.diff(checked.ok_ptr)
-    size = np.maximum(copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]], 1)
-    cuts = np.searchsorted(np.cumsum(size), np.arange(EVIDENCE_BLOCK, int(size.sum()),
-                                                     EVIDENCE_BLOCK), side="right")
-    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(rep_pairs)}), len(rep_pairs)]
-    del copies, size, cuts
     keys, sums = [], []
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
