@@ -264,6 +264,7 @@ class _Run:
         self.engine = engine
         self.stats: dict[str, float] = {}
         self.rare_pairs: np.ndarray | None = None  # joined below rare_evidence
+        self.rare_bound: np.ndarray | None = None  # the most each can share, in units
         self._tick = time.perf_counter()
 
     def lap(self, stage: str) -> None:
@@ -419,6 +420,13 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
         weak &= near_keys[at] != joined.key
     run.stats["rare_sharing_pairs"] = float(len(joined.key))
     run.rare_pairs = joined.pairs(weak)
+    # What each could share at most: its rare weight and all the common weight of the
+    # poorer side (n-grams of one distinct passage are shared by no pair).
+    common = table.df > min(params.rare_df, params.max_bucket)  # all the join left out
+    poor = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
+                                                       poor[run.rare_pairs[:, 1]])
+                      ) / max(table.log_n, 1e-12)
     return joined.pairs(strong)
 
 
@@ -567,9 +575,15 @@ def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     if run.rare_pairs is not None:
         # Their whole shared weight (as verification counts it, without the scoring),
         # only where it can choose a document pair that no chain chose already.
-        extra = run.rare_pairs[_off_chains(units, checked, run.rare_pairs,
-                                           set(clusters_of_pair), params.max_bucket)]
-        run.rare_pairs = None
+        chained = _doc_keys(units, set(clusters_of_pair))
+        off = _touching(units, checked, run.rare_pairs, chained, params.max_bucket, False)
+        extra, bound = run.rare_pairs[off], run.rare_bound[off]
+        run.rare_pairs = run.rare_bound = None
+        # ... and only where, each at the most it could share, they could choose one.
+        could = _evidence_keys(units, checked, np.concatenate([rep_pairs, extra]),
+                               np.r_[evidence, bound], params.relation_evidence,
+                               params.max_bucket)
+        extra = extra[_touching(units, checked, extra, could, params.max_bucket, True)]
         weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
             np.zeros(len(extra)))
         rep_pairs, evidence = np.concatenate([rep_pairs, extra]), np.r_[evidence, weight]
@@ -596,23 +610,27 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _off_chains(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
-                always: set[tuple[int, int]], max_bucket: int) -> np.ndarray:
+def _doc_keys(units: _Units, pairs: set[tuple[int, int]]) -> np.ndarray:
+    """Document pairs ``(a, b)``, ``a < b``, as sorted int64 keys ``a * n + b``."""
+    n = int(units.word_ptr.shape[0]) - 1
+    return np.sort(np.array([a * n + b for a, b in pairs], dtype=np.int64))
+
+
+def _touching(units: _Units, checked: _Checked, rep_pairs: np.ndarray, keys: np.ndarray,
+              max_bucket: int, inside: bool) -> np.ndarray:
     """Which distinct passage pairs have a pair of usable copies in two documents
-    that ``always`` (document pairs, ``a < b``) does not hold."""
+    whose pair is (``inside``) or is not among ``keys`` (sorted document-pair keys)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    known = np.sort(np.array([a * int(n_docs) + b for a, b in always], dtype=np.int64))
     out = np.zeros(len(rep_pairs), dtype=bool)
     for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
         key = np.minimum(da, db) * n_docs + np.maximum(da, db)
-        new = da != db
-        if len(known):
-            at = np.minimum(np.searchsorted(known, key), len(known) - 1)
-            new &= known[at] != key
-        out[lo + which[new]] = True
+        found = np.zeros(len(key), dtype=bool)
+        if len(keys):
+            found = keys[np.minimum(np.searchsorted(keys, key), len(keys) - 1)] == key
+        out[lo + which[(da != db) & (found if inside else ~found)]] = True
     return out
 
 
@@ -634,8 +652,19 @@ def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
     whose passage pairs (the usable copies of the distinct passage pairs
     ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
-    units of weight in all. Summed about ``EVIDENCE_BLOCK`` copy pairs at a time, so memory
-    holds one block's copies and one total per document pair, never every copy pair."""
+    units of weight in all."""
+    n = int(units.word_ptr.shape[0]) - 1
+    k = _evidence_keys(units, checked, rep_pairs, evidence, min_evidence, max_bucket)
+    chosen = {(int(x) // n, int(x) % n) for x in k.tolist()}
+    return sorted(chosen | always)
+
+
+def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                   evidence: np.ndarray, min_evidence: float, max_bucket: int) -> np.ndarray:
+    """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
+    ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
+    copy pairs at a time, so memory holds one block's copies and one total per
+    document pair, never every copy pair."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     keys, sums = [], []
     for lo, hi in _evidence_blocks(checked, rep_pairs):
@@ -649,14 +678,11 @@ def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
         sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
                                 minlength=len(k)))
         del which, pp, da, db, key, inv
-    if keys:
-        k, inv = np.unique(np.concatenate(keys), return_inverse=True)
-        total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
-        k = k[total >= min_evidence]
-    else:
-        k = np.zeros(0, dtype=np.int64)
-    chosen = {(int(x) // int(n_docs), int(x) % int(n_docs)) for x in k.tolist()}
-    return sorted(chosen | always)
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    k, inv = np.unique(np.concatenate(keys), return_inverse=True)
+    total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
+    return k[total >= min_evidence]
 
 
 class _Raw(NamedTuple):
