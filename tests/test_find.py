@@ -265,3 +265,29 @@ def test_rare_channel_parameters_are_checked() -> None:
         FindParams(rare_channel="bands")
     with pytest.raises(ParameterError, match="rare_evidence"):
         FindParams(rare_evidence=-1.0)
+
+
+def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
+                                                               monkeypatch) -> None:
+    # Pairs sharing rare n-grams below rare_evidence are weighed only where their
+    # documents could reach relation_evidence at their bound; weighing them all must
+    # choose the same document pairs.
+    import numpy as np
+
+    from dedup import pipeline
+
+    corpus = read_corpus([seeds_dir])
+    params = FindParams(relation_evidence=250.0, rare_evidence=5.0)  # some pairs out of reach
+    bounded = find(corpus, params)
+    touching = pipeline._touching
+
+    def every(units, checked, rep_pairs, keys, max_bucket, inside):
+        if inside:
+            return np.ones(len(rep_pairs), dtype=bool)
+        return touching(units, checked, rep_pairs, keys, max_bucket, inside)
+
+    monkeypatch.setattr(pipeline, "_touching", every)
+    full = find(corpus, params)
+    assert full.stats["rare_pairs_weighed"] > bounded.stats["rare_pairs_weighed"]
+    assert full.stats["document_pairs_aligned"] == bounded.stats["document_pairs_aligned"]
+    assert full.relations == bounded.relations
