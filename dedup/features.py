@@ -523,7 +523,7 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
     return parts
 
 
-def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 16
+def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`shared_stats` for many pairs at once (``pairs`` is ``(m, 2)``).
 
@@ -538,12 +538,14 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
         return shared, runs
     # Dense feature ids, in hash order, so that (pair, feature) fits one int64 key and
     # each passage's keys stay sorted (its features are sorted by hash).
-    order = np.argsort(table.feats)
-    ranked = table.feats[order]
-    fid = np.empty(len(order), dtype=np.int64)
-    fid[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
-    del order, ranked
-    n_f = np.int64(fid.max() + 1)
+    # (Sorted unique hashes, then a binary search a block at a time: about half the
+    # transient memory of an argsort of every entry.)
+    vocab = np.unique(table.feats)
+    fid = np.empty(len(table.feats), dtype=np.int32)
+    for lo in range(0, len(fid), 1 << 22):
+        fid[lo:lo + (1 << 22)] = np.searchsorted(vocab, table.feats[lo:lo + (1 << 22)])
+    n_f = np.int64(len(vocab))
+    del vocab
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:

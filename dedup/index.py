@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -217,3 +218,92 @@ def _all_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray
         out.append((members[st[:, None] + iu[None, :]].ravel(),
                     members[st[:, None] + ju[None, :]].ravel()))
     return out
+
+
+class SharedFeatures(NamedTuple):
+    """Pairs of units sharing features (``key``: ``i * n + j``, ``i < j``, sorted),
+    the weight they share and how many flagged (``run``) features."""
+
+    key: np.ndarray
+    weight: np.ndarray
+    runs: np.ndarray
+    n: int
+
+    def pairs(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """The pairs (all, or where ``mask``) as an ``(m, 2)`` int64 array."""
+        k = self.key if mask is None else self.key[mask]
+        n64 = np.int64(self.n)
+        return np.stack([k // n64, k % n64], axis=1)
+
+
+def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
+                    n_units: int, *, run: np.ndarray | None = None, max_postings: int = 64,
+                    block: int = 1 << 20) -> SharedFeatures:
+    """Every pair of units that shares a feature, with the weight it shares: an exact
+    weighted join over an inverted index, for features found in few units (rare
+    n-grams), where LSH would hash each to a band of its own.
+
+    ``unit``, ``feature``, ``weight``: one entry per (unit, feature), each unit's
+    features unique. A shared feature adds the smaller of its two weights (as
+    verification counts it); ``run`` flags entries counted in ``runs``. Features in
+    more than ``max_postings`` units are skipped (they are not rare). Pairs are
+    generated ``block`` at a time and folded into one total per pair, so memory holds
+    the pairs that share anything and one block.
+
+    >>> unit = np.array([0, 1, 2, 0, 1]); feat = np.array([7, 7, 7, 9, 9])
+    >>> s = shared_features(unit, feat, np.array([2., 2., 1., 1., 1.]), 3)
+    >>> s.pairs().tolist(), s.weight.tolist()
+    ([[0, 1], [0, 2], [1, 2]], [3.0, 1.0, 1.0])
+    """
+    if len(unit) == 0:
+        return SharedFeatures(np.zeros(0, dtype=np.int64), np.zeros(0),
+                              np.zeros(0, dtype=np.int32), n_units)
+    order = np.lexsort((unit, feature))
+    f = feature[order]
+    starts = np.flatnonzero(np.r_[True, f[1:] != f[:-1]])
+    sizes = np.diff(np.r_[starts, len(f)])
+    n64 = np.int64(n_units)
+    u = unit[order].astype(np.int64)
+    w = weight[order].astype(np.float64)
+    r = run[order].astype(np.int32) if run is not None else None
+    uniq = np.zeros(0, dtype=np.int64)
+    tot_w = np.zeros(0, dtype=np.float64)
+    tot_r = np.zeros(0, dtype=np.int32)
+    pend: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    pending = 0
+
+    def fold() -> None:
+        nonlocal uniq, tot_w, tot_r, pend, pending
+        keys = np.concatenate([p[0] for p in pend])
+        o = np.argsort(keys)
+        keys = keys[o]
+        ws = np.concatenate([p[1] for p in pend])[o]
+        rs = np.concatenate([p[2] for p in pend])[o]
+        pend, pending = [], 0
+        if len(uniq):  # two sorted runs: a stable sort merges them in linear time
+            keys = np.concatenate([uniq, keys])
+            o = np.argsort(keys, kind="stable")
+            keys = keys[o]
+            ws = np.concatenate([tot_w, ws])[o]
+            rs = np.concatenate([tot_r, rs])[o]
+        first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        uniq, tot_w, tot_r = keys[first], np.add.reduceat(ws, first), np.add.reduceat(rs, first)
+
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_postings)]).tolist():
+        st_all = starts[sizes == size]
+        iu, ju = np.triu_indices(size, k=1)
+        step = max(1, block // len(iu))
+        for lo in range(0, len(st_all), step):
+            st = st_all[lo:lo + step]
+            ia = (st[:, None] + iu[None, :]).ravel()
+            ib = (st[:, None] + ju[None, :]).ravel()
+            key = u[ia] * n64 + u[ib]  # postings sorted by unit: u[ia] < u[ib]
+            pw = np.minimum(w[ia], w[ib])
+            pr = (r[ia] & r[ib]) if r is not None else np.zeros(len(ia), dtype=np.int32)
+            pend.append((key, pw, pr))
+            pending += len(key)
+            if pending >= block:
+                fold()
+    if pend:
+        fold()
+    return SharedFeatures(uniq, tot_w, tot_r, n_units)

@@ -120,18 +120,29 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     key = da * np.int64(len(layout.doc_first)) + db
     cuts = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
     wa, wb = layout.words[a], layout.words[b]
+    # Content sentences before each seed's sentence and up to the one after it, on
+    # each side: content_between(d, s_p, s_m) is at_m - after_p when s_m > s_p + 1.
+    cum = layout.cum_content
+    at_a, at_b = layout.doc_first[da] + da + sa, layout.doc_first[db] + db + sb
+    ca, na_ = cum[at_a], cum[at_a + 1]
+    cb, nb_ = cum[at_b], cum[at_b + 1]
     out: list[Chain] = []
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         out.extend(_chain_group(int(da[lo]), int(db[lo]), sa[lo:hi].tolist(), sb[lo:hi].tolist(),
                                 a[lo:hi].tolist(), b[lo:hi].tolist(), sc[lo:hi].tolist(),
-                                np.minimum(wa[lo:hi], wb[lo:hi]).tolist(), layout, max_gap))
+                                np.minimum(wa[lo:hi], wb[lo:hi]).tolist(), max_gap,
+                                (ca[lo:hi].tolist(), na_[lo:hi].tolist(),
+                                 cb[lo:hi].tolist(), nb_[lo:hi].tolist())))
     return out
 
 
 def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: Sequence[int],
-                 pb: Sequence[int], sc: Sequence[float], w: Sequence[int], layout: DocLayout,
-                 max_gap: int) -> list[Chain]:
-    """Chains of one document pair; seeds sorted by (ia, ib)."""
+                 pb: Sequence[int], sc: Sequence[float], w: Sequence[int], max_gap: int,
+                 content: tuple[list[int], list[int], list[int], list[int]]) -> list[Chain]:
+    """Chains of one document pair; seeds sorted by (ia, ib). ``content``: for each
+    seed, the content sentences of its document before its sentence and up to the
+    next one, in A and in B (:meth:`DocLayout.content_between` without the calls)."""
+    at_a, after_a, at_b, after_b = content
     k = len(ia)
     best = [0.0] * k
     pred = [-1] * k
@@ -139,11 +150,11 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: S
         gain = sc[m] * max(w[m], 1)
         best[m] = gain
         for p in range(m - 1, -1, -1):
-            if ia[p] < ia[m] and layout.content_between(d_a, ia[p], ia[m]) > max_gap:
+            if ia[m] > ia[p] + 1 and at_a[m] - after_a[p] > max_gap:
                 break  # seeds further back are further away in A
             if not (ia[p] <= ia[m] and ib[p] <= ib[m]) or (ia[p], ib[p]) == (ia[m], ib[m]):
                 continue
-            if ib[p] < ib[m] and layout.content_between(d_b, ib[p], ib[m]) > max_gap:
+            if ib[m] > ib[p] + 1 and at_b[m] - after_b[p] > max_gap:
                 continue
             if ia[p] == ia[m] or ib[p] == ib[m]:
                 # one sentence split in two on the other side: both halves chain, but

@@ -24,8 +24,15 @@ from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
 from .errors import ParameterError
-from .features import FeatureTable, WordPrior, sequence_keys_hashed, shared_stats, word_prior
-from .index import LSHParams
+from .features import (
+    FeatureTable,
+    WordPrior,
+    sequence_keys_hashed,
+    shared_stats,
+    shared_stats_bulk,
+    word_prior,
+)
+from .index import LSHParams, shared_features
 from .models import Cluster, Corpus, Document, Match, Passage, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
@@ -42,11 +49,19 @@ from .signatures import MinHashParams, fold32
 from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
+EVIDENCE_BLOCK = 1 << 21  # copy pairs of candidate passage pairs summed at a time
 
 @dataclass(frozen=True)
 class FindParams:
     """Tuning of :func:`find`. Every field is recorded in the output.
 
+    rare_df, rare_channel, rare_evidence: the distinctive-wording channel looks at
+        n-grams found in at most ``rare_df`` distinct passages. ``"join"`` (default):
+        every pair of passages sharing one is found exactly (an inverted index), and
+        it is a candidate once the rare n-grams it shares weigh ``rare_evidence``
+        units (``log N``, one n-gram unique to the pair) or hold ``min_shared_run``
+        of its longest n-grams. ``"lsh"``: MinHash of the rare n-grams
+        (``rare_num_perm``), one-row bands tuned to Jaccard ``lsh_threshold``.
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
     match: what a verified pair of passages is: ``"shared"`` (the default: they
@@ -97,6 +112,8 @@ class FindParams:
     near_threshold: float = 0.5
     lsh_threshold: float = 0.1
     rare_df: int = 10
+    rare_channel: str = "join"
+    rare_evidence: float = 1.0
     rare_num_perm: int = 128
     boilerplate_docs: int = 3
     target_recall: float = 0.95
@@ -149,6 +166,10 @@ class FindParams:
                                  f"({self.wholly})")
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket must be at least 2, got {self.max_bucket}")
+        if self.rare_channel not in ("join", "lsh"):
+            raise ParameterError(f"rare_channel must be 'join' or 'lsh', got {self.rare_channel!r}")
+        if not self.rare_evidence >= 0:
+            raise ParameterError(f"rare_evidence must be >= 0, got {self.rare_evidence}")
         if self.prior not in ("wordfreq", "none"):
             raise ParameterError(f"prior must be 'wordfreq' or 'none', got {self.prior!r}")
         if not self.prior_passages >= 0:
@@ -247,7 +268,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     pairs, cosines = _cross_matches(run, units, checked, cand)
     layout, chains, clusters, cluster_of_chain = _assemble(run, units, table, checked,
                                                            pairs, cosines)
-    relations = _relate(run, units, checked, cand, chains, cluster_of_chain)
+    relations = _relate(run, units, table, checked, cand, chains, cluster_of_chain)
     run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
                      clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
                      chains=float(len(chains)), relations=float(len(relations)))
@@ -269,6 +290,8 @@ class _Run:
         self.progress = progress
         self.engine = engine
         self.stats: dict[str, float] = {}
+        self.rare_pairs: np.ndarray | None = None  # joined below rare_evidence
+        self.rare_bound: np.ndarray | None = None  # the most each can share, in units
         self._tick = time.perf_counter()
 
     def lap(self, stage: str) -> None:
@@ -342,15 +365,17 @@ def _weigh(run: _Run, units: _Units) -> FeatureTable:
 
 
 def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
-    """Candidate pairs of distinct passages ``(i, j)``, ``i <= j``, from two LSH
-    channels on the same MinHash machinery:
+    """Candidate pairs of distinct passages ``(i, j)``, ``i <= j``, from two channels:
 
-    * near-duplicates: the longest n-grams (word 3-grams), bands tuned to Jaccard
-      ``near_threshold``;
+    * near-duplicates: MinHash of the longest n-grams (word 3-grams), LSH bands tuned
+      to Jaccard ``near_threshold``;
     * distinctive wording: only rare n-grams (in at most ``rare_df`` distinct
-      passages), one-row bands tuned to ``lsh_threshold``, so two passages that share a
-      rare phrase become candidates however much else was reworded. Rare features
-      keep every bucket small, so this channel stays linear in the corpus.
+      passages), so two passages that share rare phrases become candidates however
+      much else was reworded: by default an exact weighted join over the rare
+      n-grams' postings (:func:`_rare_join`), which keeps a pair once they weigh
+      ``rare_evidence``; with ``rare_channel="lsh"``, MinHash one-row bands tuned to
+      ``lsh_threshold``. Rare features keep every posting list (bucket) small, so
+      this channel stays linear in the corpus.
 
     A distinct passage printed word for word in ``boilerplate_docs`` or more documents
     of every outlet that prints it is furniture wherever it appears: it never matches
@@ -367,19 +392,25 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
     sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
-    rare = table.df <= params.rare_df
-    sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
-                                     params.rare_minhash())
-    has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
-    del unit_of
+    rare = (table.df <= params.rare_df) & lsh_valid[unit_of]
+    if params.rare_channel == "lsh":
+        sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
+                                         params.rare_minhash())
+        has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
     run.lap("sign")
     if run.progress:
         run.progress("sign", 1, 1)
     near_lsh = params.near_lsh()
     near = run.engine.candidate_pairs(sig_near, near_lsh, valid=lsh_valid,
                                       max_bucket=params.max_bucket, min_hits=near_lsh.min_hits)
-    reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=lsh_valid & has_rare,
-                                          max_bucket=params.max_bucket)
+    del sig_near
+    if params.rare_channel == "lsh":
+        reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=has_rare,
+                                              max_bucket=params.max_bucket)
+        del sig_rare
+    else:
+        reworded = _rare_join(run, table, unit_of, rare, near, n_rep)
+    del unit_of, rare
     repeated = np.flatnonzero((np.diff(units.members_ptr) > 1) & (table.n_words > 0))
     cand = np.concatenate([union_pairs([near, reworded], n_rep),
                            np.stack([repeated, repeated], axis=1)])
@@ -388,6 +419,42 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     run.stats["candidate_pairs_rare"] = float(len(reworded))
     run.stats["candidate_pairs"] = float(len(cand))
     return cand
+
+
+def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.ndarray,
+               near: np.ndarray, n_rep: int) -> np.ndarray:
+    """The distinctive-wording channel as an exact weighted join: every pair of
+    distinct passages sharing a rare n-gram (``rare`` entries of the table), with the
+    weight it shares (each n-gram at its own weight, however many passages hold
+    it). A pair sharing ``rare_evidence`` units of that weight, or ``min_shared_run``
+    of its longest plain n-grams, is a candidate; the others are kept
+    (``run.rare_pairs``): their shared weight is evidence for the relation of their
+    documents, as an unverified candidate's would be."""
+    params = run.params
+    run_flag = table.gram == table.top_gram
+    if table.plain is not None:
+        run_flag &= table.plain
+    rare = rare & (table.df >= 2)  # an n-gram of one distinct passage pairs no one
+    joined = shared_features(unit_of[rare], table.feats[rare], table.weights[rare], n_rep,
+                             run=run_flag[rare], max_postings=params.max_bucket)
+    del rare, run_flag
+    strong = ((joined.weight >= params.rare_evidence * table.log_n)
+              | (joined.runs >= params.min_shared_run))
+    weak = ~strong
+    if len(near) and weak.any():  # a near-duplicate candidate brings its own evidence
+        near_keys = near[:, 0] * np.int64(n_rep) + near[:, 1]
+        at = np.minimum(np.searchsorted(near_keys, joined.key), len(near_keys) - 1)
+        weak &= near_keys[at] != joined.key
+    run.stats["rare_sharing_pairs"] = float(len(joined.key))
+    run.rare_pairs = joined.pairs(weak)
+    # What each could share at most: its rare weight and all the common weight of the
+    # poorer side (n-grams of one distinct passage are shared by no pair).
+    common = table.df > min(params.rare_df, params.max_bucket)  # all the join left out
+    poor = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
+                                                       poor[run.rare_pairs[:, 1]])
+                      ) / max(table.log_n, 1e-12)
+    return joined.pairs(strong)
 
 
 @dataclass
@@ -520,20 +587,37 @@ def _shared_raw(sc: ChainCluster, chains: Sequence[Chain]) -> _Raw:
                 min(sc.links), tuple(sc.chains))
 
 
-def _relate(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray,
-            chains: Sequence[Chain], cluster_of_chain: Sequence[Sequence[int]]
-            ) -> list[Relation]:
+def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
+            cand: np.ndarray, chains: Sequence[Chain],
+            cluster_of_chain: Sequence[Sequence[int]]) -> list[Relation]:
     """Document relations: pairs joined by a chain, or sharing ``relation_evidence``
-    rare-word units among their candidate passage pairs, aligned word by word."""
+    rare-word units among their candidate passage pairs (and the pairs that share
+    rare n-grams below ``rare_evidence``), aligned word by word."""
     params, docs = run.params, run.docs
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
-    which, pp = expand_pairs(cand, checked.ok_ptr, checked.ok_members, params.max_bucket)
-    doc_pairs = _document_pairs(units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]],
-                                checked.shared[which], params.relation_evidence,
-                                set(clusters_of_pair), len(docs))
-    del which, pp
+    sel = checked.shared > 0  # a candidate with no shared weight adds nothing
+    rep_pairs, evidence = cand[sel], checked.shared[sel]
+    if run.rare_pairs is not None:
+        # Their whole shared weight (as verification counts it, without the scoring),
+        # only where it can choose a document pair that no chain chose already.
+        chained = _doc_keys(units, set(clusters_of_pair))
+        off = _touching(units, checked, run.rare_pairs, chained, params.max_bucket, False)
+        extra, bound = run.rare_pairs[off], run.rare_bound[off]
+        run.rare_pairs = run.rare_bound = None
+        # ... and only where, each at the most it could share, they could choose one.
+        could = _evidence_keys(units, checked, np.concatenate([rep_pairs, extra]),
+                               np.r_[evidence, bound], params.relation_evidence,
+                               params.max_bucket)
+        extra = extra[_touching(units, checked, extra, could, params.max_bucket, True)]
+        weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
+            np.zeros(len(extra)))
+        rep_pairs, evidence = np.concatenate([rep_pairs, extra]), np.r_[evidence, weight]
+        run.stats["rare_pairs_weighed"] = float(len(extra))
+    doc_pairs = _document_pairs(units, checked, rep_pairs, evidence,
+                                params.relation_evidence, set(clusters_of_pair),
+                                params.max_bucket)
     covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
@@ -553,17 +637,79 @@ def _peak_rss_mb() -> float:
     return round(rss / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _document_pairs(da: np.ndarray, db: np.ndarray, evidence: np.ndarray, min_evidence: float,
-                    always: set[tuple[int, int]], n_docs: int) -> list[tuple[int, int]]:
+def _doc_keys(units: _Units, pairs: set[tuple[int, int]]) -> np.ndarray:
+    """Document pairs ``(a, b)``, ``a < b``, as sorted int64 keys ``a * n + b``."""
+    n = int(units.word_ptr.shape[0]) - 1
+    return np.sort(np.array([a * n + b for a, b in pairs], dtype=np.int64))
+
+
+def _touching(units: _Units, checked: _Checked, rep_pairs: np.ndarray, keys: np.ndarray,
+              max_bucket: int, inside: bool) -> np.ndarray:
+    """Which distinct passage pairs have a pair of usable copies in two documents
+    whose pair is (``inside``) or is not among ``keys`` (sorted document-pair keys)."""
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    out = np.zeros(len(rep_pairs), dtype=bool)
+    for lo, hi in _evidence_blocks(checked, rep_pairs):
+        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
+                                 max_bucket)
+        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+        key = np.minimum(da, db) * n_docs + np.maximum(da, db)
+        found = np.zeros(len(key), dtype=bool)
+        if len(keys):
+            found = keys[np.minimum(np.searchsorted(keys, key), len(keys) - 1)] == key
+        out[lo + which[(da != db) & (found if inside else ~found)]] = True
+    return out
+
+
+def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of ``rep_pairs`` with about ``EVIDENCE_BLOCK`` copy pairs each (a
+    wire sentence printed by dozens of outlets brings dozens of copies to each of
+    its pairs)."""
+    copies = np.diff(checked.ok_ptr)
+    size = np.maximum(copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]], 1)
+    cuts = np.searchsorted(np.cumsum(size), np.arange(EVIDENCE_BLOCK, int(size.sum()),
+                                                     EVIDENCE_BLOCK), side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(rep_pairs)}), len(rep_pairs)]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                    evidence: np.ndarray, min_evidence: float, always: set[tuple[int, int]],
+                    max_bucket: int) -> list[tuple[int, int]]:
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
-    whose candidate passage pairs (documents ``da``/``db``) share at least
-    ``min_evidence`` rare-word units of weight in all."""
-    keep = da != db
-    lo, hi = np.minimum(da, db)[keep], np.maximum(da, db)[keep]
-    keys, inv = np.unique(lo * np.int64(n_docs) + hi, return_inverse=True)
-    total = np.bincount(inv.reshape(-1), weights=evidence[keep], minlength=len(keys))
-    chosen = {(int(k) // n_docs, int(k) % n_docs) for k in keys[total >= min_evidence]}
+    whose passage pairs (the usable copies of the distinct passage pairs
+    ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
+    units of weight in all."""
+    n = int(units.word_ptr.shape[0]) - 1
+    k = _evidence_keys(units, checked, rep_pairs, evidence, min_evidence, max_bucket)
+    chosen = {(int(x) // n, int(x) % n) for x in k.tolist()}
     return sorted(chosen | always)
+
+
+def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                   evidence: np.ndarray, min_evidence: float, max_bucket: int) -> np.ndarray:
+    """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
+    ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
+    copy pairs at a time, so memory holds one block's copies and one total per
+    document pair, never every copy pair."""
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    keys, sums = [], []
+    for lo, hi in _evidence_blocks(checked, rep_pairs):
+        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
+                                 max_bucket)
+        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+        keep = da != db
+        key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
+        k, inv = np.unique(key, return_inverse=True)
+        keys.append(k)
+        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
+                                minlength=len(k)))
+        del which, pp, da, db, key, inv
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    k, inv = np.unique(np.concatenate(keys), return_inverse=True)
+    total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
+    return k[total >= min_evidence]
 
 
 class _Raw(NamedTuple):

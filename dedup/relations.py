@@ -187,8 +187,18 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
     a = np.asarray(ids_a, dtype=np.int64)
     b = np.asarray(ids_b, dtype=np.int64)
     na, nb = len(a), len(b)
+    keep_a, keep_b = _anchored(a, b, min_run)
+    if not keep_a.any():
+        # No shared min_run-gram: no word can match (nor a run stand on its own).
+        return Coverage(na, nb, 0, 0, (), 0)
     ida, idb = a.tolist(), b.tolist()
-    work_a, work_b = _anchored(a, b, min_run)
+    # A word outside every shared min_run-gram gets an id of its own that matches
+    # nothing (negative, unique), and so does a word once a region holds it.
+    own_a = -1 - np.arange(na, dtype=np.int64)
+    own_b = -1 - na - np.arange(nb, dtype=np.int64)
+    arr_a = np.where(keep_a, a, own_a)
+    arr_b = np.where(keep_b, b, own_b)
+    work_a, work_b = arr_a.tolist(), arr_b.tolist()
     taken_a = np.zeros(na, dtype=bool)
     taken_b = np.zeros(nb, dtype=bool)
     found: list[list[_Block]] = []
@@ -210,10 +220,11 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
         for region in regions:
             _widen(region, ida, idb, taken_a, taken_b)
             found.append(region)
-        for i in np.flatnonzero(taken_a).tolist():
-            work_a[i] = -1 - i
-        for j in np.flatnonzero(taken_b).tolist():
-            work_b[j] = -1 - na - j
+        arr_a[taken_a] = own_a[taken_a]
+        arr_b[taken_b] = own_b[taken_b]
+        if not (arr_a >= 0).any():
+            break  # nothing left to match: the next search would find nothing
+        work_a, work_b = arr_a.tolist(), arr_b.tolist()
     cov_a = np.zeros(na, dtype=bool)
     cov_b = np.zeros(nb, dtype=bool)
     out = []
@@ -227,26 +238,29 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
                     max((x[2] for r in found for x in r), default=0))
 
 
-def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[list[int], list[int]]:
-    """Copies of both id sequences (non-negative ints below ``2**31``) in which a word
-    outside every ``k``-gram shared by both gets an id of its own that matches nothing
-    (negative, unique). A ``k``-gram is one int key (exact for ``k <= 2``, hashed past)."""
+def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the words of both id sequences (non-negative ints below ``2**31``) that
+    lie inside a ``k``-gram shared by both. A ``k``-gram is one int key (exact for
+    ``k <= 2``, hashed past)."""
     na, nb = len(a), len(b)
     keep_a = np.zeros(na, dtype=bool)
     keep_b = np.zeros(nb, dtype=bool)
     if na >= k and nb >= k:
         ga, gb = _gram_keys(a, k), _gram_keys(b, k)
-        la, lb = ga.tolist(), gb.tolist()
-        shared = set(la).intersection(lb)
-        if shared:
-            hit_a = np.fromiter((g in shared for g in la), dtype=bool, count=len(la))
-            hit_b = np.fromiter((g in shared for g in lb), dtype=bool, count=len(lb))
+        hit_a = _member(ga, np.sort(gb))
+        if hit_a.any():
+            hit_b = _member(gb, np.sort(ga))
             for off in range(k):
-                keep_a[off:off + len(la)] |= hit_a
-                keep_b[off:off + len(lb)] |= hit_b
-    work_a = np.where(keep_a, a, -1 - np.arange(na, dtype=np.int64)).tolist()
-    work_b = np.where(keep_b, b, -1 - na - np.arange(nb, dtype=np.int64)).tolist()
-    return work_a, work_b
+                keep_a[off:off + len(ga)] |= hit_a
+                keep_b[off:off + len(gb)] |= hit_b
+    return keep_a, keep_b
+
+
+def _member(x: np.ndarray, sorted_y: np.ndarray) -> np.ndarray:
+    """``np.isin(x, sorted_y)`` for a sorted, non-empty ``sorted_y``, without isin's
+    overhead on the short arrays of one document."""
+    at = np.minimum(np.searchsorted(sorted_y, x), len(sorted_y) - 1)
+    return sorted_y[at] == x
 
 
 def _gram_keys(ids: np.ndarray, k: int) -> np.ndarray:

@@ -248,3 +248,19 @@ def test_chunked_build_gives_the_same_table(seeds_dir) -> None:
     alone = build_features_hashed(t.hashes, t.lengths, stock_df=200, chunk_words=97)
     np.testing.assert_array_equal(whole.df[:len(alone.df)], alone.df)
     np.testing.assert_array_equal(whole.features(0)[1], whole.features(len(lengths) - 1)[1])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(1, 12), min_size=1, max_size=15), min_size=2, max_size=12),
+       st.integers(1, 5))
+def test_shared_stats_bulk_equals_one_pair_at_a_time(passages: list[list[int]],
+                                                     chunk: int) -> None:
+    from dedup.features import build_features_hashed, shared_stats, shared_stats_bulk
+
+    words = np.array([w for p in passages for w in p], dtype=np.uint64) * np.uint64(2654435761)
+    table = build_features_hashed(words, np.array([len(p) for p in passages]))
+    pairs = np.array([(i, j) for i in range(len(passages)) for j in range(i, len(passages))])
+    shared, runs = shared_stats_bulk(table, pairs, chunk=chunk)
+    for (i, j), s, r in zip(pairs.tolist(), shared.tolist(), runs.tolist(), strict=True):
+        want = shared_stats(table, i, j)
+        assert math.isclose(s, want[0], rel_tol=1e-12, abs_tol=1e-12) and r == want[1]

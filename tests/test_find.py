@@ -224,3 +224,70 @@ def test_outlet_boilerplate_is_reported_within_outlet_not_shared(tmp_path: Path)
     assert kinds["Sign up fo"] == {"within-outlet"}
     # Each story body is printed by both outlets: that is shared material.
     assert kinds["The port a"] == {"cross-document"}
+
+
+def test_relations_do_not_depend_on_the_evidence_block(seeds_dir: Path,
+                                                       monkeypatch) -> None:
+    # The evidence of every document pair is summed a block of candidate pairs at a
+    # time; a block of three pairs must choose the same document pairs as one block.
+    from dedup import pipeline
+
+    corpus = read_corpus([seeds_dir])
+    params = FindParams(relation_evidence=1.0)  # let evidence alone choose pairs too
+    whole = find(corpus, params)
+    monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 3)
+    blocks = find(corpus, params)
+    assert blocks.stats["document_pairs_aligned"] == whole.stats["document_pairs_aligned"]
+    assert blocks.relations == whole.relations
+    assert whole.stats["document_pairs_aligned"] > len(
+        {(c.passages[0].doc, p.doc) for c in whole.clusters if c.kind == "cross-document"
+         for p in c.passages[1:]})
+
+
+def test_rare_join_finds_what_the_rare_lsh_channel_verifies(seeds_dir: Path) -> None:
+    # The exact join of rare n-grams keeps every pair the LSH channel verified on the
+    # seeds (its reworded matches included), from far fewer candidates.
+    corpus = read_corpus([seeds_dir])
+    join = find(corpus)
+    lsh = find(corpus, FindParams(rare_channel="lsh"))
+    assert join.params.rare_channel == "join"
+    assert join.sentence_pairs.tolist() == lsh.sentence_pairs.tolist()
+    assert join.clusters == lsh.clusters and join.relations == lsh.relations
+    assert join.stats["candidate_pairs_rare"] < lsh.stats["candidate_pairs_rare"]
+
+
+def test_rare_channel_parameters_are_checked() -> None:
+    import pytest
+
+    from dedup.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="rare_channel"):
+        FindParams(rare_channel="bands")
+    with pytest.raises(ParameterError, match="rare_evidence"):
+        FindParams(rare_evidence=-1.0)
+
+
+def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
+                                                               monkeypatch) -> None:
+    # Pairs sharing rare n-grams below rare_evidence are weighed only where their
+    # documents could reach relation_evidence at their bound; weighing them all must
+    # choose the same document pairs.
+    import numpy as np
+
+    from dedup import pipeline
+
+    corpus = read_corpus([seeds_dir])
+    params = FindParams(relation_evidence=250.0, rare_evidence=5.0)  # some pairs out of reach
+    bounded = find(corpus, params)
+    touching = pipeline._touching
+
+    def every(units, checked, rep_pairs, keys, max_bucket, inside):
+        if inside:
+            return np.ones(len(rep_pairs), dtype=bool)
+        return touching(units, checked, rep_pairs, keys, max_bucket, inside)
+
+    monkeypatch.setattr(pipeline, "_touching", every)
+    full = find(corpus, params)
+    assert full.stats["rare_pairs_weighed"] > bounded.stats["rare_pairs_weighed"]
+    assert full.stats["document_pairs_aligned"] == bounded.stats["document_pairs_aligned"]
+    assert full.relations == bounded.relations

@@ -216,3 +216,37 @@ def test_min_hits_keeps_recall_and_drops_weak_pairs() -> None:
     low_one = candidate_probability(0.25, one.bands, one.rows, one.min_hits)
     low_two = candidate_probability(0.25, two.bands, two.rows, two.min_hits)
     assert low_two < low_one / 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9), st.integers(1, 5),
+                          st.booleans()), max_size=60),
+       st.integers(2, 5))
+def test_shared_features_is_the_brute_force_join(entries, max_postings: int) -> None:
+    from dedup.index import shared_features
+
+    seen = {}
+    for u, f, w, r in entries:  # each unit's features unique
+        seen.setdefault((u, f), (float(w), r))
+    unit = np.array([k[0] for k in seen], dtype=np.int64)
+    feat = np.array([k[1] for k in seen], dtype=np.uint64)
+    weight = np.array([v[0] for v in seen.values()])
+    run = np.array([v[1] for v in seen.values()], dtype=bool)
+    got = shared_features(unit, feat, weight, 8, run=run, max_postings=max_postings, block=3)
+    holders = {}
+    for (u, f), v in seen.items():
+        holders.setdefault(f, {})[u] = v
+    want: dict[tuple[int, int], list[float]] = {}
+    for us in holders.values():
+        if len(us) > max_postings:
+            continue
+        for a in us:
+            for b in us:
+                if a < b:
+                    acc = want.setdefault((a, b), [0.0, 0])
+                    acc[0] += min(us[a][0], us[b][0])
+                    acc[1] += us[a][1] and us[b][1]
+    pairs = [tuple(p) for p in got.pairs().tolist()]
+    assert pairs == sorted(want)
+    assert got.weight.tolist() == [want[p][0] for p in pairs]
+    assert got.runs.tolist() == [want[p][1] for p in pairs]

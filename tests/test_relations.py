@@ -75,3 +75,11 @@ def test_parallel_coverages_equal_serial(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(relations, "PARALLEL_MIN_PAIRS", 10)
     assert coverages(ids, ptr, pairs, workers=2) == serial
     assert serial[0] == word_coverage(ids[0:100], ids[100:200])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 30), max_size=50), st.lists(st.integers(0, 30), min_size=1,
+                                                            max_size=50))
+def test_member_is_isin(x: list[int], y: list[int]) -> None:
+    xs, ys = np.array(x, dtype=np.int64), np.array(y, dtype=np.int64)
+    assert relations._member(xs, np.sort(ys)).tolist() == np.isin(xs, ys).tolist()

@@ -14,8 +14,9 @@ relate). The steps whose cost grows with the corpus run on an *engine*:
 workers). :class:`~dedup.engine.dask.DaskEngine` runs them on a Dask cluster, a local
 one or an existing scheduler, partitioned. Every engine returns exactly the arrays
 the local one does, so the result of ``find`` does not depend on where it ran.
-Joining matches into passages, clustering and the relation verdicts run in the
-calling process on the gathered arrays.
+The distinctive-wording channel's exact join of rare n-grams
+(:func:`dedup.index.shared_features`), joining matches into passages, clustering
+and the relation verdicts run in the calling process on the gathered arrays.
 
 The Dask engine needs ``pip install 'dedup[dask]'``; the rest of the library never
 imports dask.
