@@ -255,8 +255,15 @@ def main() -> None:
               default=FindParams.min_evidence,
               show_default=True,
               help="Shared distinctive weight a match needs (in units of one rare word).")
+@click.option("--rare-channel", type=click.Choice(["join", "lsh"]),
+              default=FindParams.rare_channel, show_default=True,
+              help="How passages sharing distinctive wording are found: 'join', every pair "
+                   "sharing a rare n-gram, exactly (an inverted index); 'lsh', MinHash "
+                   "bands over the rare n-grams (approximate, tuned by --lsh-threshold).")
 @click.option("--lsh-threshold", type=FiniteFloat(0.01, 1), default=FindParams.lsh_threshold,
-              show_default=True, help="Jaccard similarity LSH is tuned to catch (recall 95%).")
+              show_default=True,
+              help="With --rare-channel lsh: the Jaccard similarity of rare n-grams its "
+                   "bands are tuned to catch (recall 95%).")
 @click.option("--min-words", type=click.IntRange(min=1), default=FindParams.min_words,
               show_default=True, help="Shorter passages match only as exact repeats.")
 @click.option("--num-perm", type=click.IntRange(1, 1024), default=128, show_default=True,
@@ -284,7 +291,8 @@ def main() -> None:
 @library_errors
 def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | None,
              threshold: float,
-             min_evidence: float, lsh_threshold: float, min_words: int, num_perm: int,
+             min_evidence: float, rare_channel: str, lsh_threshold: float, min_words: int,
+             num_perm: int,
              seed: int, match: str, prior: str, limit: int, quiet: bool,
              workers: int | None,
              **opts: Any) -> None:
@@ -308,8 +316,9 @@ def find_cmd(paths: tuple[str, ...], json_out: str | None, out_parquet: str | No
     corpus = load_corpus(paths, opts)
     params = FindParams(minhash=MinHashParams(num_perm=num_perm, seed=seed),
                         threshold=threshold,
-                        min_evidence=min_evidence, lsh_threshold=lsh_threshold,
-                        min_words=min_words, match=match, prior=prior)
+                        min_evidence=min_evidence, rare_channel=rare_channel,
+                        lsh_threshold=lsh_threshold, min_words=min_words, match=match,
+                        prior=prior)
     progress = Progress(enabled=False if quiet else None)
     try:
         with open_engine_from(opts, workers) as engine:

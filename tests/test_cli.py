@@ -533,3 +533,17 @@ def test_find_match_paraphrase_is_recorded_and_stricter(runner: CliRunner,
     assert set(out["paraphrase"]["params"]["verifier"]) >= {"intercept"}
     assert (out["paraphrase"]["summary"]["sentence_matches"]
             <= out["shared"]["summary"]["sentence_matches"])
+
+
+def test_find_rare_channel_option_is_recorded(runner: CliRunner, wire_dir: Path) -> None:
+    """Both ways of finding distinctive wording find the wire copy of the fixture."""
+    found = {}
+    for channel in ("join", "lsh"):
+        res = runner.invoke(main, ["find", str(wire_dir), "--rare-channel", channel,
+                                   "--json", "-"])
+        assert res.exit_code == 0, res.output
+        data = json.loads(res.output)
+        assert data["params"]["rare_channel"] == channel
+        found[channel] = {tuple(sorted({p["doc"] for p in c["passages"]}))
+                          for c in data["clusters"] if c["kind"] == "cross-document"}
+    assert found["join"] and found["join"] == found["lsh"]
