@@ -60,7 +60,7 @@ class FindParams:
         every pair of passages sharing one is found exactly (an inverted index), and
         it is a candidate once the rare n-grams it shares weigh ``rare_evidence``
         units (``log N``, one n-gram unique to the pair) or hold ``min_shared_run``
-        of its longest n-grams. ``"lsh"``: MinHash of the rare n-grams
+        of its longest n-grams (with ``match="paraphrase"`` every such pair is). ``"lsh"``: MinHash of the rare n-grams
         (``rare_num_perm``), one-row bands tuned to Jaccard ``lsh_threshold``.
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
@@ -186,6 +186,13 @@ class FindParams:
         if coverage >= self.wholly:
             return "wholly"
         return "partially" if coverage >= self.partially else "non"
+
+    @property
+    def candidate_evidence(self) -> float:
+        """The shared rare weight a pair needs to be a candidate of the exact join:
+        ``rare_evidence``, or none with ``match="paraphrase"``, whose verifier weighs
+        the evidence of every pair itself (it has no evidence floor)."""
+        return 0.0 if self.match == "paraphrase" else self.rare_evidence
 
     @property
     def pair_threshold(self) -> float:
@@ -438,7 +445,7 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     joined = shared_features(unit_of[rare], table.feats[rare], table.weights[rare], n_rep,
                              run=run_flag[rare], max_postings=params.max_bucket)
     del rare, run_flag
-    strong = ((joined.weight >= params.rare_evidence * table.log_n)
+    strong = ((joined.weight >= params.candidate_evidence * table.log_n)
               | (joined.runs >= params.min_shared_run))
     weak = ~strong
     if len(near) and weak.any():  # a near-duplicate candidate brings its own evidence

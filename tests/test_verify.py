@@ -168,3 +168,17 @@ def test_a_changed_number_lowers_the_verifier_score() -> None:
     other = REWORDED.replace("$2.5 billion", "$1.8 billion")
     same, changed = _verified("paraphrase", WIRE, REWORDED), _verified("paraphrase", WIRE, other)
     assert same > changed
+
+
+def test_paraphrase_mode_lets_the_verifier_see_every_pair_sharing_rare_wording(
+    seeds_dir,
+) -> None:
+    """The exact join's evidence bar is for the default rule; the paraphrase verifier
+    has no evidence floor and weighs every pair that shares a rare n-gram itself."""
+    from dedup import FindParams, find, read_corpus
+
+    seeds_corpus = read_corpus([seeds_dir])
+    shared = find(seeds_corpus, FindParams(), keep_candidates=True).candidates
+    para = find(seeds_corpus, FindParams(match="paraphrase"), keep_candidates=True).candidates
+    as_set = lambda c: {tuple(sorted(p)) for p in c.tolist()}  # noqa: E731
+    assert as_set(shared) < as_set(para)
