@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .features import FeatureTable
+from .features import FeatureTable, dense_feature_ids
 from .normalize import tokenize
 
 
@@ -117,12 +117,7 @@ def pair_evidence(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 1
         totals = passage_totals(table)
     a, b = (pairs[:, 0], pairs[:, 1]) if m else (np.zeros(0, np.int64),) * 2
     if m and len(table.feats):
-        order = np.argsort(table.feats)
-        ranked = table.feats[order]
-        fid = np.empty(len(order), dtype=np.int64)
-        fid[order] = np.cumsum(np.r_[False, ranked[1:] != ranked[:-1]])
-        del order, ranked
-        n_f = np.int64(fid.max() + 1)
+        fid, n_f = dense_feature_ids(table)
         is_run = table.gram == table.top_gram
         if table.plain is not None:
             is_run = is_run & table.plain

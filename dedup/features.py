@@ -523,6 +523,26 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
     return parts
 
 
+def dense_feature_ids(table: FeatureTable, *, block: int = 1 << 22
+                      ) -> tuple[np.ndarray, np.int64]:
+    """Per feature entry a dense id in hash order, and how many ids there are: so that
+    ``(pair, feature)`` fits one int64 key and each passage's keys stay sorted (its
+    features are sorted by hash). Sorted unique hashes, then a binary search a block
+    at a time: about half the transient memory of an argsort of every entry.
+
+    >>> from types import SimpleNamespace
+    >>> t = SimpleNamespace(feats=np.array([9, 4, 9, 7], dtype=np.uint64))
+    >>> fid, n = dense_feature_ids(t)
+    >>> fid.tolist(), int(n)
+    ([2, 0, 2, 1], 3)
+    """
+    vocab = np.unique(table.feats)
+    fid = np.empty(len(table.feats), dtype=np.int32)
+    for lo in range(0, len(fid), block):
+        fid[lo:lo + block] = np.searchsorted(vocab, table.feats[lo:lo + block])
+    return fid, np.int64(len(vocab))
+
+
 def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`shared_stats` for many pairs at once (``pairs`` is ``(m, 2)``).
@@ -536,16 +556,7 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or len(table.feats) == 0:
         return shared, runs
-    # Dense feature ids, in hash order, so that (pair, feature) fits one int64 key and
-    # each passage's keys stay sorted (its features are sorted by hash).
-    # (Sorted unique hashes, then a binary search a block at a time: about half the
-    # transient memory of an argsort of every entry.)
-    vocab = np.unique(table.feats)
-    fid = np.empty(len(table.feats), dtype=np.int32)
-    for lo in range(0, len(fid), 1 << 22):
-        fid[lo:lo + (1 << 22)] = np.searchsorted(vocab, table.feats[lo:lo + (1 << 22)])
-    n_f = np.int64(len(vocab))
-    del vocab
+    fid, n_f = dense_feature_ids(table)
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:

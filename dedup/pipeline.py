@@ -60,8 +60,9 @@ class FindParams:
         every pair of passages sharing one is found exactly (an inverted index), and
         it is a candidate once the rare n-grams it shares weigh ``rare_evidence``
         units (``log N``, one n-gram unique to the pair) or hold ``min_shared_run``
-        of its longest n-grams (with ``match="paraphrase"`` every such pair is). ``"lsh"``: MinHash of the rare n-grams
-        (``rare_num_perm``), one-row bands tuned to Jaccard ``lsh_threshold``.
+        of its longest n-grams (with ``match="paraphrase"`` every such pair is).
+        ``"lsh"``: MinHash of the rare n-grams (``rare_num_perm``), one-row bands
+        tuned to Jaccard ``lsh_threshold``.
     threshold: verified score (0..1, weighted cosine) two passages of different
         outlets need to count as shared material.
     match: what a verified pair of passages is: ``"shared"`` (the default: they
