@@ -386,6 +386,23 @@ _NORMS_MAX = 1 << 16
 _NORMS_MAX_WORD = 64
 
 
+_RECENT: dict[tuple[str, int, int], tuple[Token, ...]] = {}
+_RECENT_MAX = 8
+
+
+def _tokens(text: str, start: int, end: int) -> tuple[Token, ...]:
+    """:func:`_tokenize`, remembering the last few spans: a report aligns one pivot
+    with each of its cluster's versions in turn, and tokenises it once."""
+    key = (text, start, end)
+    hit = _RECENT.get(key)
+    if hit is None:
+        hit = tuple(_tokenize(text, start, end))
+        if len(_RECENT) >= _RECENT_MAX:
+            del _RECENT[next(iter(_RECENT))]
+        _RECENT[key] = hit
+    return hit
+
+
 def _tokenize(text: str, start: int, end: int) -> list[Token]:
     """:func:`dedup.normalize.tokenize`, with the matching forms memoised."""
     norms = _NORMS
@@ -1332,8 +1349,8 @@ def align(
     _check_params(min_move_tokens, min_move_similarity, min_equal_tokens)
     span_a = _check_span(a, a_span, "a_span")
     span_b = _check_span(b, b_span, "b_span")
-    ta = _tokenize(a, *span_a)
-    tb = _tokenize(b, *span_b)
+    ta = _tokens(a, *span_a)
+    tb = _tokens(b, *span_b)
     sa, sb = _Side(a, ta, span_a), _Side(b, tb, span_b)
     ida, idb = _ids(ta, tb)
     ops = _shift_to_boundaries(opcodes(ida, idb), (ida, idb), (sa, sb))

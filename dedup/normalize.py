@@ -224,6 +224,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             for m in pat.finditer(text, start, stop)]
 
 
+def count_words(text: str, start: int = 0, end: int | None = None) -> int:
+    """``len(tokenize(text, start, end))``, without making the tokens.
+
+    >>> count_words("The \u201cRumours\u201d, 12,000 of them"), count_words("abc def", 4)
+    (5, 1)
+    """
+    stop = len(text) if end is None else end
+    return sum(1 for _ in _pattern_for(text, start, stop).finditer(text, start, stop))
+
+
 def iter_words(text: str, start: int = 0, end: int | None = None) -> Iterator[str]:
     """Matching forms only (the fast path when offsets are not needed)."""
     stop = len(text) if end is None else end

@@ -41,7 +41,7 @@ from tabulate import tabulate
 from .align import Alignment, Edit, align
 from .dates import parse_date
 from .models import Cluster, Document, Span
-from .normalize import tokenize
+from .normalize import count_words
 from .pipeline import FindResult
 from .relations import Relation
 
@@ -278,13 +278,17 @@ def _most_complete(versions: Sequence[Version]) -> Version:
     return best
 
 
-def _align_versions(pivot: Version, other: Version) -> Alignment:
+def _sides(pivot: Version, other: Version
+           ) -> tuple[str, tuple[int, int] | None, str, tuple[int, int] | None]:
+    """What :func:`align` reads of a pivot and a version: a version in one piece is
+    aligned in place, in its document; one in several, as its pieces joined by the
+    elision mark (which has no word of its own to align)."""
     def side(v: Version) -> tuple[str, tuple[int, int] | None]:
         if len(v.pieces) == 1:
             return v.document.text, v.pieces[0]
         return v.text, None
     (a, a_span), (b, b_span) = side(pivot), side(other)
-    return align(a, b, a_span=a_span, b_span=b_span)
+    return a, a_span, b, b_span
 
 
 def cluster_views(result: FindResult) -> list[ClusterView]:
@@ -296,7 +300,8 @@ def cluster_views(result: FindResult) -> list[ClusterView]:
     """
     docs = {d.id: d for d in result.corpus.documents}
     dates: dict[str, datetime | None] = {}
-    views = []
+    laid_out = []
+    jobs = []
     for c in result.clusters:
         if c.kind != "cross-document":
             continue
@@ -308,16 +313,18 @@ def cluster_views(result: FindResult) -> list[ClusterView]:
             doc = docs[doc_id]
             if doc.id not in dates:
                 dates[doc.id] = parse_date(doc.date)
-            words = sum(len(tokenize(doc.text, p.start, p.end)) for p in spans)
+            words = sum(count_words(doc.text, p.start, p.end) for p in spans)
             versions.append(Version(tuple(spans), doc, words, dates[doc.id],
                                     result.params.max_gap))
         pivot, rule = choose_pivot(versions)
-        # a version in one piece is aligned in place; one in several, as its pieces
-        # joined by the elision mark (which has no word of its own to align)
-        others = tuple(Rewording(v, _align_versions(pivot, v)) for v in versions
-                       if v is not pivot)
-        views.append(ClusterView(c, pivot, rule, others))
-    return views
+        others = [v for v in versions if v is not pivot]
+        jobs += [_sides(pivot, v) for v in others]
+        laid_out.append((c, pivot, rule, others))
+    # (on forked workers this was slower: sending the tokens back costs more than
+    # making them, and a pivot's are made once for all its versions)
+    alignments = iter([align(a, b, a_span=sa, b_span=sb) for a, sa, b, sb in jobs])
+    return [ClusterView(c, pivot, rule, tuple(Rewording(v, next(alignments)) for v in others))
+            for c, pivot, rule, others in laid_out]
 
 
 def outlet_summary(views: Iterable[ClusterView]) -> list[OutletSummary]:

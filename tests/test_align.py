@@ -860,3 +860,18 @@ def test_benchmark_seed_and_shape_sections_run_at_tiny_size() -> None:
     for row in shapes.values():
         assert row["find_cpu_s"] > 0 and row["report_cpu_s"] > 0
         assert row["report_vs_find_cpu"] > 0
+
+
+def test_recent_tokenisations_are_reused_and_bounded() -> None:
+    """align() remembers the last few spans it tokenised (a report aligns one pivot with
+    each version in turn); what it remembers equals a fresh tokenisation, and the memo
+    stays small."""
+    from dedup import align as al
+
+    texts = [f"Version {i}: the ministry said 12,000 troops were sent." for i in range(20)]
+    for t in texts:
+        assert al._tokens(t, 0, len(t)) == tuple(al._tokenize(t, 0, len(t)))
+    assert len(al._RECENT) <= al._RECENT_MAX
+    t = texts[-1]
+    assert al._tokens(t, 0, len(t)) is al._tokens(t, 0, len(t))
+    assert al._tokens(t, 0, 9) == tuple(al._tokenize(t, 0, 9))
