@@ -594,9 +594,9 @@ def report_cmd(paths: tuple[str, ...], output: str, fmt: str, title: str,
     try:
         with open_engine_from(opts, workers) as engine:
             result = find(corpus, progress=progress, workers=workers, engine=engine)
+        views = cluster_views(result, progress=progress)
     finally:
         progress.close()
-    views = cluster_views(result)
     if fmt == "md":
         text = render_report_markdown(result, title=title, views=views, limit=limit or None)
     else:

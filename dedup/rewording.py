@@ -31,7 +31,7 @@ source and the cross-document clusters that hold its material.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -291,12 +291,15 @@ def _sides(pivot: Version, other: Version
     return a, a_span, b, b_span
 
 
-def cluster_views(result: FindResult) -> list[ClusterView]:
+def cluster_views(result: FindResult, *,
+                  progress: Callable[[str, int, int], None] | None = None
+                  ) -> list[ClusterView]:
     """One :class:`ClusterView` per cross-document cluster, in cluster order.
 
     Repeats inside one document or outlet (``within-document``/``within-outlet``)
     have no source to compare with and are left out: read them from
-    ``result.clusters``.
+    ``result.clusters``. ``progress(stage, done, total)`` hears of the alignments
+    (stage ``"align"``), as :func:`dedup.find`'s progress does of its stages.
     """
     docs = {d.id: d for d in result.corpus.documents}
     dates: dict[str, datetime | None] = {}
@@ -322,7 +325,12 @@ def cluster_views(result: FindResult) -> list[ClusterView]:
         laid_out.append((c, pivot, rule, others))
     # (on forked workers this was slower: sending the tokens back costs more than
     # making them, and a pivot's are made once for all its versions)
-    alignments = iter([align(a, b, a_span=sa, b_span=sb) for a, sa, b, sb in jobs])
+    done = []
+    for a, sa, b, sb in jobs:
+        done.append(align(a, b, a_span=sa, b_span=sb))
+        if progress is not None and (len(done) % 64 == 0 or len(done) == len(jobs)):
+            progress("align", len(done), len(jobs))
+    alignments = iter(done)
     return [ClusterView(c, pivot, rule, tuple(Rewording(v, next(alignments)) for v in others))
             for c, pivot, rule, others in laid_out]
 

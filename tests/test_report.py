@@ -853,3 +853,11 @@ def test_passages_far_apart_are_shown_as_pieces_not_the_article_between(
             if len(r.version.pieces) == 1:
                 assert r.alignment.b is r.version.document.text
                 assert r.alignment.b_span == r.version.pieces[0]
+
+
+def test_cluster_views_report_alignment_progress(seeds_result: FindResult) -> None:
+    heard: list[tuple[str, int, int]] = []
+    views = cluster_views(seeds_result, progress=lambda s, d, t: heard.append((s, d, t)))
+    n = sum(len(v.others) for v in views)
+    assert n and heard and heard[-1] == ("align", n, n)
+    assert all(s == "align" and 0 < d <= t == n for s, d, t in heard)
