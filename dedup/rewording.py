@@ -94,6 +94,25 @@ ELISION = "\n\n[\u2026]\n\n"
 #: hundreds of documents, and their document tables name every cluster a document is in.
 REPEAT_PASSAGES_SHOWN = 20
 
+
+
+def cut_note(shown: int, total: int, what: str, whats: str, *,
+             code: Callable[[str], str] = str) -> str | None:
+    """The sentence a report prints where a section shows only ``shown`` of its
+    ``total`` items in full (``--limit``), or ``None`` when it shows them all;
+    ``code`` marks up the commands it names.
+
+    >>> cut_note(2, 5, "story", "stories", code=lambda c: f"`{c}`")[:38]
+    'Showing the first 2 of 5 stories in fu'
+    >>> cut_note(5, 5, "story", "stories") is None
+    True
+    """
+    if shown >= total:
+        return None
+    return (f"Showing the first {shown} of {total} {whats} in full (largest first); the "
+            f"others are listed in the tables below. {code('dedup report --limit 0')} "
+            f"shows every {what}, and {code('dedup find --json')} holds them all.")
+
 # -------------------------------------------------------------------- records
 
 

@@ -46,6 +46,7 @@ from ..rewording import (
     Version,
     change_labels,
     cluster_views,
+    cut_note,
     outlet_summary,
     parse_date,
     pct_range,
@@ -301,15 +302,6 @@ def _cluster(view: ClusterView, show_cosmetic: bool, story: int | None) -> dict[
     }
 
 
-def _cut_note(shown: int, total: int, what: str, whats: str) -> str | None:
-    """The sentence that says a section shows only part of its items, or ``None``."""
-    if shown >= total:
-        return None
-    return (f"Showing the first {shown} of {total} {whats} in full (largest first); "
-            f"the others are listed in the tables below. dedup report --limit 0 "
-            f"shows every {what}, and dedup find --json holds them all.")
-
-
 def _context(
     result: FindResult, title: str, show_cosmetic: bool, views: list[ClusterView],
     limit: int | None = None,
@@ -474,10 +466,10 @@ def _context(
             (n_repeats, "repeat within one outlet", "repeats within one outlet"),
         ],
         "stories": story_items,
-        "stories_cut": _cut_note(cap(len(found)), len(found), "story", "stories"),
+        "stories_cut": cut_note(cap(len(found)), len(found), "story", "stories"),
         "loose": loose,
-        "loose_cut": _cut_note(len(loose), len(loose_views), "cluster", "clusters"),
-        "repeats_cut": _cut_note(len(repeats), len(repeat_clusters), "repeat", "repeats"),
+        "loose_cut": cut_note(len(loose), len(loose_views), "cluster", "clusters"),
+        "repeats_cut": cut_note(len(repeats), len(repeat_clusters), "repeat", "repeats"),
         "shown_clusters": shown_clusters,
         "shown_stories": {s["id"] for s in story_items if s["full"]},
         "has_shared": bool(views),

@@ -30,6 +30,7 @@ from ..rewording import (
     Version,
     change_labels,
     cluster_views,
+    cut_note,
     outlet_summary,
     parse_date,
     pct_range,
@@ -237,11 +238,8 @@ def _story(story: Story, views: dict[int, ClusterView], story_of: dict[str, int]
 
 
 def _cut_note(shown: int, total: int, what: str, whats: str) -> list[str]:
-    if shown >= total:
-        return []
-    return [f"*Showing the first {shown} of {total} {whats} in full (largest first); the "
-            f"others are listed in the tables below. `dedup report --limit 0` shows every "
-            f"{what}, and `dedup find --json` holds them all.*", ""]
+    note = cut_note(shown, total, what, whats, code=lambda c: f"`{c}`")
+    return [] if note is None else [f"*{note}*", ""]
 
 
 def render_report_markdown(
