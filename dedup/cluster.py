@@ -42,6 +42,9 @@ class ChainCluster:
     chains: list[int] = field(default_factory=list)
     links: list[float] = field(default_factory=list)
     alive: bool = True
+    # document -> the chains in ``chains`` with a side in it (an index, so that
+    # finding a passage's witnesses does not scan every chain of a large cluster)
+    chains_in: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _add_interval(ivs: list[list[int]], lo: int, hi: int) -> None:
@@ -124,7 +127,7 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         join them: a reworded quotation of one speaker with another speaker's."""
         c = clusters[ci]
         witnesses = set()
-        for k in c.chains:
+        for k in c.chains_in.get(d_in, ()):
             ch = chains[k]
             for d, other in ((ch.doc_a, ch.doc_b), (ch.doc_b, ch.doc_a)):
                 if d == d_in and other != d_new and hits(d, lo_in, hi_in, [side(ch, d)]):
@@ -150,12 +153,12 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         sentences for a ``long`` chain (of two matched sentences or more)."""
         size = layout.span_words(d, lo, hi)
         best, best_fit = -1, -1.0
-        for ci in in_doc.get(d, ()):
+        for ci in in_doc.get(d, ()):  # alive clusters only: a merge removes the other
             c = clusters[ci]
-            if not c.alive:
-                continue
             ivs = c.versions[d]
-            ov = _overlap_words(layout, d, lo, hi, ivs)
+            # No overlap at all unless the passage meets the version's extent.
+            ov = (_overlap_words(layout, d, lo, hi, ivs)
+                  if ivs[0][0] <= hi and lo <= ivs[-1][1] else 0)
             if ov > 0 and ov >= absorb * size:
                 vsize = sum(layout.span_words(d, x, y) for x, y in ivs)
                 fit = ov / max(vsize, size, 1)
@@ -175,19 +178,19 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             in_doc.setdefault(d, []).append(ci)
         _add_interval(c.versions[d], lo, hi)
 
+    def join(ci: int, k: int, ch: Chain) -> None:
+        c = clusters[ci]
+        add(ci, ch.doc_a, ch.first_a, ch.last_a)
+        add(ci, ch.doc_b, ch.first_b, ch.last_b)
+        c.chains.append(k)
+        c.links.append(ch.score)
+        c.chains_in.setdefault(ch.doc_a, []).append(k)
+        if ch.doc_b != ch.doc_a:
+            c.chains_in.setdefault(ch.doc_b, []).append(k)
+
     def new(k: int, ch: Chain) -> None:
         clusters.append(ChainCluster())
-        ci = len(clusters) - 1
-        add(ci, ch.doc_a, ch.first_a, ch.last_a)
-        add(ci, ch.doc_b, ch.first_b, ch.last_b)
-        clusters[ci].chains.append(k)
-        clusters[ci].links.append(ch.score)
-
-    def join(ci: int, k: int, ch: Chain) -> None:
-        add(ci, ch.doc_a, ch.first_a, ch.last_a)
-        add(ci, ch.doc_b, ch.first_b, ch.last_b)
-        clusters[ci].chains.append(k)
-        clusters[ci].links.append(ch.score)
+        join(len(clusters) - 1, k, ch)
 
     for k in order:
         ch = chains[k]
@@ -214,10 +217,13 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             keep, gone = min(ka, kb), max(ka, kb)
             g = clusters[gone]
             for d, ivs in g.versions.items():
+                in_doc[d].remove(gone)
                 for lo, hi in ivs:
                     add(keep, d, lo, hi)
             clusters[keep].chains.extend(g.chains)
             clusters[keep].links.extend(g.links)
+            for d, ks in g.chains_in.items():
+                clusters[keep].chains_in.setdefault(d, []).extend(ks)
             g.alive = False
             join(keep, k, ch)
         elif fa >= min_fit and fa >= fb and supported(ka, *a_side, *b_side):
