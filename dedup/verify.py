@@ -31,7 +31,7 @@ from .evidence import (
     text_features,
 )
 from .features import FeatureTable, shared_stats_bulk
-from .normalize import s_stem, tokenize
+from .normalize import _pattern_for, norm_word, s_stem, tokenize
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
@@ -141,8 +141,9 @@ def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np
     if text_of is not None and params.speaker_penalty > 0:
         # Only pairs that would match are read: few, and each passage once.
         for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
-            a, b = int(pairs[k, 0]), int(pairs[k, 1])
-            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
+            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
+            if may_name_speaker(a) and may_name_speaker(b) and different_speakers(
+                    speakers(a), speakers(b)):
                 cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
     return cos
 
@@ -160,7 +161,8 @@ def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params
         for k in np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact).tolist():
             a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
             z[k] += float(np.dot(w_text, text_features(a, b)))
-            if params.speaker_penalty > 0 and different_speakers(speakers(a), speakers(b)):
+            if (params.speaker_penalty > 0 and may_name_speaker(a) and may_name_speaker(b)
+                    and different_speakers(speakers(a), speakers(b))):
                 z[k] += penalty
     with np.errstate(over="ignore"):
         score = np.round(1.0 / (1.0 + np.exp(-z)), 4)
@@ -205,6 +207,30 @@ class Speakers(NamedTuple):
 
 def _key(word: str) -> str:
     return s_stem(word)[:5]
+
+
+_SPEECH_FORM: dict[str, bool] = {}  # spelling -> is its matching form a verb of saying
+
+
+def may_name_speaker(text: str) -> bool:
+    """Whether :func:`speakers` could find a speaker in ``text``: it holds a word
+    whose matching form is a verb of saying. Cheap (no tokens are made, each
+    spelling is normalised once), and ``False`` means ``speakers(text).keys`` is
+    empty, so most sentences need no closer look.
+
+    >>> may_name_speaker("Ryder SAID so."), may_name_speaker("The talks failed.")
+    (True, False)
+    """
+    known = _SPEECH_FORM.get
+    for w in _pattern_for(text, 0, len(text)).findall(text):
+        hit = known(w)
+        if hit is None:
+            if len(_SPEECH_FORM) > 1 << 20:
+                _SPEECH_FORM.clear()
+            hit = _SPEECH_FORM[w] = norm_word(w) in _SPEECH
+        if hit:
+            return True
+    return False
 
 
 @lru_cache(maxsize=1 << 14)
@@ -282,5 +308,5 @@ def different_speakers(a: Speakers, b: Speakers) -> bool:
     return bool(a.keys and b.keys and not (a.keys & b.names) and not (b.keys & a.names))
 
 
-__all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "score_pairs", "speakers",
-           "verifier_logit"]
+__all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "may_name_speaker",
+           "score_pairs", "speakers", "verifier_logit"]
