@@ -556,7 +556,15 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or len(table.feats) == 0:
         return shared, runs
-    fid, n_f = dense_feature_ids(table)
+    # Dense ids for the features of the passages in ``pairs`` only: the other
+    # entries are never looked at (few pairs need not sort the whole table).
+    units = np.unique(pairs)
+    _, entries = _expand(table.indptr, units)
+    vocab = np.unique(table.feats[entries])
+    n_f = np.int64(len(vocab))
+    fid = np.empty(len(table.feats), dtype=np.int32)
+    fid[entries] = np.searchsorted(vocab, table.feats[entries])
+    del entries, vocab
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:
