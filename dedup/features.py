@@ -402,12 +402,11 @@ def _chunks(lengths: np.ndarray, chunk_words: int):
     yield from zip(bounds[:-1], bounds[1:], strict=True)
 
 
-def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[int]
-           ) -> tuple[int, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """For passages ``lo..hi-1``: the index of their first word, the passage of each
-    word, and per n-gram size the hash of the n-gram starting at each word with
+def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[int],
+           w0: int) -> tuple[int, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """For passages ``lo..hi-1``, whose first word is ``w0``: ``w0``, the passage of
+    each word, and per n-gram size the hash of the n-gram starting at each word with
     whether it stays in its passage."""
-    w0 = int(lengths[:lo].sum())
     w1 = w0 + int(lengths[lo:hi].sum())
     sub = wh[w0:w1]
     unit = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
@@ -429,6 +428,12 @@ def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[in
     return w0, unit, out
 
 
+def _first_words(lengths: np.ndarray, chunks: list[tuple[int, int]]) -> list[int]:
+    """The index of each run's first word (one prefix sum, not one sum per run)."""
+    starts = np.r_[0, np.cumsum(lengths)]
+    return [int(starts[lo]) for lo, _ in chunks]
+
+
 def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
               chunks: list[tuple[int, int]], sizes: list[int]) -> list[np.ndarray]:
     """Pass 1 of :func:`build_features_hashed`: per run of passages, the n-gram
@@ -436,7 +441,10 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
     occurrences over all runs are the n-grams' document frequencies). The Dask engine
     calls it on each partition."""
     seen: list[np.ndarray] = []
-    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes) for lo, hi in chunks):
+    chunks = list(chunks)
+    firsts = _first_words(lengths, chunks)
+    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes, w0)
+                           for (lo, hi), w0 in zip(chunks, firsts, strict=True)):
         hs, us = [], []
         for h, valid in grams.values():
             pos = np.flatnonzero(valid & first[unit[:len(h)]])
@@ -470,8 +478,9 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
         return idf
 
     parts: list[tuple[np.ndarray, ...]] = []
-    for lo, hi in chunks:
-        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
+    chunks = list(chunks)
+    for (lo, hi), w0 in zip(chunks, _first_words(lengths, chunks), strict=True):
+        base, unit, grams = _grams(wh, lengths, lo, hi, sizes, w0)
         # Document frequency of every n-gram of the run, looked up once per distinct
         # n-gram and in sorted order (cache-friendly on a corpus-sized table).
         inside = [h[valid] for h, valid in grams.values()]
