@@ -31,7 +31,7 @@ from .evidence import (
     text_features,
 )
 from .features import FeatureTable, shared_stats_bulk
-from .normalize import _pattern_for, norm_word, s_stem, tokenize
+from .normalize import _pattern_for, norm_word, s_stem
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
@@ -210,6 +210,7 @@ def _key(word: str) -> str:
 
 
 _SPEECH_FORM: dict[str, bool] = {}  # spelling -> is its matching form a verb of saying
+_FORM: dict[str, str] = {}  # spelling -> matching form (norm_word)
 
 
 def may_name_speaker(text: str) -> bool:
@@ -245,33 +246,43 @@ def speakers(text: str) -> Speakers:
     >>> speakers("He said the talks failed.").keys
     frozenset()
     """
-    toks = tokenize(text)
-    quoted = [False] * len(toks)
+    # The words as tokenize() finds them (start, matching form), without making
+    # Token objects; each spelling normalised once.
+    starts, toks = [], []
+    for m in _pattern_for(text, 0, len(text)).finditer(text):
+        w = m.group()
+        form = _FORM.get(w)
+        if form is None:
+            if len(_FORM) > 1 << 20:
+                _FORM.clear()
+            form = _FORM[w] = norm_word(w)
+        starts.append(m.start())
+        toks.append(form)
     spans = quotation_spans(text)
-    for i, t in enumerate(toks):
-        quoted[i] = any(s <= t.start < e for s, e in spans)
+    quoted = ([any(s <= at < e for s, e in spans) for at in starts] if spans
+              else [False] * len(toks))
 
     def is_name(i: int) -> bool:
         t = toks[i]
-        return (not quoted[i] and text[t.start].isupper() and t.norm not in _NOT_NAMES
-                and t.norm not in _SPEECH)
+        return (not quoted[i] and text[starts[i]].isupper() and t not in _NOT_NAMES
+                and t not in _SPEECH)
 
     def run_key(lo: int, hi: int) -> str | None:
         """The last word of the name run toks[lo:hi] that is not a title."""
         for j in range(hi - 1, lo - 1, -1):
-            if toks[j].norm not in _TITLES:
-                return _key(toks[j].norm)
+            if toks[j] not in _TITLES:
+                return _key(toks[j])
         return None
 
     keys = set()
     for v, t in enumerate(toks):
-        if quoted[v] or t.norm not in _SPEECH:
+        if quoted[v] or t not in _SPEECH:
             continue
         found = None
         # "according to X": the source follows the verb, never precedes it.
-        before = range(v - 1, max(-1, v - 1 - _REACH), -1) if t.norm != "according" else ()
+        before = range(v - 1, max(-1, v - 1 - _REACH), -1) if t != "according" else ()
         for j in before:
-            if quoted[j] or toks[j].norm in _PRONOUNS:
+            if quoted[j] or toks[j] in _PRONOUNS:
                 break
             if is_name(j):
                 lo = j
@@ -288,12 +299,12 @@ def speakers(text: str) -> Speakers:
                         hi += 1
                     found = run_key(j, hi)
                     break
-                if toks[j].norm not in _AFTER_SKIP:
+                if toks[j] not in _AFTER_SKIP:
                     break
                 j += 1
         if found:
             keys.add(found)
-    names = frozenset(_key(toks[i].norm) for i in range(len(toks)) if is_name(i))
+    names = frozenset(_key(toks[i]) for i in range(len(toks)) if is_name(i))
     return Speakers(frozenset(keys), names)
 
 
