@@ -26,6 +26,8 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -136,12 +138,16 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
     (:class:`_Docs`), then its pairs are anchored :data:`BLOCK_PAIRS` at a time."""
     arr = np.asarray(pairs[lo:hi], dtype=np.int64).reshape(-1, 2)
     lengths = np.diff(np.asarray(ptr, dtype=np.int64))
-    upto = np.cumsum(lengths[arr].sum(axis=1))  # words of pairs [0, i]
     out: list[Coverage] = []
     start = 0
     while start < len(arr):
-        done = int(upto[start - 1]) if start else 0
-        stop = max(start + 1, int(np.searchsorted(upto, done + CHUNK_WORDS, side="right")))
+        # the pairs whose documents hold CHUNK_WORDS words, counting each document once
+        rest = arr[start:].reshape(-1)
+        first = np.unique(rest, return_index=True)[1]
+        new_words = np.zeros(len(rest), dtype=np.int64)
+        new_words[first] = lengths[rest[first]]
+        upto = np.cumsum(new_words.reshape(-1, 2).sum(axis=1))
+        stop = start + max(1, int(np.searchsorted(upto, CHUNK_WORDS, side="right")))
         used, local = np.unique(arr[start:stop], return_inverse=True)
         local = local.reshape(-1, 2)
         docs = _Docs.index(ids, ptr, used, min_run)
@@ -154,7 +160,7 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
 
 
 BLOCK_PAIRS = 128  # document pairs anchored together, by one set of numpy calls
-CHUNK_WORDS = 4_000_000  # words (counted once per pair) whose documents are indexed together
+CHUNK_WORDS = 4_000_000  # words of the documents indexed together (each counted once)
 
 
 _Block = tuple[int, int, int]  # (word in a, word in b, size)
@@ -313,12 +319,11 @@ def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, pair_a: 
     keep_b = np.zeros(len(pos_b), dtype=bool)
     if not len(ga) or not len(gb) or k < 1:
         return keep_a, keep_b
-    ta = ga_pair * top + docs.gram_keys[ga]  # sorted: by pair, then by gram
+    ta = ga_pair * top + docs.gram_keys[ga]  # strictly increasing: by pair, then gram
     tb = gb_pair * top + docs.gram_keys[gb]
-    for keep, pos, pair, own, other, doc_of, off in (
-            (keep_a, pos_a, pair_a, ta, tb, docs_a, ga_off),
-            (keep_b, pos_b, pair_b, tb, ta, docs_b, gb_off)):
-        shared = _member(own, other)
+    shared_a, shared_b = _shared_sorted(ta, tb)
+    for keep, pos, pair, shared, doc_of, off in ((keep_a, pos_a, pair_a, shared_a, docs_a, ga_off),
+                                                 (keep_b, pos_b, pair_b, shared_b, docs_b, gb_off)):
         at = docs.gram_at[pos]
         has = np.flatnonzero(at >= 0)
         hit = np.zeros(len(pos), dtype=bool)
@@ -326,6 +331,19 @@ def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, pair_a: 
         for step in range(k):
             keep[step:] |= hit[:len(pos) - step]
     return keep_a, keep_b
+
+
+def _shared_sorted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which items of ``x`` are in ``y``, and which of ``y`` in ``x``, for two strictly
+    increasing arrays: one stable merge (two sorted runs), equal items side by side."""
+    both = np.concatenate([x, y])
+    order = np.argsort(both, kind="stable")
+    at = np.flatnonzero(both[order[1:]] == both[order[:-1]])
+    in_y = np.zeros(len(x), dtype=bool)
+    in_x = np.zeros(len(y), dtype=bool)
+    in_y[order[at]] = True
+    in_x[order[at + 1] - len(x)] = True
+    return in_y, in_x
 
 
 _Work = str | list[int]
@@ -395,14 +413,14 @@ def _align_anchored(ida: list[int], idb: list[int], work_a: _Work, work_b: _Work
     cov_a = bytearray(na)
     cov_b = bytearray(nb)
     out = []
+    longest = 0
     for region in found:
-        _mark(cov_a, region, 0, max_gap)
-        _mark(cov_b, region, 1, max_gap)
+        matched, run = _mark(cov_a, cov_b, region, max_gap)
+        longest = max(longest, run)
         (i1, j1, _), (i2, j2, size) = region[0], region[-1]
-        out.append((i1, i2 + size, j1, j2 + size, sum(x[2] for x in region)))
-    out.sort(key=lambda r: (r[2], r[0]))
-    return Coverage(na, nb, cov_a.count(1), cov_b.count(1), tuple(out),
-                    max((x[2] for r in found for x in r), default=0))
+        out.append((i1, i2 + size, j1, j2 + size, matched))
+    out.sort(key=itemgetter(2, 0))
+    return Coverage(na, nb, cov_a.count(1), cov_b.count(1), tuple(out), longest)
 
 
 def _member(x: np.ndarray, sorted_y: np.ndarray) -> np.ndarray:
@@ -416,9 +434,12 @@ def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list
     """Cut one in-order chain of matching blocks into dense regions: the densest run,
     then the densest runs before and after it (iteratively, in order)."""
     out: list[list[_Block]] = []
+    upto = [0, *accumulate(b[2] for b in blocks)]  # words matched by blocks[:i]
     todo = [(0, len(blocks))]
     while todo:
         lo, hi = todo.pop()
+        if upto[hi] - upto[lo] < min_run:
+            continue  # too few matched words for a region
         best = _densest(blocks[lo:hi], gap_penalty)  # the aligner's Kadane search
         if best is None or best[3] < min_run:
             continue
@@ -471,17 +492,20 @@ def _widen(region: list[_Block], ida: Sequence[int], idb: Sequence[int],
     region[-1] = (a, b, size)
 
 
-def _mark(covered: bytearray, region: Sequence[_Block], side: int, max_gap: int) -> None:
-    """Mark (set to 1) one side's matched words of a region, and short gaps between
-    its blocks."""
-    prev: _Block | None = None
-    for block in region:
-        pos, size = block[side], block[2]
-        covered[pos:pos + size] = b"\x01" * size
-        if prev is not None:
-            gap_a = block[0] - (prev[0] + prev[2])
-            gap_b = block[1] - (prev[1] + prev[2])
-            if gap_a <= max_gap and gap_b <= max_gap:
-                end = prev[side] + prev[2]
-                covered[end:pos] = b"\x01" * max(0, pos - end)
-        prev = block
+def _mark(cov_a: bytearray, cov_b: bytearray, region: Sequence[_Block],
+          max_gap: int) -> tuple[int, int]:
+    """Mark (set to 1) both sides' matched words of a region, and the words of short
+    gaps between its blocks; return its matched words and its longest block."""
+    pa, pb, ps = region[0]
+    cov_a[pa:pa + ps] = cov_b[pb:pb + ps] = b"\x01" * ps
+    matched = longest = ps
+    for a, b, size in region[1:]:
+        cov_a[a:a + size] = cov_b[b:b + size] = b"\x01" * size
+        end_a, end_b = pa + ps, pb + ps
+        if a - end_a <= max_gap and b - end_b <= max_gap:
+            cov_a[end_a:a] = b"\x01" * (a - end_a)
+            cov_b[end_b:b] = b"\x01" * (b - end_b)
+        matched += size
+        longest = max(longest, size)
+        pa, pb, ps = a, b, size
+    return matched, longest
