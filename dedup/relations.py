@@ -290,7 +290,7 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     anchored = np.bincount(pair_a[keep_a], minlength=len(docs_a)) > 0
     work_a, fill_a = _encode(docs, docs_a, pos_a, pair_a, keep_a, 0)
     work_b, fill_b = _encode(docs, docs_b, pos_b, pair_b, keep_b, 1)
-    ida, idb = docs.words[pos_a].tolist(), docs.words[pos_b].tolist()
+    ida, idb = docs.words[pos_a], docs.words[pos_b]  # read only where regions end
     out = []
     for sa, na, sb, nb, hit in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
                                    len_b.tolist(), anchored.tolist(), strict=True):
@@ -373,7 +373,7 @@ def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, pair: np.ndarray,
     return code.astype("<u4").tobytes().decode("utf-32-le"), chr(filler)
 
 
-def _align_anchored(ida: list[int], idb: list[int], work_a: _Work, work_b: _Work,
+def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_b: _Work,
                     fill_a: _Work, fill_b: _Work, *, min_run: int, gap_penalty: float,
                     max_gap: int) -> Coverage:
     """Steps 2 and 3 of :func:`word_coverage` on one pair of id lists: ``work_a`` and
