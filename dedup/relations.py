@@ -347,6 +347,7 @@ def _shared_sorted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 _Work = str | list[int]
+_MAX_CODE = 0x10FFFF  # the last Unicode code point
 
 
 def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, pair: np.ndarray,
@@ -368,7 +369,7 @@ def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, pair: np.ndarray,
     code = np.full(len(pos), filler, dtype=np.int64)
     code[keep] = rank[at[keep]] + 2
     code[code >= 0xD800] += 0x800  # no surrogate code points
-    if len(code) and int(code.max()) > 0x10FFFF:
+    if len(code) and int(code.max()) > _MAX_CODE:
         return code.tolist(), [filler]
     return code.astype("<u4").tobytes().decode("utf-32-le"), chr(filler)
 
@@ -421,13 +422,6 @@ def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_
         out.append((i1, i2 + size, j1, j2 + size, matched))
     out.sort(key=itemgetter(2, 0))
     return Coverage(na, nb, cov_a.count(1), cov_b.count(1), tuple(out), longest)
-
-
-def _member(x: np.ndarray, sorted_y: np.ndarray) -> np.ndarray:
-    """``np.isin(x, sorted_y)`` for a sorted, non-empty ``sorted_y``, without isin's
-    overhead on the short arrays of one document."""
-    at = np.minimum(np.searchsorted(sorted_y, x), len(sorted_y) - 1)
-    return sorted_y[at] == x
 
 
 def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list[list[_Block]]:
