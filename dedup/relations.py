@@ -417,7 +417,8 @@ def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_
     longest = 0
     for region in found:
         matched, run = _mark(cov_a, cov_b, region, max_gap)
-        longest = max(longest, run)
+        if run > longest:
+            longest = run
         (i1, j1, _), (i2, j2, size) = region[0], region[-1]
         out.append((i1, i2 + size, j1, j2 + size, matched))
     out.sort(key=itemgetter(2, 0))
@@ -489,17 +490,21 @@ def _widen(region: list[_Block], ida: Sequence[int], idb: Sequence[int],
 def _mark(cov_a: bytearray, cov_b: bytearray, region: Sequence[_Block],
           max_gap: int) -> tuple[int, int]:
     """Mark (set to 1) both sides' matched words of a region, and the words of short
-    gaps between its blocks; return its matched words and its longest block."""
-    pa, pb, ps = region[0]
-    cov_a[pa:pa + ps] = cov_b[pb:pb + ps] = b"\x01" * ps
-    matched = longest = ps
+    gaps (at most ``max_gap`` words on each side) between its blocks; return its
+    matched words and its longest block. Blocks joined by short gaps make one run of
+    marked words on each side, marked at once."""
+    start_a, start_b, size = region[0]
+    end_a, end_b = start_a + size, start_b + size
+    matched = longest = size
     for a, b, size in region[1:]:
-        cov_a[a:a + size] = cov_b[b:b + size] = b"\x01" * size
-        end_a, end_b = pa + ps, pb + ps
-        if a - end_a <= max_gap and b - end_b <= max_gap:
-            cov_a[end_a:a] = b"\x01" * (a - end_a)
-            cov_b[end_b:b] = b"\x01" * (b - end_b)
+        if a - end_a > max_gap or b - end_b > max_gap:
+            cov_a[start_a:end_a] = b"\x01" * (end_a - start_a)
+            cov_b[start_b:end_b] = b"\x01" * (end_b - start_b)
+            start_a, start_b = a, b
+        end_a, end_b = a + size, b + size
         matched += size
-        longest = max(longest, size)
-        pa, pb, ps = a, b, size
+        if size > longest:
+            longest = size
+    cov_a[start_a:end_a] = b"\x01" * (end_a - start_a)
+    cov_b[start_b:end_b] = b"\x01" * (end_b - start_b)
     return matched, longest
