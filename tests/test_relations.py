@@ -217,3 +217,19 @@ def test_many_distinct_words_skip_the_surrogate_code_points() -> None:
     c = word_coverage(words, words[:30_000] + [7] + words[30_000:])
     assert (c.covered_a, c.covered_b) == (60_000, 60_001)
     assert c.regions == ((0, 60_000, 0, 60_001, 60_000),)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=12), min_size=1, max_size=5),
+       st.sampled_from([1, 2**56]))
+def test_ranked_is_unique_with_inverse(docs: list[list[int]], scale: int) -> None:
+    # scale 2**56 leaves no room for positions in an int64: the np.unique path
+    per = 10 * scale
+    off = np.cumsum([0, *map(len, docs)])[:-1]
+    values = np.array([d * per + k * scale for d, doc in enumerate(docs) for k in doc],
+                      dtype=np.int64)
+    local = np.array([i for doc in docs for i in range(len(doc))], dtype=np.int64)
+    uniq, at = relations._ranked(values, local, per, off, len(values) + 1)
+    want_uniq, want_inv = np.unique(values, return_inverse=True)
+    assert uniq.tolist() == want_uniq.tolist()
+    assert at.tolist() == [*want_inv.reshape(-1).tolist(), -1]
