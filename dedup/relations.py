@@ -228,12 +228,13 @@ class _Docs(NamedTuple):
 
     words: np.ndarray      # int64 word ids
     ptr: np.ndarray
-    gram_at: np.ndarray    # per position: index in gram_keys of the k-gram starting there, or -1
+    gram_at: np.ndarray    # per position: index of the k-gram starting there among its
+                           # document's (from gram_ptr[d] on), or -1
     gram_keys: np.ndarray  # document d's distinct k-grams: gram_keys[gram_ptr[d]:gram_ptr[d + 1]]
     gram_ptr: np.ndarray
     gram_top: int          # k-gram keys lie in [0, gram_top)
-    word_at: np.ndarray    # per position: index of its word among the sorted distinct words ...
-    word_ptr: np.ndarray   # ... of document d: word_ptr[d]:word_ptr[d + 1]
+    word_at: np.ndarray    # per position: index of its word among its document's sorted
+    word_ptr: np.ndarray   # distinct words, which lie from word_ptr[d] to word_ptr[d + 1]
 
     @classmethod
     def index(cls, ids: np.ndarray, ptr: np.ndarray, docs: np.ndarray, k: int) -> _Docs:
@@ -262,6 +263,9 @@ class _Docs(NamedTuple):
         gram_ptr = np.searchsorted(uniq, np.arange(n_docs + 1, dtype=np.int64) * top)
         wuniq, word_at = _ranked(doc * vocab + words, at, vocab, off, len(words))
         word_ptr = np.searchsorted(wuniq, np.arange(n_docs + 1, dtype=np.int64) * vocab)
+        # as indexes among the document's own (-1 stays -1: no k-gram starts there)
+        gram_at[ok] -= gram_ptr[doc[ok]]
+        word_at -= word_ptr[doc]
         return cls(words, sub_ptr, gram_at, uniq - (uniq // top) * top, gram_ptr, top,
                    word_at, word_ptr)
 
@@ -296,7 +300,8 @@ def _ranges(starts: np.ndarray, ends: np.ndarray
     lens = (ends - starts).astype(np.int64)
     which = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
     off = np.cumsum(lens) - lens
-    return starts[which] + np.arange(len(which), dtype=np.int64) - off[which], which, off, lens
+    return (np.repeat(starts - off, lens) + np.arange(len(which), dtype=np.int64), which, off,
+            lens)
 
 
 def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run: int,
@@ -306,11 +311,11 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     calls for all the pairs, then aligned pair by pair."""
     pos_a, pair_a, off_a, len_a = _ranges(docs.ptr[docs_a], docs.ptr[docs_a + 1])
     pos_b, pair_b, off_b, len_b = _ranges(docs.ptr[docs_b], docs.ptr[docs_b + 1])
-    keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, pair_a, docs_b, pos_b, pair_b,
+    keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, len_a, docs_b, pos_b, len_b,
                                      min_run)
     anchored = np.bincount(pair_a[keep_a], minlength=len(docs_a)) > 0
-    work_a, fill_a = _encode(docs, docs_a, pos_a, pair_a, keep_a, 0)
-    work_b, fill_b = _encode(docs, docs_b, pos_b, pair_b, keep_b, 1)
+    work_a, fill_a = _encode(docs, docs_a, pos_a, len_a, keep_a, 0)
+    work_b, fill_b = _encode(docs, docs_b, pos_b, len_b, keep_b, 1)
     ida, idb = docs.words[pos_a], docs.words[pos_b]  # read only where regions end
     out = []
     for sa, na, sb, nb, hit in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
@@ -325,14 +330,14 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     return out
 
 
-def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, pair_a: np.ndarray,
-                    docs_b: np.ndarray, pos_b: np.ndarray, pair_b: np.ndarray,
+def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, len_a: np.ndarray,
+                    docs_b: np.ndarray, pos_b: np.ndarray, len_b: np.ndarray,
                     k: int) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the words of many pairs' two sides (positions ``pos_a``/``pos_b`` in
-    ``docs``, of pairs ``pair_a``/``pair_b``) that lie inside a ``k``-gram shared by
-    both documents of their pair. Each document's sorted distinct grams, tagged with
-    their pair, make one sorted array per side: one ordered search finds the shared
-    ones."""
+    ``docs``, ``len_a[p]``/``len_b[p]`` of them for pair ``p``) that lie inside a
+    ``k``-gram shared by both documents of their pair. Each document's sorted distinct
+    grams, tagged with their pair, make one sorted array per side: one merge finds the
+    shared ones."""
     top = docs.gram_top
     ga, ga_pair, ga_off, _ = _ranges(docs.gram_ptr[docs_a], docs.gram_ptr[docs_a + 1])
     gb, gb_pair, gb_off, _ = _ranges(docs.gram_ptr[docs_b], docs.gram_ptr[docs_b + 1])
@@ -343,12 +348,11 @@ def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, pair_a: 
     ta = ga_pair * top + docs.gram_keys[ga]  # strictly increasing: by pair, then gram
     tb = gb_pair * top + docs.gram_keys[gb]
     shared_a, shared_b = _shared_sorted(ta, tb)
-    for keep, pos, pair, shared, doc_of, off in ((keep_a, pos_a, pair_a, shared_a, docs_a, ga_off),
-                                                 (keep_b, pos_b, pair_b, shared_b, docs_b, gb_off)):
+    for keep, pos, lens, shared, off in ((keep_a, pos_a, len_a, shared_a, ga_off),
+                                         (keep_b, pos_b, len_b, shared_b, gb_off)):
         at = docs.gram_at[pos]
-        has = np.flatnonzero(at >= 0)
-        hit = np.zeros(len(pos), dtype=bool)
-        hit[has] = shared[at[has] - docs.gram_ptr[doc_of[pair[has]]] + off[pair[has]]]
+        # where no k-gram starts (at == -1) the index lands on some gram: masked out
+        hit = shared[at + np.repeat(off, lens)] & (at >= 0)
         for step in range(k):
             keep[step:] |= hit[:len(pos) - step]
     return keep_a, keep_b
@@ -371,7 +375,7 @@ _Work = str | list[int]
 _MAX_CODE = 0x10FFFF  # the last Unicode code point
 
 
-def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, pair: np.ndarray,
+def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, lens: np.ndarray,
             keep: np.ndarray, filler: int) -> tuple[_Work, _Work]:
     """One side of many pairs as the LCS aligns it, one pair after another, and its
     one-item filler. Only which words of ``a`` equal which of ``b`` matters to the
@@ -381,12 +385,13 @@ def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, pair: np.ndarray,
     (0 for ``a``, 1 for ``b``), which matches nothing on the other side. As a ``str``
     of those code points (RapidFuzz aligns a string several times faster than a list
     of ints); as a list past Unicode."""
-    wu, wu_pair, wu_off, _ = _ranges(docs.word_ptr[doc_of], docs.word_ptr[doc_of + 1])
-    at = docs.word_at[pos] - docs.word_ptr[doc_of[pair]] + wu_off[pair]
-    flag = np.zeros(len(wu), dtype=np.int64)
+    wu_len = docs.word_ptr[doc_of + 1] - docs.word_ptr[doc_of]
+    wu_off = np.cumsum(wu_len) - wu_len
+    at = docs.word_at[pos] + np.repeat(wu_off, lens)
+    flag = np.zeros(int(wu_len.sum()), dtype=np.int64)
     flag[at[keep]] = 1
     before = np.concatenate([[0], np.cumsum(flag)])  # anchored distinct words before
-    rank = before[:-1] - before[wu_off][wu_pair]  # ... in the pair
+    rank = before[:-1] - np.repeat(before[wu_off], wu_len)  # ... in the pair
     code = np.full(len(pos), filler, dtype=np.int64)
     code[keep] = rank[at[keep]] + 2
     code[code >= 0xD800] += 0x800  # no surrogate code points
