@@ -10,6 +10,7 @@ does not depend on how many workers there were.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import multiprocessing
 import os
@@ -127,6 +128,9 @@ class WordForms:
         self._chunk_at = np.zeros(0, dtype=np.int64)
         self._chunk_count = np.zeros(0, dtype=np.int64)
         self._chunk_words = np.zeros(0, dtype=np.int64)
+        # Whether a chunk ends, or starts, with a digit.
+        self._digit_last = np.zeros(0, dtype=bool)
+        self._digit_first = np.zeros(0, dtype=bool)
         # Words: the hash of each one's matching form, and whether it is capitalised.
         self.words = _Vocabulary()
         self._hashes = np.zeros(0, dtype=np.uint64)
@@ -157,70 +161,93 @@ class WordForms:
 
     def collect(self, text: str, start: int, end: int, chunks: list[str | tuple[str]],
                 quoted: list[int], *, spaceless: bool | None = None,
-                quotes: bool = True) -> int:
+                grouped: bool = True) -> int:
         """Append the chunks of ``text[start:end]`` to ``chunks``, and the bounds
         (indexes into ``chunks``) of each run of quoted ones to ``quoted``; return
         how many were appended.
 
         ``spaceless``: whether the passage may hold letters of a script written
-        without spaces (``None``: look). ``quotes=False``: the caller knows that
-        it holds no quotation mark (:data:`_QUOTE_OPEN_RE`).
+        without spaces (``None``: look). ``grouped=False``: the caller knows that
+        it holds no number grouped by spaces (:data:`_GROUPED_RE`).
         """
         if spaceless is None:
             spaceless = self.char_letter.search(text, start, end) is not None
         n = len(chunks)
         pos = start
-        if quotes:
-            for m in _QUOTE_RE.finditer(text, start, end):
-                lo, hi = m.span()
-                if pos < lo:
-                    self._chunks(text, pos, lo, chunks, spaceless)
-                q = len(chunks)
-                self._chunks(text, lo, hi, chunks, spaceless)
+        for m in _QUOTE_RE.finditer(text, start, end):
+            lo, hi = m.span()
+            if pos < lo:
+                self._chunks(text, pos, lo, chunks, spaceless, grouped)
+            q = len(chunks)
+            self._chunks(text, lo, hi, chunks, spaceless, grouped)
+            if len(chunks) > q:
                 quoted += (q, len(chunks))
-                pos = hi
+            pos = hi
         if pos < end:
-            self._chunks(text, pos, end, chunks, spaceless)
+            self._chunks(text, pos, end, chunks, spaceless, grouped)
         return len(chunks) - n
 
     def _chunks(self, text: str, lo: int, hi: int, out: list[str | tuple[str]],
-                spaceless: bool) -> None:
+                spaceless: bool, grouped: bool) -> None:
         if spaceless:
             out += [(k,) for k in self.keys(text, lo, hi)]
-        elif _GROUPED_RE.search(text, lo, hi):
+        elif grouped and _GROUPED_RE.search(text, lo, hi):
             out += [(w,) for w in self.plain_pattern.findall(text, lo, hi)]
         else:
             out += text[lo:hi].split()
 
-    def _learn(self) -> None:
-        """Cut the chunks seen for the first time into words; hash the new words."""
-        chunks, words = self.chunks, self.words
-        if chunks.new:
-            new, chunks.new = chunks.new, []
+    def ids(self, chunks: list[str | tuple[str]]) -> np.ndarray:
+        """The int of each chunk (int64); chunks seen for the first time are cut
+        into words, and the new words hashed."""
+        ids = np.fromiter(map(self.chunks.__getitem__, chunks), dtype=np.int64,
+                          count=len(chunks))
+        chunks_, words = self.chunks, self.words
+        if chunks_.new:
+            new, chunks_.new = chunks_.new, []
             find = self.plain_pattern.findall
             found = [list(c) if isinstance(c, tuple) else find(c) for c in new]
             count = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
             flat = [w for ws in found for w in ws]
-            ids = np.fromiter(map(words.__getitem__, flat), dtype=np.int64, count=len(flat))
+            word_ids = np.fromiter(map(words.__getitem__, flat), dtype=np.int64,
+                                   count=len(flat))
             self._chunk_at = np.concatenate(
                 [self._chunk_at, len(self._chunk_words) + np.cumsum(count) - count])
             self._chunk_count = np.concatenate([self._chunk_count, count])
-            self._chunk_words = np.concatenate([self._chunk_words, ids])
+            self._chunk_words = np.concatenate([self._chunk_words, word_ids])
+            # \d is str.isdecimal (Unicode category Nd)
+            self._digit_last = np.concatenate([self._digit_last, np.fromiter(
+                (isinstance(c, str) and c[-1].isdecimal() for c in new), dtype=bool,
+                count=len(new))])
+            self._digit_first = np.concatenate([self._digit_first, np.fromiter(
+                (isinstance(c, str) and c[0].isdecimal() for c in new), dtype=bool,
+                count=len(new))])
         if words.new:
             new_words, words.new = words.new, []
             self._hashes = np.concatenate([self._hashes, np.fromiter(
                 map(self.hash, new_words), dtype=np.uint64, count=len(new_words))])
             self._capital = np.concatenate([self._capital, np.fromiter(
                 (w[0].isupper() for w in new_words), dtype=bool, count=len(new_words))])
+        return ids
 
-    def finish(self, chunks: list[str | tuple[str]], sizes: Sequence[int],
-               quoted: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def maybe_grouped(self, ids: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+        """The passages (indexes, ascending) where two chunks that follow each other
+        may be the halves of a number grouped by a space: the first ends with a
+        digit and the second starts with one. Cut at spaces, such a number would be
+        two words; the others are cut right."""
+        if len(ids) < 2:
+            return np.zeros(0, dtype=np.int64)
+        passage = np.repeat(np.arange(len(sizes), dtype=np.int64),
+                            np.asarray(sizes, dtype=np.int64))
+        pair = (self._digit_last[ids[:-1]] & self._digit_first[ids[1:]]
+                & (passage[:-1] == passage[1:]))
+        return np.unique(passage[:-1][pair])
+
+    def finish(self, ids: np.ndarray, sizes: Sequence[int], quoted: list[int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Words per passage (int64), and the hashes (uint64) and factors (float64)
         of the words end to end, from what :meth:`collect` left: passage ``i`` has
-        ``sizes[i]`` of the ``chunks``, and ``quoted`` the bounds of quoted runs."""
-        ids = np.fromiter(map(self.chunks.__getitem__, chunks), dtype=np.int64,
-                          count=len(chunks))
-        self._learn()
+        ``sizes[i]`` of the chunks (``ids``, from :meth:`ids`), and ``quoted`` the
+        bounds of quoted runs of chunks."""
         count = self._chunk_count[ids]
         ends = np.zeros(len(ids) + 1, dtype=np.int64)
         np.cumsum(count, out=ends[1:])
@@ -253,51 +280,81 @@ class WordForms:
         chunks: list[str | tuple[str]] = []
         quoted: list[int] = []
         n = self.collect(text, start, end, chunks, quoted, spaceless=spaceless)
-        lengths, h, f = self.finish(chunks, [n], quoted)
+        lengths, h, f = self.finish(self.ids(chunks), [n], quoted)
         hashes += h.tolist()
         factors += f.tolist()
         return int(lengths[0])
 
 
-def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
-    """:class:`Tokens` of consecutive documents; ``first`` is the first one's index."""
-    spans: list[tuple[int, int, int]] = []
-    per_doc: list[int] = []
-    sizes: list[int] = []
-    chunks: list[str | tuple[str]] = []
-    quoted: list[int] = []
+@dataclass
+class _Chunked:
+    """Passages of consecutive documents, cut into chunks (:class:`WordForms`)."""
+
+    spans: list[tuple[int, int, int]]  # (start, end, paragraph) of each passage
+    per_doc: list[int]                 # passages of each document
+    sizes: list[int]                   # chunks of each passage
+    chunks: list[str | tuple[str]]
+    quoted: list[int]                  # bounds of the quoted runs of chunks
+
+
+def _chunk_docs(texts: Sequence[str], forms: WordForms, grouped: set[int]) -> _Chunked:
+    """``grouped``: the documents that hold a number grouped by spaces."""
+    out = _Chunked([], [], [], [], [])
+    spans, sizes, chunks, quoted = out.spans, out.sizes, out.chunks, out.quoted
     letter = char_script_pattern().search
-    has_quote = _QUOTE_OPEN_RE.search
     collect = forms.collect
-    for text in texts:
+    for k, text in enumerate(texts):
         cjk = has_spaceless_script(text)  # most documents need none of those rules
         doc_spans = list(sentence_spans(text, spaceless=cjk))
         spans += doc_spans
-        per_doc.append(len(doc_spans))
-        if cjk or _GROUPED_RE.search(text):
+        out.per_doc.append(len(doc_spans))
+        if cjk or k in grouped:
             for s, e, _ in doc_spans:
-                sizes.append(collect(text, s, e, chunks, quoted,
+                sizes.append(collect(text, s, e, chunks, quoted, grouped=k in grouped,
                                      spaceless=cjk and letter(text, s, e) is not None))
-        elif has_quote(text):
-            for s, e, _ in doc_spans:
-                if has_quote(text, s, e):
-                    sizes.append(collect(text, s, e, chunks, quoted, spaceless=False))
+            continue
+        # The common case: a passage's chunks are its text cut at spaces; those
+        # that hold a quotation mark are cut at quotations first.
+        opens = [m.start() for m in _QUOTE_OPEN_RE.finditer(text)]
+        if opens:
+            starts = [s for s, _, _ in doc_spans]
+            quoting = {bisect.bisect_right(starts, p) - 1 for p in opens}
+            for i, (s, e, _) in enumerate(doc_spans):
+                if i in quoting:
+                    sizes.append(collect(text, s, e, chunks, quoted, spaceless=False,
+                                         grouped=False))
                 else:
                     found = text[s:e].split()
                     chunks += found
                     sizes.append(len(found))
         else:
-            # The common case: a passage's chunks are its text cut at spaces.
             for s, e, _ in doc_spans:
                 found = text[s:e].split()
                 chunks += found
                 sizes.append(len(found))
-    counts = np.asarray(per_doc, dtype=np.int64)
+    return out
+
+
+def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
+    """:class:`Tokens` of consecutive documents; ``first`` is the first one's index."""
+    cut = _chunk_docs(texts, forms, set())
+    ids = forms.ids(cut.chunks)
+    maybe = forms.maybe_grouped(ids, cut.sizes)
+    if len(maybe):
+        # Rare: numbers grouped by spaces ("12 000"). Their documents are cut again,
+        # with the pattern wherever one is.
+        doc_of = np.repeat(np.arange(len(texts)), cut.per_doc)[maybe].tolist()
+        grouped = {d for d, p in zip(doc_of, maybe.tolist(), strict=True)
+                   if _GROUPED_RE.search(texts[d], cut.spans[p][0], cut.spans[p][1])}
+        if grouped:
+            cut = _chunk_docs(texts, forms, grouped)
+            ids = forms.ids(cut.chunks)
+    counts = np.asarray(cut.per_doc, dtype=np.int64)
     n = int(counts.sum())
-    table = np.asarray(spans, dtype=np.int64).reshape(n, 3)
+    table = np.asarray(cut.spans, dtype=np.int64).reshape(n, 3)
     doc = np.repeat(np.arange(first, first + len(texts), dtype=np.int64), counts)
     index = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    lengths, hashes, factors = forms.finish(chunks, sizes, quoted)
+    lengths, hashes, factors = forms.finish(ids, cut.sizes, cut.quoted)
     return Tokens(doc, index, table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(),
                   lengths, hashes, factors)
 
