@@ -40,7 +40,10 @@ _CLOSERS = _CLOSE_QUOTES + ")]\uff09\u300b\u3009\u3011\u3015\uff3d\uff5d\u3017\u
 _CL = f"[{re.escape(_CLOSERS)}]*"
 # A sentence end is terminator(s), then optional closers. Either a run of ". ! ? …"
 # before a space (to be checked: abbreviation, next word) ...
-_SPACED_END_RE = re.compile(f"[{re.escape(_SPACED)}]+{_CL}(?=\\s)")
+# (The first terminator stands alone, "[.!?][.!?]*" rather than "[.!?]+", so that the
+# pattern starts with a character class: the regex engine then scans for it in C
+# instead of trying the pattern at every position.)
+_SPACED_END_RE = re.compile(f"[{re.escape(_SPACED)}][{re.escape(_SPACED)}]*{_CL}(?=\\s)")
 # ... or a run holding "。" and the like, or "!" or "?" directly followed by a letter
 # of a script written without spaces. Only looked for where such characters are
 # (single character classes that the regex engine scans for fast).
@@ -258,8 +261,17 @@ def _spaced_sentence_spans(text: str) -> list[tuple[int, int, int]]:
             k += 1
             if dot > 0 and text[dot - 1] in "[(":  # an elision: "[...]"
                 continue
-            if text[dot] == "." and e - dot == 1 and _is_abbreviation(text, dot):
-                continue
+            if text[dot] == "." and e - dot == 1:
+                # _is_abbreviation, faster where the word before the dot runs back
+                # to a space (as it nearly always does)
+                word = text[text.rfind(" ", 0, dot) + 1:dot]
+                bare = word.replace(".", "")
+                if bare.isalpha() or not bare:
+                    if word and ("." in word or (len(word) == 1 and word.isupper())
+                                 or word.lower() in _ABBREV):
+                        continue
+                elif _is_abbreviation(text, dot):
+                    continue
             # Spaces follow e, and the paragraph ends with a non-space after them.
             nxt = e + 1
             while text[nxt].isspace():

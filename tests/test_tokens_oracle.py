@@ -16,6 +16,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup import segment as segment_mod
 from dedup import tokens as tokens_mod
 from dedup.normalize import (
     APOSTROPHES,
@@ -37,6 +38,12 @@ _QUOTE_ORACLE = re.compile(
     "|\u300c[^\u300c\u300d]*\u300d|\u300e[^\u300e\u300f]*\u300f"
     "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
 )
+
+
+# Sentence ends before a space, as first written ("[.!?]+" rather than "[.!?][.!?]*").
+_SPACED_END_ORACLE = re.compile(
+    "[.!?\u2026\u06d4\u061f]+[\"'\u201d\u2019\u00bb\u300d\u300f\uff02\uff07"
+    ")\\]\uff09\u300b\u3009\u3011\u3015\uff3d\uff5d\u3017\u3019]*(?=\\s)")
 
 
 def _plain_pattern_oracle() -> re.Pattern[str]:
@@ -133,6 +140,7 @@ def _same(a: Tokens, b: Tokens) -> None:
 _PIECES = [
     # words, names, sentence starts, abbreviations and initials
     "the", "troops", "said", "NATO", "Kim", "Mr.", "U.S.", "John F. Kennedy", "e.g.",
+    "(U.S. ", "\u201cMr. ", "Gen. ", "vs. ", "a.m. ", "Sen.\u00a0", "\tDr. ", "A1. ",
     "Russia\u2019s", "don't", "rock`n", "caf\u00e9", "e\u0301t\u00e9", "na\u00efve",
     "soft\u00adhyphen", "zero\u200bwidth", "\u0130stanbul", "\ufb01ne", "\u00df",
     # numbers: grouped by spaces (all four kinds), separators, decimals, glued units
@@ -185,6 +193,13 @@ def test_sentence_spans_equal_the_per_paragraph_cut(text: str) -> None:
     for spaceless in (False, True):
         assert list(sentence_spans(text, spaceless=spaceless)) == \
             _sentence_spans_oracle(text, spaceless)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text)
+def test_sentence_ends_are_found_as_first_written(text: str) -> None:
+    assert [m.span() for m in segment_mod._SPACED_END_RE.finditer(text)] == \
+        [m.span() for m in _SPACED_END_ORACLE.finditer(text)]
 
 
 @settings(max_examples=300, deadline=None)
