@@ -242,6 +242,28 @@ def sentence_spans(text: str, *, spaceless: bool | None = None
             for s, e in sentences(text, ps, pe, spaceless=True))
 
 
+def _spaced_ends(text: str) -> list[tuple[int, int]]:
+    """``[m.span() for m in _SPACED_END_RE.finditer(text)]``, faster: a match starts
+    at a terminator, so the pattern is tried only where ``str.find`` (which scans
+    in C far faster than the regex engine) finds one, left to right, as finditer
+    would."""
+    at: list[int] = []
+    for c in _SPACED:
+        i = text.find(c)
+        while i >= 0:
+            at.append(i)
+            i = text.find(c, i + 1)
+    at.sort()
+    ends = []
+    last = 0
+    match = _SPACED_END_RE.match
+    for i in at:
+        if i >= last and (m := match(text, i)) is not None:
+            ends.append(m.span())
+            last = m.end()
+    return ends
+
+
 def _spaced_sentence_spans(text: str) -> list[tuple[int, int, int]]:
     """:func:`sentence_spans` of a text that needs no rules for scripts written
     without spaces: the same rules as :func:`sentences` with ``spaceless=False``,
@@ -253,7 +275,7 @@ def _spaced_sentence_spans(text: str) -> list[tuple[int, int, int]]:
     ones :func:`sentences` finds in that paragraph.
     """
     spans: list[tuple[int, int, int]] = []
-    ends = [m.span() for m in _SPACED_END_RE.finditer(text)]
+    ends = _spaced_ends(text)
     k, n = 0, len(ends)
     for pi, (a, pe) in enumerate(paragraphs(text)):
         while k < n and ends[k][1] < pe:
