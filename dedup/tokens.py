@@ -53,6 +53,7 @@ def _quote_marks(text: str) -> list[int]:
             i = text.find(c, i + 1)
     return at
 
+
 # Below this much text, worker processes cost more than they save.
 PARALLEL_MIN_CHARS = 2_000_000
 
@@ -212,11 +213,10 @@ class WordForms:
     def ids(self, chunks: list[str | tuple[str]]) -> np.ndarray:
         """The int of each chunk (int64); chunks seen for the first time are cut
         into words, and the new words hashed."""
-        ids = np.fromiter(map(self.chunks.__getitem__, chunks), dtype=np.int64,
-                          count=len(chunks))
-        chunks_, words = self.chunks, self.words
-        if chunks_.new:
-            new, chunks_.new = chunks_.new, []
+        known, words = self.chunks, self.words
+        ids = np.fromiter(map(known.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        if known.new:
+            new, known.new = known.new, []
             find = self.plain_pattern.findall
             found = [list(c) if isinstance(c, tuple) else find(c) for c in new]
             count = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
