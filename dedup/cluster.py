@@ -82,9 +82,8 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
     given order. Returns the clusters in order of creation.
 
     >>> lay = DocLayout.build([0, 0, 1, 1, 2, 2], [0, 1, 0, 1, 0, 1], [9] * 6, 3, 5)
-    >>> ch = [Chain(0, 1, 0, 1, 0, 1, ((0, 2, .9), (1, 3, .9)), .9, 18),
-    ...       Chain(0, 2, 0, 1, 0, 1, ((0, 4, .8), (1, 5, .8)), .8, 18),
-    ...       Chain(1, 2, 0, 1, 0, 1, ((2, 4, .7), (3, 5, .7)), .7, 18)]
+    >>> ch = [Chain(0, 1, 0, 1, 0, 1, 2, .9, 18), Chain(0, 2, 0, 1, 0, 1, 2, .8, 18),
+    ...       Chain(1, 2, 0, 1, 0, 1, 2, .7, 18)]
     >>> [(sorted(c.versions), min(c.links)) for c in cluster_chains(ch, lay)]
     [([0, 1, 2], 0.7)]
     >>> [sorted(c.versions) for c in cluster_chains(ch[:2], lay)]  # 1 and 2 share nothing
@@ -238,7 +237,7 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
 
     for k in order:
         ch = chains[k]
-        long = len(ch.matches) >= 2
+        long = ch.seeds >= 2
         ka, fa = home(ch.doc_a, ch.first_a, ch.last_a, ch.doc_b, long)
         kb, fb = home(ch.doc_b, ch.first_b, ch.last_b, ch.doc_a, long)
         a_side = (ch.doc_a, ch.first_a, ch.last_a)
@@ -257,7 +256,7 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
                 join(kb, k, ch)
             else:
                 new(k, ch)
-        elif min(fa, fb) >= min_fit and len(ch.matches) >= 2:
+        elif min(fa, fb) >= min_fit and ch.seeds >= 2:
             keep, gone = min(ka, kb), max(ka, kb)
             g = clusters[gone]
             for d, ivs in g.versions.items():

@@ -28,8 +28,10 @@ class Chain(NamedTuple):
     """Chained sentence matches between documents ``doc_a < doc_b`` (document indexes).
 
     ``first_a..last_a`` and ``first_b..last_b`` are inclusive sentence indexes in each
-    document; ``matches`` are the seeds ``(passage_a, passage_b, score)`` in text order;
-    ``score`` is their mean score and ``words`` the words of the smaller side's seeds.
+    document; ``seeds`` is how many verified sentence matches it chains (the matches
+    themselves are ``find``'s sentence pairs: a chain keeps only their count, since
+    millions of them at scale would cost a Python tuple each); ``score`` is their mean
+    score and ``words`` the words of the smaller side's seeds.
     """
 
     doc_a: int
@@ -38,7 +40,7 @@ class Chain(NamedTuple):
     last_a: int
     first_b: int
     last_b: int
-    matches: tuple[tuple[int, int, float], ...]
+    seeds: int
     score: float
     words: int
 
@@ -101,7 +103,7 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
 
     >>> lay = DocLayout.build(np.array([0, 0, 0, 0, 1, 1, 1]), np.array([0, 1, 2, 3, 0, 1, 2]),
     ...                       np.array([9, 9, 9, 9, 9, 9, 9]), 2, 5)
-    >>> [(c.first_a, c.last_a, c.first_b, c.last_b, len(c.matches))
+    >>> [(c.first_a, c.last_a, c.first_b, c.last_b, c.seeds)
     ...  for c in chain_matches(np.array([0, 3]), np.array([4, 6]), np.array([.5, .7]), lay,
     ...                         max_gap=2)]
     [(0, 3, 0, 2, 2)]
@@ -135,25 +137,25 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     if one.any():
         k = cuts[:-1][one]
         single = dict(zip(k.tolist(), [
-            Chain(x, y, s, s, t, t, ((p, q, c),), round(c, 4), int(n))
-            for x, y, s, t, p, q, c, n in zip(
+            Chain(x, y, s, s, t, t, 1, round(c, 4), int(n))
+            for x, y, s, t, c, n in zip(
                 da[k].tolist(), db[k].tolist(), sa[k].tolist(), sb[k].tolist(),
-                a[k].tolist(), b[k].tolist(), sc[k].tolist(), w[k].tolist(), strict=True)],
+                sc[k].tolist(), w[k].tolist(), strict=True)],
             strict=True))
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         if hi == lo + 1:
             out.append(single[lo])
             continue
         out.extend(_chain_group(int(da[lo]), int(db[lo]), sa[lo:hi].tolist(), sb[lo:hi].tolist(),
-                                a[lo:hi].tolist(), b[lo:hi].tolist(), sc[lo:hi].tolist(),
+                                sc[lo:hi].tolist(),
                                 w[lo:hi].tolist(), max_gap,
                                 (ca[lo:hi].tolist(), na_[lo:hi].tolist(),
                                  cb[lo:hi].tolist(), nb_[lo:hi].tolist())))
     return out
 
 
-def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: Sequence[int],
-                 pb: Sequence[int], sc: Sequence[float], w: Sequence[int], max_gap: int,
+def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int],
+                 sc: Sequence[float], w: Sequence[int], max_gap: int,
                  content: tuple[list[int], list[int], list[int], list[int]]) -> list[Chain]:
     """Chains of one document pair; seeds sorted by (ia, ib). ``content``: for each
     seed, the content sentences of its document before its sentence and up to the
@@ -192,10 +194,9 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int], pa: S
             seq.append(x)
             x = pred[x]
         seq.reverse()
-        matches = tuple((pa[x], pb[x], sc[x]) for x in seq)
         chains.append(Chain(
             d_a, d_b, min(ia[x] for x in seq), max(ia[x] for x in seq),
-            min(ib[x] for x in seq), max(ib[x] for x in seq), matches,
+            min(ib[x] for x in seq), max(ib[x] for x in seq), len(seq),
             round(sum(sc[x] for x in seq) / len(seq), 4),
             int(sum(w[x] for x in seq))))
     chains.sort(key=lambda c: (c.first_a, c.first_b, c.last_a, c.last_b))
@@ -216,7 +217,7 @@ def extend_chains(chains: Sequence[Chain], layout: DocLayout,
     matches keep their meaning: the matches of a chain stay its verified seeds."""
     out = []
     for ch in chains:
-        if len(ch.matches) < 2:  # a lone sentence match is no run to extend
+        if ch.seeds < 2:  # a lone sentence match is no run to extend
             out.append(ch)
             continue
         fa, la, fb, lb = ch.first_a, ch.last_a, ch.first_b, ch.last_b

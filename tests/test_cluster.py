@@ -19,7 +19,7 @@ def _layout(sizes: list[int], words: int = 10) -> DocLayout:
 def _chain(da: int, a: tuple[int, int], db: int, b: tuple[int, int], score: float = 0.9,
            n: int | None = None) -> Chain:
     n = n if n is not None else min(a[1] - a[0], b[1] - b[0]) + 1
-    return Chain(da, db, a[0], a[1], b[0], b[1], tuple((0, 0, score) for _ in range(n)),
+    return Chain(da, db, a[0], a[1], b[0], b[1], n,
                  score, 10 * n)
 
 
