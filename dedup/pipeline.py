@@ -33,7 +33,7 @@ from .features import (
     word_prior,
 )
 from .index import LSHParams, shared_features
-from .models import Cluster, Corpus, Document, Match, Passage, Span
+from .models import Cluster, Corpus, Document, Match, PassageTable, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
@@ -237,7 +237,7 @@ class FindResult:
 
     corpus: Corpus
     params: FindParams
-    passages: tuple[Passage, ...]
+    passages: PassageTable
     clusters: tuple[Cluster, ...]
     relations: tuple[Relation, ...]
     stats: dict[str, float]
@@ -280,7 +280,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
                      clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
                      chains=float(len(chains)), relations=float(len(relations)))
-    return FindResult(corpus=corpus, params=params, passages=tuple(units.passages),
+    return FindResult(corpus=corpus, params=params, passages=units.passages,
                       clusters=tuple(clusters), relations=tuple(relations), stats=run.stats,
                       sentence_pairs=pairs, sentence_scores=cosines, candidates=candidates)
 
@@ -315,7 +315,7 @@ class _Units:
     copies), the distinct passages' words, and every word of the corpus as a small
     id (for aligning related documents)."""
 
-    passages: list[Passage]
+    passages: PassageTable   # every sentence, as columns
     doc_index: np.ndarray    # document of each passage
     sent_index: np.ndarray   # its index among the document's sentences
     outlet: np.ndarray       # its outlet, as an int
@@ -339,10 +339,8 @@ def _segment(run: _Run) -> _Units:
         docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
         workers=run.workers,
         progress=(lambda i, t: progress("segment", i, t)) if progress else None)
-    passages = [Passage(doc=docs[d].id, index=i, start=s, end=e, paragraph=p)
-                for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
-                                         tok.start.tolist(), tok.end.tolist(),
-                                         tok.paragraph.tolist(), strict=True)]
+    passages = PassageTable([d.id for d in docs], tok.doc, tok.index, tok.start, tok.end,
+                            tok.paragraph)
     run.lap("segment")
     rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
     firsts = members[members_ptr[:-1]]
@@ -488,8 +486,9 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     firsts = units.members[units.members_ptr[:-1]]
 
     def text_of(r: int) -> str:  # the text of distinct passage r (its first copy)
-        p = units.passages[int(firsts[r])]
-        return docs[int(units.doc_index[firsts[r]])].text[p.start:p.end]
+        k = int(firsts[r])
+        p = units.passages
+        return docs[int(p.doc_index[k])].text[int(p.start[k]):int(p.end[k])]
 
     cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of)
     # Repeats inside an outlet, as a sparse graph with the same components and the
@@ -500,9 +499,8 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     dup_scores = {(a, b): s for a, b, s in outlet_repeats(
         cand[keep], dup[keep], units.rep_of, units.outlet, table.n_words > 0)}
     groups = repeat_groups(dup_scores)
-    doc_of = [p.doc for p in units.passages]
-    furniture = boilerplate(len(units.passages), (comp for comp, _ in groups), doc_of,
-                            params.boilerplate_docs)
+    furniture = boilerplate(len(units.passages), (comp for comp, _ in groups),
+                            _doc_of(run.docs, units.doc_index), params.boilerplate_docs)
     run.stats["boilerplate_passages"] = float(furniture.sum())
     usable = (table.n_words >= params.min_words)[units.rep_of] & ~furniture
     member_ok = usable[units.members]
@@ -548,7 +546,7 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap)
     raw = [_shared_raw(sc, chains) for sc in shared]
-    doc_of = [p.doc for p in units.passages]
+    doc_of = _doc_of(docs, units.doc_index)
     for comp, tree in checked.groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
@@ -633,6 +631,15 @@ def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     run.stats["document_pairs_aligned"] = float(len(doc_pairs))
     run.lap("relate")
     return relations
+
+
+def _doc_of(docs: Sequence[Document], doc_index: np.ndarray) -> np.ndarray:
+    """Per passage its document, as the index of the first document with its id (so
+    two documents of one id, which no reader lets through, still count as one)."""
+    first: dict[str, int] = {}
+    canon = np.fromiter((first.setdefault(d.id, k) for k, d in enumerate(docs)),
+                        dtype=np.int64, count=len(docs))
+    return canon[doc_index]
 
 
 def _peak_rss_mb() -> float:
@@ -728,7 +735,7 @@ class _Raw(NamedTuple):
     chains: tuple[int, ...]
 
 
-def _number_clusters(raw: list[_Raw], passages: Sequence[Passage], layout: DocLayout,
+def _number_clusters(raw: list[_Raw], passages: PassageTable, layout: DocLayout,
                      docs: Sequence[Document], n_chains: int
                      ) -> tuple[list[Cluster], list[list[int]]]:
     """Deterministic order: cross-document clusters first, more outlets first, more
@@ -747,8 +754,8 @@ def _number_clusters(raw: list[_Raw], passages: Sequence[Passage], layout: DocLa
         spans = []
         for d, lo, hi in r.spans:
             first = int(layout.doc_first[d])
-            spans.append(Span(docs[d].id, passages[first + lo].start, passages[first + hi].end,
-                              lo, hi))
+            spans.append(Span(docs[d].id, int(passages.start[first + lo]),
+                              int(passages.end[first + hi]), lo, hi))
         out.append(Cluster(id=cid, kind=r.kind, passages=tuple(spans),
                            pairs=tuple(Match(i, j, s) for i, j, s in r.pairs),
                            weakest_link=r.weakest, outlets=tuple(sorted(outlets(r)))))
