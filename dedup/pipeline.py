@@ -706,25 +706,32 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
     ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
     copy pairs at a time, so memory holds one block's copies and one total per
-    document pair, never every copy pair."""
+    document pair, never every copy pair. Each block's totals are merged into the
+    running ones (a document pair's block sums are added in block order, as one sum
+    over all blocks would add them: the totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    keys, sums = [], []
+    keys, total = np.zeros(0, dtype=np.int64), np.zeros(0)
     for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
         keep = da != db
         key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
+        del pp, da, db
         k, inv = np.unique(key, return_inverse=True)
-        keys.append(k)
-        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
-                                minlength=len(k)))
-        del which, pp, da, db, key, inv
-    if not keys:
-        return np.zeros(0, dtype=np.int64)
-    k, inv = np.unique(np.concatenate(keys), return_inverse=True)
-    total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
-    return k[total >= min_evidence]
+        sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
+                           minlength=len(k))
+        del which, keep, key, inv
+        # Merged in place where the pair is known, inserted in order where it is new:
+        # memory holds the totals twice at most, not a sort of every block's keys.
+        at = np.searchsorted(keys, k)
+        known = at < len(keys)
+        known[known] = keys[at[known]] == k[known]
+        total[at[known]] += sums[known]
+        new = ~known
+        keys, total = np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
+        del k, sums, at, known, new
+    return keys[total >= min_evidence]
 
 
 class _Raw(NamedTuple):

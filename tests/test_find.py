@@ -291,3 +291,34 @@ def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
     assert full.stats["rare_pairs_weighed"] > bounded.stats["rare_pairs_weighed"]
     assert full.stats["document_pairs_aligned"] == bounded.stats["document_pairs_aligned"]
     assert full.relations == bounded.relations
+
+
+def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
+                                                              monkeypatch) -> None:
+    # The document pairs chosen block by block (totals merged into the running ones)
+    # are those a plain sum over every pair of usable copies chooses, at any bar.
+    import numpy as np
+
+    from dedup import pipeline
+    from dedup.engine import LocalEngine
+    from dedup.repeats import expand_pairs
+
+    run = pipeline._Run(read_corpus([seeds_dir]), FindParams(), None, 1, LocalEngine())
+    units = pipeline._segment(run)
+    table = pipeline._weigh(run, units)
+    cand = pipeline._candidates(run, units, table)
+    checked = pipeline._verify(run, units, table, cand)
+    which, pp = expand_pairs(cand, checked.ok_ptr, checked.ok_members, 64)
+    n = len(run.docs)
+    sums: dict[int, float] = {}
+    for w, (a, b) in zip(which.tolist(), pp.tolist(), strict=True):
+        da, db = int(units.doc_index[a]), int(units.doc_index[b])
+        if da != db:
+            key = min(da, db) * n + max(da, db)
+            sums[key] = sums.get(key, 0.0) + float(checked.shared[w])
+    assert len(sums) > 3
+    monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 5)
+    for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
+        got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
+        assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
+    assert len(pipeline._evidence_blocks(checked, cand)) > 3
