@@ -354,9 +354,18 @@ def _segment(run: _Run) -> _Units:
     outlet = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
                          count=len(docs))[tok.doc]
     return _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
-                  tok.hashes[at], tok.factors[at], rep_len,
-                  np.unique(tok.hashes, return_inverse=True)[1].reshape(-1).astype(np.int32),
-                  word_ptr)
+                  tok.hashes[at], tok.factors[at], rep_len, _word_ids(tok.hashes), word_ptr)
+
+
+def _word_ids(hashes: np.ndarray, *, block: int = 1 << 22) -> np.ndarray:
+    """Each word's rank among the corpus' distinct word hashes, as int32: the ids
+    ``np.unique(hashes, return_inverse=True)`` gives, without its argsort and int64
+    inverse of every word (looked up a block at a time in the sorted vocabulary)."""
+    vocab = np.unique(hashes)
+    ids = np.empty(len(hashes), dtype=np.int32)
+    for lo in range(0, len(hashes), block):
+        ids[lo:lo + block] = np.searchsorted(vocab, hashes[lo:lo + block])
+    return ids
 
 
 def _weigh(run: _Run, units: _Units) -> FeatureTable:
@@ -395,7 +404,9 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
                                    params.boilerplate_docs)
     run.stats["furniture_distinct_passages"] = float(furniture_rep.sum())
     lsh_valid = valid & ~furniture_rep
-    unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
+    # int32 (a distinct passage per entry, and there are fewer than 2**31 of them):
+    # the largest array of the stage after the table's own columns.
+    unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
     sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
     rare = (table.df <= params.rare_df) & lsh_valid[unit_of]
@@ -456,7 +467,9 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     # What each could share at most: its rare weight and all the common weight of the
     # poorer side (n-grams of one distinct passage are shared by no pair).
     common = table.df > min(params.rare_df, params.max_bucket)  # all the join left out
-    poor = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    # (zeros in place of the rest, not a copy of both columns: adding 0.0 changes no sum)
+    poor = np.bincount(unit_of, weights=np.where(common, table.weights, 0.0), minlength=n_rep)
+    del common
     run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
                                                        poor[run.rare_pairs[:, 1]])
                       ) / max(table.log_n, 1e-12)
