@@ -199,6 +199,13 @@ class FeatureTable:
     prior_passages: float = 0.0  # strength of the word-frequency prior, in passages
 
     @cached_property
+    def dense_ids(self) -> tuple[np.ndarray, np.int64]:
+        """:func:`dense_feature_ids` of the table, computed once: verification and
+        the relation stage both need them, and each computation sorts a copy of every
+        feature hash."""
+        return _dense_ids(self.feats)
+
+    @cached_property
     def top_gram(self) -> int:
         """The largest n-gram size in the table (0 when empty), computed once."""
         return int(self.gram.max()) if len(self.gram) else 0
@@ -539,10 +546,16 @@ def dense_feature_ids(table: FeatureTable, *, block: int = 1 << 22
     >>> fid.tolist(), int(n)
     ([2, 0, 2, 1], 3)
     """
-    vocab = np.unique(table.feats)
-    fid = np.empty(len(table.feats), dtype=np.int32)
+    if isinstance(table, FeatureTable) and block == 1 << 22:
+        return table.dense_ids  # computed once per table
+    return _dense_ids(table.feats, block=block)
+
+
+def _dense_ids(feats: np.ndarray, *, block: int = 1 << 22) -> tuple[np.ndarray, np.int64]:
+    vocab = np.unique(feats)
+    fid = np.empty(len(feats), dtype=np.int32)
     for lo in range(0, len(fid), block):
-        fid[lo:lo + block] = np.searchsorted(vocab, table.feats[lo:lo + block])
+        fid[lo:lo + block] = np.searchsorted(vocab, feats[lo:lo + block])
     return fid, np.int64(len(vocab))
 
 
