@@ -297,7 +297,6 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
                                                               monkeypatch) -> None:
     # The document pairs chosen block by block (totals merged into the running ones)
     # are those a plain sum over every pair of usable copies chooses, at any bar.
-    import numpy as np
 
     from dedup import pipeline
     from dedup.engine import LocalEngine
