@@ -468,14 +468,32 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     run.rare_pairs = joined.pairs(weak)
     # What each could share at most: its rare weight and all the common weight of the
     # poorer side (n-grams of one distinct passage are shared by no pair).
-    common = table.df > min(params.rare_df, params.max_bucket)  # all the join left out
-    # (zeros in place of the rest, not a copy of both columns: adding 0.0 changes no sum)
-    poor = np.bincount(unit_of, weights=np.where(common, table.weights, 0.0), minlength=n_rep)
-    del common
+    poor = _common_weight(table, unit_of, min(params.rare_df, params.max_bucket))
     run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
                                                        poor[run.rare_pairs[:, 1]])
                       ) / max(table.log_n, 1e-12)
     return joined.pairs(strong)
+
+
+def _common_weight(table: FeatureTable, unit_of: np.ndarray, max_df: int, *,
+                   block: int = 1 << 22) -> np.ndarray:
+    """Per distinct passage the weight of its n-grams found in more than ``max_df``
+    distinct passages. Summed over runs of whole passages of about ``block`` entries
+    (each passage's sum in its own entry order, as one ``bincount`` over the table
+    adds it), with zeros for the other entries (adding 0.0 changes no sum): memory
+    holds one run's copies, not the masked columns of the whole table."""
+    n_rep = len(table.indptr) - 1
+    poor = np.zeros(n_rep)
+    lo_u = 0
+    while lo_u < n_rep:
+        hi_u = max(int(np.searchsorted(table.indptr, table.indptr[lo_u] + block,
+                                       side="right")) - 1, lo_u + 1)
+        hi_u = min(hi_u, n_rep)
+        lo, hi = int(table.indptr[lo_u]), int(table.indptr[hi_u])
+        w = np.where(table.df[lo:hi] > max_df, table.weights[lo:hi], 0.0)
+        poor[lo_u:hi_u] = np.bincount(unit_of[lo:hi] - lo_u, weights=w, minlength=hi_u - lo_u)
+        lo_u = hi_u
+    return poor
 
 
 @dataclass

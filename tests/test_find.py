@@ -321,3 +321,23 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
         got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
         assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
     assert len(pipeline._evidence_blocks(checked, cand)) > 3
+
+
+def test_common_weight_is_one_bincount_whatever_the_run(seeds_dir: Path) -> None:
+    # The poorer side's common weight, summed a run of passages at a time, is bit for
+    # bit the plain masked bincount over the whole table.
+    import numpy as np
+
+    from dedup import pipeline
+    from dedup.engine import LocalEngine
+
+    run = pipeline._Run(read_corpus([seeds_dir]), FindParams(), None, 1, LocalEngine())
+    table = pipeline._weigh(run, pipeline._segment(run))
+    n_rep = len(table.indptr) - 1
+    unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
+    common = table.df > 1
+    plain = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    assert plain.any()
+    for block in (1, 5, 64, 1 << 22):
+        got = pipeline._common_weight(table, unit_of, 1, block=block)
+        assert got.tobytes() == plain.tobytes()
