@@ -51,6 +51,7 @@ from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
 EVIDENCE_BLOCK = 1 << 21  # copy pairs of candidate passage pairs summed at a time
+EVIDENCE_SHARDS = 16  # ranges of document pairs whose running evidence is kept apart
 
 @dataclass(frozen=True)
 class FindParams:
@@ -765,7 +766,10 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     running ones (a document pair's block sums are added in block order, as one sum
     over all blocks would add them: the totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    keys, total = np.zeros(0, dtype=np.int64), np.zeros(0)
+    # The running totals in EVIDENCE_SHARDS ranges of document-pair keys, so that an
+    # insertion copies one range's arrays, not all of them.
+    bounds = np.linspace(0, int(n_docs), EVIDENCE_SHARDS + 1).astype(np.int64)[1:-1] * n_docs
+    shards = [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(len(bounds) + 1)]
     for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
@@ -777,16 +781,25 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
         sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
                            minlength=len(k))
         del which, keep, key, inv
-        # Merged in place where the pair is known, inserted in order where it is new:
-        # memory holds the totals twice at most, not a sort of every block's keys.
-        at = np.searchsorted(keys, k)
-        known = at < len(keys)
-        known[known] = keys[at[known]] == k[known]
-        total[at[known]] += sums[known]
-        new = ~known
-        keys, total = np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
-        del k, sums, at, known, new
-    return keys[total >= min_evidence]
+        cuts = np.searchsorted(k, bounds)
+        for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
+            if a < b:
+                shards[s] = _merge_totals(*shards[s], k[a:b], sums[a:b])
+        del k, sums
+    return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
+
+
+def _merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Running totals (sorted unique ``keys``) plus a block's (sorted unique ``k``):
+    added in place where the key is known, inserted in order where it is new (each
+    key's block sums added in block order, as one sum over every block would)."""
+    at = np.searchsorted(keys, k)
+    known = at < len(keys)
+    known[known] = keys[at[known]] == k[known]
+    total[at[known]] += sums[known]
+    new = ~known
+    return np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
 
 
 class _Raw(NamedTuple):
