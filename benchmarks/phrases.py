@@ -3,6 +3,7 @@
     python -m benchmarks.phrases generate --docs 10000 --out DIR [--seed 0] [--data ../shared/data]
     python -m benchmarks.phrases baseline DIR          # the plain datasketch recipe
     python -m benchmarks.phrases score DIR             # find: time, candidates, recall
+    python -m benchmarks.phrases compare DIR --repeats 3  # both, alternating: the ratio
 
 Large real archives repeat set phrases, quotations and agency formulas across documents
 that have nothing else in common. The synthetic generator (:mod:`benchmarks.generate`)
@@ -31,7 +32,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -47,7 +51,7 @@ _START = "\x02"
 _END = "\x03"
 _EPOCH = datetime(2025, 3, 1, 6, 0, tzinfo=timezone.utc)
 
-__all__ = ["MarkovChain", "baseline", "generate_phrases", "main", "score"]
+__all__ = ["MarkovChain", "baseline", "compare", "generate_phrases", "main", "score"]
 
 
 class MarkovChain:
@@ -273,6 +277,45 @@ def score(folder: str | Path) -> dict[str, Any]:
             "reprint_pairs_related": sum(p in related for p in truth)}
 
 
+def compare(folder: str | Path, *, repeats: int = 3) -> dict[str, Any]:
+    """``score`` and ``baseline`` run alternately ``repeats`` times each, every run in
+    a fresh process (so each peak resident memory is its own, as ``/usr/bin/time -v``
+    reports it): per run its seconds (as the run itself times them: reading the
+    corpus included, interpreter start not), CPU seconds and peak RSS, and the
+    ratios of the medians (the recipe's over find's: above 1, find is faster or
+    smaller). Alternating spreads a busy machine's load over both."""
+    folder = Path(folder)
+    runs: list[dict[str, Any]] = []
+    for r in range(repeats):
+        for cmd in ("score", "baseline"):
+            proc = subprocess.Popen([sys.executable, "-m", "benchmarks.phrases", cmd,
+                                     str(folder)], cwd=ROOT, stdout=subprocess.PIPE)
+            out = proc.stdout.read() if proc.stdout else b""
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if proc.returncode != 0:
+                raise RuntimeError(f"phrases {cmd} {folder} exited with {proc.returncode}")
+            fig = json.loads(out)
+            runs.append({"tool": fig["recipe"], "run": r, "seconds": fig["seconds"],
+                         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+                         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                         "reprint_pairs": fig["reprint_pairs"],
+                         "reprint_pairs_matched": fig.get("reprint_pairs_related",
+                                                          fig.get("reprint_pairs_found"))})
+
+    def median(tool: str, key: str) -> float:
+        return statistics.median(x[key] for x in runs if x["tool"] == tool)
+
+    ratio = {key: round(median("datasketch", key) / max(median("dedup find", key), 1e-9), 2)
+             for key in ("seconds", "cpu_seconds", "peak_rss_mib")}
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this platform
+        load = None
+    return {"folder": str(folder), "repeats": repeats, "load_average_at_end": load,
+            "runs": runs, "recipe_over_find": ratio}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.phrases",
                                  description=__doc__.splitlines()[0])
@@ -285,9 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     g.add_argument("--backoff", type=float, default=0.5,
                    help="chance of backing off to order 1 at a one-successor word pair")
     g.add_argument("--out", type=Path, required=True)
-    for name in ("baseline", "score"):
+    for name in ("baseline", "score", "compare"):
         p = sub.add_parser(name)
         p.add_argument("folder", type=Path)
+        if name == "compare":
+            p.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
     if args.cmd == "generate":
         if args.docs < 1 or not 0 <= args.reprint_share <= 1 or not 0 <= args.backoff <= 1:
@@ -301,7 +346,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.folder / "documents.jsonl").exists():
             print(f"no documents.jsonl in {args.folder}", file=sys.stderr)
             return 2
-        fig = baseline(args.folder) if args.cmd == "baseline" else score(args.folder)
+        if args.cmd == "compare":
+            if args.repeats < 1:
+                ap.error("--repeats must be >= 1")
+            fig = compare(args.folder, repeats=args.repeats)
+            for x in fig["runs"]:
+                print(f"{x['tool']:<11} run {x['run']}: {x['seconds']:8.2f} s  "
+                      f"{x['cpu_seconds']:8.2f} s CPU  {x['peak_rss_mib']:8.1f} MiB peak  "
+                      f"reprint pairs {x['reprint_pairs_matched']}/{x['reprint_pairs']}",
+                      file=sys.stderr)
+            r = fig["recipe_over_find"]
+            print(f"recipe / find (medians): time {r['seconds']}x, CPU {r['cpu_seconds']}x, "
+                  f"peak memory {r['peak_rss_mib']}x", file=sys.stderr)
+        else:
+            fig = baseline(args.folder) if args.cmd == "baseline" else score(args.folder)
     print(json.dumps(fig))
     return 0
 

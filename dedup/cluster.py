@@ -25,12 +25,18 @@ mean score among the chains that hold it together.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .passages import Chain, DocLayout
 
 __all__ = ["ChainCluster", "cluster_chains"]
+
+# A document with more live clusters than this gets an index of them by sentence.
+INDEX_MIN = 4
 
 
 @dataclass
@@ -42,6 +48,9 @@ class ChainCluster:
     chains: list[int] = field(default_factory=list)
     links: list[float] = field(default_factory=list)
     alive: bool = True
+    # document -> the chains in ``chains`` with a side in it (an index, so that
+    # finding a passage's witnesses does not scan every chain of a large cluster)
+    chains_in: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _add_interval(ivs: list[list[int]], lo: int, hi: int) -> None:
@@ -65,25 +74,6 @@ def _add_interval(ivs: list[list[int]], lo: int, hi: int) -> None:
     ivs[:] = out
 
 
-def _overlap_words(layout: DocLayout, d: int, lo: int, hi: int, ivs: Iterable[list[int]]) -> int:
-    total = 0
-    for x, y in ivs:
-        a, b = max(lo, x), min(hi, y)
-        if a <= b:
-            total += layout.span_words(d, a, b)
-    return total
-
-
-def _gap(layout: DocLayout, d: int, lo: int, hi: int, x: int, y: int) -> int:
-    """Content sentences between sentence runs ``lo..hi`` and ``x..y`` of document
-    ``d`` (a large number when they overlap: overlap is not continuation)."""
-    if y < lo:
-        return layout.content_between(d, y, lo)
-    if hi < x:
-        return layout.content_between(d, hi, x)
-    return 1 << 30
-
-
 def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float = 0.5,
                    min_fit: float = 0.3, max_gap: int = 2) -> list[ChainCluster]:
     """Group chains into clusters of shared material (see the module docstring).
@@ -102,16 +92,34 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
     """
     order = sorted(range(len(chains)), key=lambda k: (-chains[k].words, -chains[k].score, k))
     clusters: list[ChainCluster] = []
-    in_doc: dict[int, list[int]] = {}  # document -> clusters with a version there
+    # document -> the live clusters with a version there, in the order they got it
+    in_doc: dict[int, dict[int, int]] = {}
+    # document -> sentence -> the live clusters whose version there holds it; kept
+    # only for documents with many clusters (chance phrases in a large archive)
+    at_sent: dict[int, dict[int, set[int]]] = {}
+    seq = itertools.count()
+    size_of: dict[tuple[int, int], int] = {}  # (cluster, document) -> words of its version
     by_pair: dict[tuple[int, int], list[int]] = {}  # document pair -> chains
     for k, ch in enumerate(chains):
         by_pair.setdefault((ch.doc_a, ch.doc_b), []).append(k)
 
+    # Python lists, not numpy scalars: these lookups run millions of times.
+    cum_w, cum_c = layout.cum_words.tolist(), layout.cum_content.tolist()
+    base = (layout.doc_first[:-1] + np.arange(len(layout.doc_first) - 1)).tolist()
+
+    def gap(d: int, lo: int, hi: int, x: int, y: int) -> int:
+        """Content sentences between sentence runs ``lo..hi`` and ``x..y`` of document
+        ``d`` (a large number when they overlap: overlap is not continuation)."""
+        if y < lo:
+            lo, hi = y, lo
+        elif hi < x:
+            lo, hi = hi, x
+        else:
+            return 1 << 30
+        return 0 if hi <= lo + 1 else cum_c[base[d] + hi] - cum_c[base[d] + lo + 1]
+
     def side(ch: Chain, d: int) -> tuple[int, int]:
         return (ch.first_a, ch.last_a) if ch.doc_a == d else (ch.first_b, ch.last_b)
-
-    def hits(d: int, lo: int, hi: int, ivs: Iterable[Sequence[int]]) -> bool:
-        return any(x <= hi and lo <= y for x, y in ivs)
 
     def supported(ci: int, d_in: int, lo_in: int, hi_in: int, d_new: int, lo: int,
                   hi: int) -> bool:
@@ -124,18 +132,24 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         join them: a reworded quotation of one speaker with another speaker's."""
         c = clusters[ci]
         witnesses = set()
-        for k in c.chains:
+        for k in c.chains_in.get(d_in, ()):
             ch = chains[k]
             for d, other in ((ch.doc_a, ch.doc_b), (ch.doc_b, ch.doc_a)):
-                if d == d_in and other != d_new and hits(d, lo_in, hi_in, [side(ch, d)]):
-                    witnesses.add(other)
+                if d == d_in and other != d_new:
+                    x, y = side(ch, d)
+                    if x <= hi_in and lo_in <= y:
+                        witnesses.add(other)
         if not witnesses:
             return True
         agree = 0
         for w in witnesses:
             for k in by_pair.get((min(w, d_new), max(w, d_new)), ()):
                 ch = chains[k]
-                if hits(d_new, lo, hi, [side(ch, d_new)]) and hits(w, *side(ch, w), c.versions[w]):
+                x, y = side(ch, d_new)
+                if not (x <= hi and lo <= y):
+                    continue
+                x, y = side(ch, w)
+                if any(u <= y and x <= v for u, v in c.versions[w]):
                     agree += 1
                     break
         return 2 * agree >= len(witnesses)
@@ -148,19 +162,45 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         contiguous text in one of them, reordered in the other (a moved paragraph),
         share one piece of material. "Continues": directly, or within ``max_gap``
         sentences for a ``long`` chain (of two matched sentences or more)."""
-        size = layout.span_words(d, lo, hi)
+        at = base[d]
+        size = cum_w[at + hi + 1] - cum_w[at + lo]
+        reach = max_gap if long else 0
         best, best_fit = -1, -1.0
-        for ci in in_doc.get(d, ()):
+        mine = in_doc.get(d)
+        if not mine:
+            return best, best_fit
+        if len(mine) <= INDEX_MIN and d not in at_sent:
+            near: Iterable[int] = mine
+        else:
+            # Only a cluster whose version meets the passage, or that also holds
+            # ``other``, can take it: those, in the order of in_doc.
+            held = at_sent.get(d)
+            if held is None:
+                held = at_sent[d] = {}
+                for ci in mine:
+                    for x, y in clusters[ci].versions[d]:
+                        for s in range(x, y + 1):
+                            held.setdefault(s, set()).add(ci)
+            found: set[int] = set()
+            for s in range(lo, hi + 1):
+                if s in held:
+                    found |= held[s]
+            theirs = in_doc.get(other)
+            if theirs:
+                found |= mine.keys() & theirs.keys()
+            near = sorted(found, key=mine.__getitem__)
+        for ci in near:
             c = clusters[ci]
-            if not c.alive:
-                continue
             ivs = c.versions[d]
-            ov = _overlap_words(layout, d, lo, hi, ivs)
+            ov = 0  # words of the passage inside the version
+            if ivs[0][0] <= hi and lo <= ivs[-1][1]:
+                for x, y in ivs:
+                    u, v = max(lo, x), min(hi, y)
+                    if u <= v:
+                        ov += cum_w[at + v + 1] - cum_w[at + u]
             if ov > 0 and ov >= absorb * size:
-                vsize = sum(layout.span_words(d, x, y) for x, y in ivs)
-                fit = ov / max(vsize, size, 1)
-            elif other in c.versions and any(
-                    _gap(layout, d, lo, hi, x, y) <= (max_gap if long else 0) for x, y in ivs):
+                fit = ov / max(size_of[ci, d], size, 1)
+            elif other in c.versions and any(gap(d, lo, hi, x, y) <= reach for x, y in ivs):
                 fit = 1.0
             else:
                 continue
@@ -172,22 +212,29 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         c = clusters[ci]
         if d not in c.versions:
             c.versions[d] = []
-            in_doc.setdefault(d, []).append(ci)
-        _add_interval(c.versions[d], lo, hi)
+            in_doc.setdefault(d, {})[ci] = next(seq)
+        held = at_sent.get(d)
+        if held is not None:
+            for s in range(lo, hi + 1):
+                held.setdefault(s, set()).add(ci)
+        ivs = c.versions[d]
+        _add_interval(ivs, lo, hi)
+        at = base[d]
+        size_of[ci, d] = sum(cum_w[at + y + 1] - cum_w[at + x] for x, y in ivs)
+
+    def join(ci: int, k: int, ch: Chain) -> None:
+        c = clusters[ci]
+        add(ci, ch.doc_a, ch.first_a, ch.last_a)
+        add(ci, ch.doc_b, ch.first_b, ch.last_b)
+        c.chains.append(k)
+        c.links.append(ch.score)
+        c.chains_in.setdefault(ch.doc_a, []).append(k)
+        if ch.doc_b != ch.doc_a:
+            c.chains_in.setdefault(ch.doc_b, []).append(k)
 
     def new(k: int, ch: Chain) -> None:
         clusters.append(ChainCluster())
-        ci = len(clusters) - 1
-        add(ci, ch.doc_a, ch.first_a, ch.last_a)
-        add(ci, ch.doc_b, ch.first_b, ch.last_b)
-        clusters[ci].chains.append(k)
-        clusters[ci].links.append(ch.score)
-
-    def join(ci: int, k: int, ch: Chain) -> None:
-        add(ci, ch.doc_a, ch.first_a, ch.last_a)
-        add(ci, ch.doc_b, ch.first_b, ch.last_b)
-        clusters[ci].chains.append(k)
-        clusters[ci].links.append(ch.score)
+        join(len(clusters) - 1, k, ch)
 
     for k in order:
         ch = chains[k]
@@ -214,10 +261,17 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             keep, gone = min(ka, kb), max(ka, kb)
             g = clusters[gone]
             for d, ivs in g.versions.items():
+                del in_doc[d][gone]
+                held = at_sent.get(d)
                 for lo, hi in ivs:
+                    if held is not None:
+                        for s in range(lo, hi + 1):
+                            held[s].discard(gone)
                     add(keep, d, lo, hi)
             clusters[keep].chains.extend(g.chains)
             clusters[keep].links.extend(g.links)
+            for d, ks in g.chains_in.items():
+                clusters[keep].chains_in.setdefault(d, []).extend(ks)
             g.alive = False
             join(keep, k, ch)
         elif fa >= min_fit and fa >= fb and supported(ka, *a_side, *b_side):

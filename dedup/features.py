@@ -199,13 +199,6 @@ class FeatureTable:
     prior_passages: float = 0.0  # strength of the word-frequency prior, in passages
 
     @cached_property
-    def dense_ids(self) -> tuple[np.ndarray, np.int64]:
-        """:func:`dense_feature_ids` of the table, computed once: verification and
-        the relation stage both need them, and each computation sorts a copy of every
-        feature hash."""
-        return _dense_ids(self.feats)
-
-    @cached_property
     def top_gram(self) -> int:
         """The largest n-gram size in the table (0 when empty), computed once."""
         return int(self.gram.max()) if len(self.gram) else 0
@@ -412,12 +405,11 @@ def _chunks(lengths: np.ndarray, chunk_words: int):
     yield from zip(bounds[:-1], bounds[1:], strict=True)
 
 
-def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[int]
-           ) -> tuple[int, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """For passages ``lo..hi-1``: the index of their first word, the passage of each
-    word, and per n-gram size the hash of the n-gram starting at each word with
+def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[int],
+           w0: int) -> tuple[int, np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """For passages ``lo..hi-1``, whose first word is ``w0``: ``w0``, the passage of
+    each word, and per n-gram size the hash of the n-gram starting at each word with
     whether it stays in its passage."""
-    w0 = int(lengths[:lo].sum())
     w1 = w0 + int(lengths[lo:hi].sum())
     sub = wh[w0:w1]
     unit = np.repeat(np.arange(lo, hi, dtype=np.int64), lengths[lo:hi])
@@ -439,6 +431,12 @@ def _grams(wh: np.ndarray, lengths: np.ndarray, lo: int, hi: int, sizes: list[in
     return w0, unit, out
 
 
+def _first_words(lengths: np.ndarray, chunks: list[tuple[int, int]]) -> list[int]:
+    """The index of each run's first word (one prefix sum, not one sum per run)."""
+    starts = np.r_[0, np.cumsum(lengths)]
+    return [int(starts[lo]) for lo, _ in chunks]
+
+
 def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
               chunks: list[tuple[int, int]], sizes: list[int]) -> list[np.ndarray]:
     """Pass 1 of :func:`build_features_hashed`: per run of passages, the n-gram
@@ -446,7 +444,10 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
     occurrences over all runs are the n-grams' document frequencies). The Dask engine
     calls it on each partition."""
     seen: list[np.ndarray] = []
-    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes) for lo, hi in chunks):
+    chunks = list(chunks)
+    firsts = _first_words(lengths, chunks)
+    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes, w0)
+                           for (lo, hi), w0 in zip(chunks, firsts, strict=True)):
         hs, us = [], []
         for h, valid in grams.values():
             pos = np.flatnonzero(valid & first[unit[:len(h)]])
@@ -480,8 +481,9 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
         return idf
 
     parts: list[tuple[np.ndarray, ...]] = []
-    for lo, hi in chunks:
-        base, unit, grams = _grams(wh, lengths, lo, hi, sizes)
+    chunks = list(chunks)
+    for (lo, hi), w0 in zip(chunks, _first_words(lengths, chunks), strict=True):
+        base, unit, grams = _grams(wh, lengths, lo, hi, sizes, w0)
         # Document frequency of every n-gram of the run, looked up once per distinct
         # n-gram and in sorted order (cache-friendly on a corpus-sized table).
         inside = [h[valid] for h, valid in grams.values()]
@@ -546,16 +548,10 @@ def dense_feature_ids(table: FeatureTable, *, block: int = 1 << 22
     >>> fid.tolist(), int(n)
     ([2, 0, 2, 1], 3)
     """
-    if isinstance(table, FeatureTable) and block == 1 << 22:
-        return table.dense_ids  # computed once per table
-    return _dense_ids(table.feats, block=block)
-
-
-def _dense_ids(feats: np.ndarray, *, block: int = 1 << 22) -> tuple[np.ndarray, np.int64]:
-    vocab = np.unique(feats)
-    fid = np.empty(len(feats), dtype=np.int32)
+    vocab = np.unique(table.feats)
+    fid = np.empty(len(table.feats), dtype=np.int32)
     for lo in range(0, len(fid), block):
-        fid[lo:lo + block] = np.searchsorted(vocab, feats[lo:lo + block])
+        fid[lo:lo + block] = np.searchsorted(vocab, table.feats[lo:lo + block])
     return fid, np.int64(len(vocab))
 
 
@@ -572,7 +568,15 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or len(table.feats) == 0:
         return shared, runs
-    fid, n_f = dense_feature_ids(table)
+    # Dense ids for the features of the passages in ``pairs`` only: the other
+    # entries are never looked at (few pairs need not sort the whole table).
+    units = np.unique(pairs)
+    _, entries = _expand(table.indptr, units)
+    vocab = np.unique(table.feats[entries])
+    n_f = np.int64(len(vocab))
+    fid = np.empty(len(table.feats), dtype=np.int32)
+    fid[entries] = np.searchsorted(vocab, table.feats[entries])
+    del entries, vocab
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:

@@ -127,10 +127,26 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     ca, na_ = cum[at_a], cum[at_a + 1]
     cb, nb_ = cum[at_b], cum[at_b + 1]
     out: list[Chain] = []
+    w = np.minimum(wa, wb)
+    # Most document pairs share one sentence (a stock phrase, a quotation): their
+    # chain is that match, made here without the per-group work below.
+    one = (cuts[1:] - cuts[:-1]) == 1
+    single = {}
+    if one.any():
+        k = cuts[:-1][one]
+        single = dict(zip(k.tolist(), [
+            Chain(x, y, s, s, t, t, ((p, q, c),), round(c, 4), int(n))
+            for x, y, s, t, p, q, c, n in zip(
+                da[k].tolist(), db[k].tolist(), sa[k].tolist(), sb[k].tolist(),
+                a[k].tolist(), b[k].tolist(), sc[k].tolist(), w[k].tolist(), strict=True)],
+            strict=True))
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        if hi == lo + 1:
+            out.append(single[lo])
+            continue
         out.extend(_chain_group(int(da[lo]), int(db[lo]), sa[lo:hi].tolist(), sb[lo:hi].tolist(),
                                 a[lo:hi].tolist(), b[lo:hi].tolist(), sc[lo:hi].tolist(),
-                                np.minimum(wa[lo:hi], wb[lo:hi]).tolist(), max_gap,
+                                w[lo:hi].tolist(), max_gap,
                                 (ca[lo:hi].tolist(), na_[lo:hi].tolist(),
                                  cb[lo:hi].tolist(), nb_[lo:hi].tolist())))
     return out

@@ -26,6 +26,8 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -129,9 +131,37 @@ def _cover_work(span: tuple[int, int]) -> list[Coverage]:
 
 
 def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]], lo: int,
-                hi: int) -> list[Coverage]:
-    return [word_coverage(ids[ptr[a]:ptr[a + 1]], ids[ptr[b]:ptr[b + 1]])
-            for a, b in pairs[lo:hi]]
+                hi: int, *, min_run: int = 2, gap_penalty: float = 0.5,
+                max_gap: int = 2) -> list[Coverage]:
+    """:func:`word_coverage` of ``pairs[lo:hi]``, in chunks of about
+    :data:`CHUNK_WORDS` words: the documents of a chunk are indexed once
+    (:class:`_Docs`), then its pairs are anchored :data:`BLOCK_PAIRS` at a time."""
+    arr = np.asarray(pairs[lo:hi], dtype=np.int64).reshape(-1, 2)
+    lengths = np.diff(np.asarray(ptr, dtype=np.int64))
+    out: list[Coverage] = []
+    start = 0
+    while start < len(arr):
+        # the pairs whose documents hold CHUNK_WORDS words, counting each document once
+        rest = arr[start:].reshape(-1)
+        first = np.unique(rest, return_index=True)[1]
+        new_words = np.zeros(len(rest), dtype=np.int64)
+        new_words[first] = lengths[rest[first]]
+        upto = np.cumsum(new_words.reshape(-1, 2).sum(axis=1))
+        stop = start + max(1, int(np.searchsorted(upto, CHUNK_WORDS, side="right")))
+        used, local = np.unique(arr[start:stop], return_inverse=True)
+        local = local.reshape(-1, 2)
+        docs = _Docs.index(ids, ptr, used, min_run)
+        for at in range(0, len(local), BLOCK_PAIRS):
+            block = local[at:at + BLOCK_PAIRS]
+            out.extend(_cover_block(docs, block[:, 0], block[:, 1], min_run=min_run,
+                                    gap_penalty=gap_penalty, max_gap=max_gap))
+        start = stop
+    return out
+
+
+BLOCK_PAIRS = 128  # document pairs anchored together, by one set of numpy calls
+CHUNK_WORDS = 2_000_000  # words of the documents indexed together (each counted once): the
+# index takes about 140 bytes a word at its peak (c10k: +290 MiB at 2M, +450 MiB at 4M)
 
 
 _Block = tuple[int, int, int]  # (word in a, word in b, size)
@@ -163,7 +193,8 @@ class Coverage(NamedTuple):
 
 def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 2,
                   gap_penalty: float = 0.5, max_gap: int = 2) -> Coverage:
-    """How much of each word sequence lies in regions aligned with the other.
+    """How much of each word sequence (non-negative ints below ``2**31``) lies in
+    regions aligned with the other.
 
     1. Only words inside a run of ``min_run`` consecutive words found in both can
        match: a lone shared word ("the", "کے") is never evidence.
@@ -176,31 +207,212 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
        of at most ``max_gap`` words on each side between two matched blocks (a
        reworded word or two); longer inserted material does not.
 
-    Linear in the words apart from the LCS.
+    Linear in the words apart from the LCS. :func:`coverages` gives the same figures
+    for many pairs at once.
 
     >>> c = word_coverage([1, 2, 3, 4, 5, 6], [9, 1, 2, 3, 8, 5, 6, 7])
     >>> c.covered_a, c.covered_b, c.regions
     (6, 6, ((0, 6, 1, 7, 5),))
     """
+    a = np.asarray(ids_a, dtype=np.int64).reshape(-1)
+    b = np.asarray(ids_b, dtype=np.int64).reshape(-1)
+    ptr = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
+    return _cover_span(np.concatenate([a, b]), ptr, [(0, 1)], 0, 1, min_run=min_run,
+                       gap_penalty=gap_penalty, max_gap=max_gap)[0]
+
+
+class _Docs(NamedTuple):
+    """Documents indexed once for aligning many pairs of them: their words one after
+    another (document ``d``: ``words[ptr[d]:ptr[d + 1]]``), each document's distinct
+    ``k``-grams and distinct words, sorted, and where each word position finds its
+    own in them."""
+
+    words: np.ndarray      # int64 word ids
+    ptr: np.ndarray
+    gram_at: np.ndarray    # per position: index of the k-gram starting there among its
+                           # document's (from gram_ptr[d] on), or -1
+    gram_keys: np.ndarray  # document d's distinct k-grams: gram_keys[gram_ptr[d]:gram_ptr[d + 1]]
+    gram_ptr: np.ndarray
+    gram_top: int          # k-gram keys lie in [0, gram_top)
+    word_at: np.ndarray    # per position: index of its word among its document's sorted
+    word_ptr: np.ndarray   # distinct words, which lie from word_ptr[d] to word_ptr[d + 1]
+
+    @classmethod
+    def index(cls, ids: np.ndarray, ptr: np.ndarray, docs: np.ndarray, k: int) -> _Docs:
+        """Index the documents ``docs`` (of ``ids``/``ptr``) as documents ``0..``."""
+        pos, doc, off, lens = _ranges(np.asarray(ptr, dtype=np.int64)[docs],
+                                      np.asarray(ptr, dtype=np.int64)[docs + 1])
+        words = np.asarray(ids)[pos].astype(np.int64)
+        n_docs = len(docs)
+        sub_ptr = np.append(off, len(words))
+        at = np.arange(len(words), dtype=np.int64) - off[doc]
+        if len(words) and int(words.min()) < 0:  # outside the contract: ranks keep order
+            words = np.unique(words, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        vocab = int(words.max()) + 1 if len(words) else 1
+        # the k-grams wholly inside their document, as exact int keys
+        ok = np.flatnonzero(at + k <= lens[doc]) if k >= 1 else np.zeros(0, dtype=np.int64)
+        key = words[ok] if k >= 1 else ok
+        for step in range(1, k):
+            if step > 1 or vocab * vocab >= 2**62:
+                key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            key = key * vocab + words[ok + step]
+        top = int(key.max()) + 1 if len(key) else 1
+        if top > 2**62 // max(n_docs, BLOCK_PAIRS, 1):
+            key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            top = int(key.max()) + 1 if len(key) else 1
+        uniq, gram_at = _ranked(doc[ok] * top + key, at[ok], top, off, len(words))
+        gram_ptr = np.searchsorted(uniq, np.arange(n_docs + 1, dtype=np.int64) * top)
+        wuniq, word_at = _ranked(doc * vocab + words, at, vocab, off, len(words))
+        word_ptr = np.searchsorted(wuniq, np.arange(n_docs + 1, dtype=np.int64) * vocab)
+        # as indexes among the document's own (-1 stays -1: no k-gram starts there)
+        gram_at[ok] -= gram_ptr[doc[ok]]
+        word_at -= word_ptr[doc]
+        return cls(words, sub_ptr, gram_at, uniq - (uniq // top) * top, gram_ptr, top,
+                   word_at, word_ptr)
+
+
+def _ranked(values: np.ndarray, local: np.ndarray, per: int, off: np.ndarray,
+            n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values)``, and where each item finds its value in it, written at its
+    position ``off[doc] + local`` of ``n`` (-1 elsewhere), where ``values`` (non-negative)
+    are ``doc * per + key`` and ``local`` an item's position in its document. Where
+    value and position fit in one int64, a plain sort of both does it (several times
+    faster than the argsort of ``np.unique``)."""
+    at = np.full(n, -1, dtype=np.int64)
+    if not len(values):
+        return values, at
+    span = int(local.max()) + 1
+    if int(values.max()) < 2**62 // span:
+        packed = np.sort(values * span + local)
+        values = packed // span
+        new = np.ones(len(values), dtype=bool)
+        new[1:] = values[1:] != values[:-1]
+        at[off[values // per] + packed - values * span] = np.cumsum(new) - 1
+        return values[new], at
+    uniq, inv = np.unique(values, return_inverse=True)
+    at[off[values // per] + local] = inv.reshape(-1)
+    return uniq, at
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The integer ranges ``starts[i]:ends[i]`` one after another: ``(values, range of
+    each, where each range starts in values, lengths)``."""
+    lens = (ends - starts).astype(np.int64)
+    which = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    off = np.cumsum(lens) - lens
+    return (np.repeat(starts - off, lens) + np.arange(len(which), dtype=np.int64), which, off,
+            lens)
+
+
+def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run: int,
+                 gap_penalty: float, max_gap: int) -> list[Coverage]:
+    """:func:`word_coverage` of the document pairs ``(docs_a[p], docs_b[p])``: their words
+    are anchored (:func:`_anchored_block`) and encoded (:func:`_encode`) by a few numpy
+    calls for all the pairs, then aligned pair by pair."""
+    pos_a, pair_a, off_a, len_a = _ranges(docs.ptr[docs_a], docs.ptr[docs_a + 1])
+    pos_b, pair_b, off_b, len_b = _ranges(docs.ptr[docs_b], docs.ptr[docs_b + 1])
+    keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, len_a, docs_b, pos_b, len_b,
+                                     min_run)
+    anchored = np.bincount(pair_a[keep_a], minlength=len(docs_a)) > 0
+    work_a, fill_a = _encode(docs, docs_a, pos_a, len_a, keep_a, 0)
+    work_b, fill_b = _encode(docs, docs_b, pos_b, len_b, keep_b, 1)
+    ida, idb = docs.words[pos_a], docs.words[pos_b]  # read only where regions end
+    out = []
+    for sa, na, sb, nb, hit in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
+                                   len_b.tolist(), anchored.tolist(), strict=True):
+        if not hit:
+            # No shared min_run-gram: no word can match (nor a run stand on its own).
+            out.append(Coverage(na, nb, 0, 0, (), 0))
+        else:
+            out.append(_align_anchored(ida[sa:sa + na], idb[sb:sb + nb], work_a[sa:sa + na],
+                                       work_b[sb:sb + nb], fill_a, fill_b, min_run=min_run,
+                                       gap_penalty=gap_penalty, max_gap=max_gap))
+    return out
+
+
+def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, len_a: np.ndarray,
+                    docs_b: np.ndarray, pos_b: np.ndarray, len_b: np.ndarray,
+                    k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the words of many pairs' two sides (positions ``pos_a``/``pos_b`` in
+    ``docs``, ``len_a[p]``/``len_b[p]`` of them for pair ``p``) that lie inside a
+    ``k``-gram shared by both documents of their pair. Each document's sorted distinct
+    grams, tagged with their pair, make one sorted array per side: one merge finds the
+    shared ones."""
+    top = docs.gram_top
+    ga, ga_pair, ga_off, _ = _ranges(docs.gram_ptr[docs_a], docs.gram_ptr[docs_a + 1])
+    gb, gb_pair, gb_off, _ = _ranges(docs.gram_ptr[docs_b], docs.gram_ptr[docs_b + 1])
+    keep_a = np.zeros(len(pos_a), dtype=bool)
+    keep_b = np.zeros(len(pos_b), dtype=bool)
+    if not len(ga) or not len(gb) or k < 1:
+        return keep_a, keep_b
+    ta = ga_pair * top + docs.gram_keys[ga]  # strictly increasing: by pair, then gram
+    tb = gb_pair * top + docs.gram_keys[gb]
+    shared_a, shared_b = _shared_sorted(ta, tb)
+    for keep, pos, lens, shared, off in ((keep_a, pos_a, len_a, shared_a, ga_off),
+                                         (keep_b, pos_b, len_b, shared_b, gb_off)):
+        at = docs.gram_at[pos]
+        # where no k-gram starts (at == -1) the index lands on some gram: masked out
+        hit = shared[at + np.repeat(off, lens)] & (at >= 0)
+        for step in range(k):
+            keep[step:] |= hit[:len(pos) - step]
+    return keep_a, keep_b
+
+
+def _shared_sorted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which items of ``x`` are in ``y``, and which of ``y`` in ``x``, for two strictly
+    increasing arrays: one stable merge (two sorted runs), equal items side by side."""
+    both = np.concatenate([x, y])
+    order = np.argsort(both, kind="stable")
+    at = np.flatnonzero(both[order[1:]] == both[order[:-1]])
+    in_y = np.zeros(len(x), dtype=bool)
+    in_x = np.zeros(len(y), dtype=bool)
+    in_y[order[at]] = True
+    in_x[order[at + 1] - len(x)] = True
+    return in_y, in_x
+
+
+_Work = str | list[int]
+_MAX_CODE = 0x10FFFF  # the last Unicode code point
+
+
+def _encode(docs: _Docs, doc_of: np.ndarray, pos: np.ndarray, lens: np.ndarray,
+            keep: np.ndarray, filler: int) -> tuple[_Work, _Work]:
+    """One side of many pairs as the LCS aligns it, one pair after another, and its
+    one-item filler. Only which words of ``a`` equal which of ``b`` matters to the
+    alignment: an anchored word becomes its rank among the distinct anchored words
+    of its pair, plus 2 (both sides anchor the same words, those of the shared
+    k-grams: equal words get equal codes), and every other word the side's filler
+    (0 for ``a``, 1 for ``b``), which matches nothing on the other side. As a ``str``
+    of those code points (RapidFuzz aligns a string several times faster than a list
+    of ints); as a list past Unicode."""
+    wu_len = docs.word_ptr[doc_of + 1] - docs.word_ptr[doc_of]
+    wu_off = np.cumsum(wu_len) - wu_len
+    at = docs.word_at[pos] + np.repeat(wu_off, lens)
+    flag = np.zeros(int(wu_len.sum()), dtype=np.int64)
+    flag[at[keep]] = 1
+    before = np.concatenate([[0], np.cumsum(flag)])  # anchored distinct words before
+    rank = before[:-1] - np.repeat(before[wu_off], wu_len)  # ... in the pair
+    code = np.full(len(pos), filler, dtype=np.int64)
+    code[keep] = rank[at[keep]] + 2
+    code[code >= 0xD800] += 0x800  # no surrogate code points
+    if len(code) and int(code.max()) > _MAX_CODE:
+        return code.tolist(), [filler]
+    return code.astype("<u4").tobytes().decode("utf-32-le"), chr(filler)
+
+
+def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_b: _Work,
+                    fill_a: _Work, fill_b: _Work, *, min_run: int, gap_penalty: float,
+                    max_gap: int) -> Coverage:
+    """Steps 2 and 3 of :func:`word_coverage` on one pair of id lists: ``work_a`` and
+    ``work_b`` are the sequences to align (:func:`_encode`), in which a word that
+    lies in no shared ``min_run``-gram, or that a region holds, is the side's filler
+    ``fill_a``/``fill_b`` (it matches nothing)."""
     from rapidfuzz.distance import Indel
 
-    a = np.asarray(ids_a, dtype=np.int64)
-    b = np.asarray(ids_b, dtype=np.int64)
-    na, nb = len(a), len(b)
-    keep_a, keep_b = _anchored(a, b, min_run)
-    if not keep_a.any():
-        # No shared min_run-gram: no word can match (nor a run stand on its own).
-        return Coverage(na, nb, 0, 0, (), 0)
-    ida, idb = a.tolist(), b.tolist()
-    # A word outside every shared min_run-gram gets an id of its own that matches
-    # nothing (negative, unique), and so does a word once a region holds it.
-    own_a = -1 - np.arange(na, dtype=np.int64)
-    own_b = -1 - na - np.arange(nb, dtype=np.int64)
-    arr_a = np.where(keep_a, a, own_a)
-    arr_b = np.where(keep_b, b, own_b)
-    work_a, work_b = arr_a.tolist(), arr_b.tolist()
-    taken_a = np.zeros(na, dtype=bool)
-    taken_b = np.zeros(nb, dtype=bool)
+    na, nb = len(ida), len(idb)
+    taken_a = bytearray(na)
+    taken_b = bytearray(nb)
     found: list[list[_Block]] = []
     while True:
         blocks = [(m.a, m.b, m.size)
@@ -215,70 +427,41 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
             break
         for region in regions:
             (i1, j1, _), (i2, j2, size) = region[0], region[-1]
-            taken_a[i1:i2 + size] = True
-            taken_b[j1:j2 + size] = True
+            taken_a[i1:i2 + size] = b"\x01" * (i2 + size - i1)
+            taken_b[j1:j2 + size] = b"\x01" * (j2 + size - j1)
         for region in regions:
             _widen(region, ida, idb, taken_a, taken_b)
             found.append(region)
-        arr_a[taken_a] = own_a[taken_a]
-        arr_b[taken_b] = own_b[taken_b]
-        if not (arr_a >= 0).any():
+            # the region's words, as widened, match nothing any more
+            (i1, j1, _), (i2, j2, size) = region[0], region[-1]
+            work_a = work_a[:i1] + fill_a * (i2 + size - i1) + work_a[i2 + size:]
+            work_b = work_b[:j1] + fill_b * (j2 + size - j1) + work_b[j2 + size:]
+        if work_a.count(fill_a[0]) == na:
             break  # nothing left to match: the next search would find nothing
-        work_a, work_b = arr_a.tolist(), arr_b.tolist()
-    cov_a = np.zeros(na, dtype=bool)
-    cov_b = np.zeros(nb, dtype=bool)
+    cov_a = bytearray(na)
+    cov_b = bytearray(nb)
     out = []
+    longest = 0
     for region in found:
-        _mark(cov_a, region, 0, max_gap)
-        _mark(cov_b, region, 1, max_gap)
+        matched, run = _mark(cov_a, cov_b, region, max_gap)
+        if run > longest:
+            longest = run
         (i1, j1, _), (i2, j2, size) = region[0], region[-1]
-        out.append((i1, i2 + size, j1, j2 + size, sum(x[2] for x in region)))
-    out.sort(key=lambda r: (r[2], r[0]))
-    return Coverage(na, nb, int(cov_a.sum()), int(cov_b.sum()), tuple(out),
-                    max((x[2] for r in found for x in r), default=0))
-
-
-def _anchored(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the words of both id sequences (non-negative ints below ``2**31``) that
-    lie inside a ``k``-gram shared by both. A ``k``-gram is one int key (exact for
-    ``k <= 2``, hashed past)."""
-    na, nb = len(a), len(b)
-    keep_a = np.zeros(na, dtype=bool)
-    keep_b = np.zeros(nb, dtype=bool)
-    if na >= k and nb >= k:
-        ga, gb = _gram_keys(a, k), _gram_keys(b, k)
-        hit_a = _member(ga, np.sort(gb))
-        if hit_a.any():
-            hit_b = _member(gb, np.sort(ga))
-            for off in range(k):
-                keep_a[off:off + len(ga)] |= hit_a
-                keep_b[off:off + len(gb)] |= hit_b
-    return keep_a, keep_b
-
-
-def _member(x: np.ndarray, sorted_y: np.ndarray) -> np.ndarray:
-    """``np.isin(x, sorted_y)`` for a sorted, non-empty ``sorted_y``, without isin's
-    overhead on the short arrays of one document."""
-    at = np.minimum(np.searchsorted(sorted_y, x), len(sorted_y) - 1)
-    return sorted_y[at] == x
-
-
-def _gram_keys(ids: np.ndarray, k: int) -> np.ndarray:
-    n = len(ids) - k + 1
-    key = ids[:n].astype(np.int64)
-    for off in range(1, k):
-        nxt = ids[off:off + n].astype(np.int64)
-        key = (key << 31) | nxt if k == 2 else key * np.int64(1_000_003) + nxt
-    return key
+        out.append((i1, i2 + size, j1, j2 + size, matched))
+    out.sort(key=itemgetter(2, 0))
+    return Coverage(na, nb, cov_a.count(1), cov_b.count(1), tuple(out), longest)
 
 
 def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list[list[_Block]]:
     """Cut one in-order chain of matching blocks into dense regions: the densest run,
     then the densest runs before and after it (iteratively, in order)."""
     out: list[list[_Block]] = []
+    upto = [0, *accumulate(b[2] for b in blocks)]  # words matched by blocks[:i]
     todo = [(0, len(blocks))]
     while todo:
         lo, hi = todo.pop()
+        if upto[hi] - upto[lo] < min_run:
+            continue  # too few matched words for a region
         best = _densest(blocks[lo:hi], gap_penalty)  # the aligner's Kadane search
         if best is None or best[3] < min_run:
             continue
@@ -314,31 +497,41 @@ def _longest_shared_run(a: Sequence[int], b: Sequence[int], k: int,
 
 
 def _widen(region: list[_Block], ida: Sequence[int], idb: Sequence[int],
-           ta: np.ndarray, tb: np.ndarray) -> None:
+           ta: bytearray, tb: bytearray) -> None:
     """Grow a region's first and last blocks over equal words next to them that no
-    region holds yet (the LCS may have spent such a word elsewhere)."""
+    region holds yet (``ta``/``tb``: one byte per word, non-zero once a region holds
+    it; the LCS may have spent such a word elsewhere)."""
     a, b, size = region[0]
     while a and b and not ta[a - 1] and not tb[b - 1] and ida[a - 1] == idb[b - 1]:
         a, b, size = a - 1, b - 1, size + 1
-        ta[a] = tb[b] = True
+        ta[a] = tb[b] = 1
     region[0] = (a, b, size)
     a, b, size = region[-1]
     while (a + size < len(ida) and b + size < len(idb) and not ta[a + size]
            and not tb[b + size] and ida[a + size] == idb[b + size]):
-        ta[a + size] = tb[b + size] = True
+        ta[a + size] = tb[b + size] = 1
         size += 1
     region[-1] = (a, b, size)
 
 
-def _mark(covered: np.ndarray, region: Sequence[_Block], side: int, max_gap: int) -> None:
-    """Mark one side's matched words of a region, and short gaps between its blocks."""
-    prev: _Block | None = None
-    for block in region:
-        pos, size = block[side], block[2]
-        covered[pos:pos + size] = True
-        if prev is not None:
-            gap_a = block[0] - (prev[0] + prev[2])
-            gap_b = block[1] - (prev[1] + prev[2])
-            if gap_a <= max_gap and gap_b <= max_gap:
-                covered[prev[side] + prev[2]:pos] = True
-        prev = block
+def _mark(cov_a: bytearray, cov_b: bytearray, region: Sequence[_Block],
+          max_gap: int) -> tuple[int, int]:
+    """Mark (set to 1) both sides' matched words of a region, and the words of short
+    gaps (at most ``max_gap`` words on each side) between its blocks; return its
+    matched words and its longest block. Blocks joined by short gaps make one run of
+    marked words on each side, marked at once."""
+    start_a, start_b, size = region[0]
+    end_a, end_b = start_a + size, start_b + size
+    matched = longest = size
+    for a, b, size in region[1:]:
+        if a - end_a > max_gap or b - end_b > max_gap:
+            cov_a[start_a:end_a] = b"\x01" * (end_a - start_a)
+            cov_b[start_b:end_b] = b"\x01" * (end_b - start_b)
+            start_a, start_b = a, b
+        end_a, end_b = a + size, b + size
+        matched += size
+        if size > longest:
+            longest = size
+    cov_a[start_a:end_a] = b"\x01" * (end_a - start_a)
+    cov_b[start_b:end_b] = b"\x01" * (end_b - start_b)
+    return matched, longest

@@ -10,7 +10,9 @@ does not depend on how many workers there were.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import multiprocessing
 import os
 import re
@@ -31,8 +33,26 @@ from .segment import has_spaceless_script, sentence_spans
 _QUOTE_RE = re.compile(
     "\u201c[^\u201c\u201d]*\u201d|\"[^\"\r\n]*\"|\u00ab[^\u00ab\u00bb]*\u00bb"
     "|\u300c[^\u300c\u300d]*\u300d|\u300e[^\u300e\u300f]*\u300f"
-    "|(?<!\\w)\u2018(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
+    # (the lookbehind after the opening mark rather than before it: every
+    # alternative then starts with a plain character, and the regex engine
+    # scans for those in C rather than trying the pattern at every position)
+    "|\u2018(?<!\\w\u2018)(?:[^\u2018\u2019]|\u2019(?=\\w))*\u2019(?!\\w)"
 )
+# The characters that may open a quoted span: text without one has none to look for.
+_QUOTE_OPENERS = "\u201c\"\u00ab\u300c\u300e\u2018"
+
+
+def _quote_marks(text: str) -> list[int]:
+    """Where the characters that may open a quoted span are in ``text`` (found by
+    ``str.find``, which scans in C far faster than a regex's character class)."""
+    at: list[int] = []
+    for c in _QUOTE_OPENERS:
+        i = text.find(c)
+        while i >= 0:
+            at.append(i)
+            i = text.find(c, i + 1)
+    return at
+
 
 # Below this much text, worker processes cost more than they save.
 PARALLEL_MIN_CHARS = 2_000_000
@@ -57,12 +77,32 @@ class Tokens:
         return Tokens(**{k: np.concatenate([getattr(p, k) for p in parts]) for k in names})
 
 
+# A number whose thousands are grouped by spaces ("12 000") is the one word that a
+# space may sit inside (the spaces of :func:`dedup.normalize.token_pattern`).
+_GROUPED_RE = re.compile("\\d[ \u00a0\u2009\u202f]\\d")
+
+
+class _Vocabulary(dict[str | tuple[str], int]):
+    """Each distinct key to a small int, in order of first sight; looking up a new
+    one gives it the next int and queues it in ``new``, so the lookup of a known key
+    stays in C (``map(vocab.__getitem__, keys)``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str | tuple[str]] = []
+
+    def __missing__(self, key: str | tuple[str]) -> int:
+        i = self[key] = len(self)
+        self.new.append(key)
+        return i
+
+
 class WordForms:
-    """Hashes and weight factors of a passage's words, fast.
+    """Hashes and weight factors of passages' words, fast.
 
     Words are found with the same pattern as :func:`dedup.normalize.tokenize`, but as
-    plain strings (``findall``), and each distinct spelling is normalised and hashed
-    once (blake2b of the matching form, as :class:`dedup.signatures.WordHasher`).
+    plain strings, and each distinct spelling is normalised and hashed once (blake2b
+    of the matching form, as :class:`dedup.signatures.WordHasher`).
 
     In Chinese, Japanese, Thai and the other scripts written without spaces each
     letter is a word (as for the aligner), and its hash is that of the letter with
@@ -78,6 +118,16 @@ class WordForms:
     evidence of a shared source). Words inside quotation marks are quoted. Quote
     marks never sit inside a word, so cutting the passage at quotation boundaries
     cuts no word.
+
+    How it is fast: no Python code runs per word. A word never holds a space
+    (except a number grouped by spaces, which :data:`_GROUPED_RE` finds first), so a
+    passage is cut at spaces (``str.split``, in C) into *chunks* such as
+    ``"said,"`` or ``"\u201cWe"``; each distinct chunk is cut into words by the
+    pattern once, and each distinct word hashed once. A dictionary lookup mapped
+    over the chunks gives their ints, and numpy gathers the words' hashes, capitals
+    and factors from arrays indexed by them. Where a chunk cannot stand for its
+    words (letters of scripts written without spaces, grouped numbers) each word
+    found by the pattern is its own chunk, a 1-tuple.
     """
 
     def __init__(self, topic_weight: float, quote_weight: float):
@@ -86,15 +136,26 @@ class WordForms:
         self.char_letter = char_script_pattern()
         self.topic = topic_weight
         self.quote = quote_weight
-        self.cache: dict[str, int] = {}
+        # Chunks: their words (ids into ``words``), ``_chunk_words[_chunk_at[c]:]``,
+        # ``_chunk_count[c]`` of them.
+        self.chunks = _Vocabulary()
+        self._chunk_at = np.zeros(0, dtype=np.int64)
+        self._chunk_count = np.zeros(0, dtype=np.int64)
+        self._chunk_words = np.zeros(0, dtype=np.int64)
+        # Whether a chunk ends, or starts, with a digit.
+        self._digit_last = np.zeros(0, dtype=bool)
+        self._digit_first = np.zeros(0, dtype=bool)
+        # Words: the hash of each one's matching form, and whether it is capitalised.
+        self.words = _Vocabulary()
+        self._hashes = np.zeros(0, dtype=np.uint64)
+        self._capital = np.zeros(0, dtype=bool)
 
-    def hash(self, raw: str) -> int:
-        h = self.cache.get(raw)
-        if h is None:
-            form = s_stem(norm_word(raw)).encode("utf-8")
-            h = self.cache[raw] = int.from_bytes(
-                hashlib.blake2b(form, digest_size=8).digest(), "little")
-        return h
+    @staticmethod
+    def hash(raw: str) -> int:
+        """The hash of one spelling's matching form (blake2b of its S-stemmed
+        :func:`dedup.normalize.norm_word`, 8 bytes little-endian)."""
+        form = s_stem(norm_word(raw)).encode("utf-8")
+        return int.from_bytes(hashlib.blake2b(form, digest_size=8).digest(), "little")
 
     def keys(self, text: str, start: int, end: int) -> list[str]:
         """What each word of ``text[start:end]`` is hashed as: its own spelling, or
@@ -112,6 +173,116 @@ class WordForms:
             out.append(raw)
         return out
 
+    def collect(self, text: str, start: int, end: int, chunks: list[str | tuple[str]],
+                quoted: list[int], *, spaceless: bool | None = None,
+                grouped: bool = True) -> int:
+        """Append the chunks of ``text[start:end]`` to ``chunks``, and the bounds
+        (indexes into ``chunks``) of each run of quoted ones to ``quoted``; return
+        how many were appended.
+
+        ``spaceless``: whether the passage may hold letters of a script written
+        without spaces (``None``: look). ``grouped=False``: the caller knows that
+        it holds no number grouped by spaces (:data:`_GROUPED_RE`).
+        """
+        if spaceless is None:
+            spaceless = self.char_letter.search(text, start, end) is not None
+        n = len(chunks)
+        pos = start
+        for m in _QUOTE_RE.finditer(text, start, end):
+            lo, hi = m.span()
+            if pos < lo:
+                self._chunks(text, pos, lo, chunks, spaceless, grouped)
+            q = len(chunks)
+            self._chunks(text, lo, hi, chunks, spaceless, grouped)
+            if len(chunks) > q:
+                quoted += (q, len(chunks))
+            pos = hi
+        if pos < end:
+            self._chunks(text, pos, end, chunks, spaceless, grouped)
+        return len(chunks) - n
+
+    def _chunks(self, text: str, lo: int, hi: int, out: list[str | tuple[str]],
+                spaceless: bool, grouped: bool) -> None:
+        if spaceless:
+            out += [(k,) for k in self.keys(text, lo, hi)]
+        elif grouped and _GROUPED_RE.search(text, lo, hi):
+            out += [(w,) for w in self.plain_pattern.findall(text, lo, hi)]
+        else:
+            out += text[lo:hi].split()
+
+    def ids(self, chunks: list[str | tuple[str]]) -> np.ndarray:
+        """The int of each chunk (int64); chunks seen for the first time are cut
+        into words, and the new words hashed."""
+        known, words = self.chunks, self.words
+        ids = np.fromiter(map(known.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        if known.new:
+            new, known.new = known.new, []
+            find = self.plain_pattern.findall
+            found = [list(c) if isinstance(c, tuple) else find(c) for c in new]
+            count = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+            flat = [w for ws in found for w in ws]
+            word_ids = np.fromiter(map(words.__getitem__, flat), dtype=np.int64,
+                                   count=len(flat))
+            self._chunk_at = np.concatenate(
+                [self._chunk_at, len(self._chunk_words) + np.cumsum(count) - count])
+            self._chunk_count = np.concatenate([self._chunk_count, count])
+            self._chunk_words = np.concatenate([self._chunk_words, word_ids])
+            # \d is str.isdecimal (Unicode category Nd)
+            self._digit_last = np.concatenate([self._digit_last, np.fromiter(
+                (isinstance(c, str) and c[-1].isdecimal() for c in new), dtype=bool,
+                count=len(new))])
+            self._digit_first = np.concatenate([self._digit_first, np.fromiter(
+                (isinstance(c, str) and c[0].isdecimal() for c in new), dtype=bool,
+                count=len(new))])
+        if words.new:
+            new_words, words.new = words.new, []
+            self._hashes = np.concatenate([self._hashes, np.fromiter(
+                map(self.hash, new_words), dtype=np.uint64, count=len(new_words))])
+            self._capital = np.concatenate([self._capital, np.fromiter(
+                (w[0].isupper() for w in new_words), dtype=bool, count=len(new_words))])
+        return ids
+
+    def maybe_grouped(self, ids: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+        """The passages (indexes, ascending) where two chunks that follow each other
+        may be the halves of a number grouped by a space: the first ends with a
+        digit and the second starts with one. Cut at spaces, such a number would be
+        two words; the others are cut right."""
+        if len(ids) < 2:
+            return np.zeros(0, dtype=np.int64)
+        passage = np.repeat(np.arange(len(sizes), dtype=np.int64),
+                            np.asarray(sizes, dtype=np.int64))
+        pair = (self._digit_last[ids[:-1]] & self._digit_first[ids[1:]]
+                & (passage[:-1] == passage[1:]))
+        return np.unique(passage[:-1][pair])
+
+    def finish(self, ids: np.ndarray, sizes: Sequence[int], quoted: list[int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Words per passage (int64), and the hashes (uint64) and factors (float64)
+        of the words end to end, from what :meth:`collect` left: passage ``i`` has
+        ``sizes[i]`` of the chunks (``ids``, from :meth:`ids`), and ``quoted`` the
+        bounds of quoted runs of chunks."""
+        count = self._chunk_count[ids]
+        ends = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(count, out=ends[1:])
+        chunk_ends = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(sizes, dtype=np.int64), out=chunk_ends[1:])
+        lengths = np.diff(ends[chunk_ends])
+        total = int(ends[-1])
+        word = self._chunk_words[np.repeat(self._chunk_at[ids] - ends[:-1], count)
+                                 + np.arange(total, dtype=np.int64)]
+        hashes = self._hashes[word]
+        # A name is a capitalised word that does not open its passage.
+        name = self._capital[word]
+        name[(ends[chunk_ends[:-1]])[lengths > 0]] = False
+        factors = np.where(name, float(self.topic), 1.0)
+        if quoted:
+            bounds = np.asarray(quoted, dtype=np.int64)
+            inside = np.zeros(len(ids) + 1, dtype=np.int64)
+            np.add.at(inside, bounds[0::2], 1)
+            np.add.at(inside, bounds[1::2], -1)
+            factors[np.repeat(np.cumsum(inside[:-1]) > 0, count)] *= self.quote
+        return lengths, hashes, factors
+
     def __call__(self, text: str, start: int, end: int, hashes: list[int],
                  factors: list[float], *, spaceless: bool | None = None) -> int:
         """Append the passage's word hashes and factors; return its word count.
@@ -119,53 +290,87 @@ class WordForms:
         ``spaceless``: whether the passage may hold letters of a script written
         without spaces (``None``: look).
         """
-        if spaceless is None:
-            spaceless = self.char_letter.search(text, start, end) is not None
-        words = self.keys if spaceless else self.plain_pattern.findall
-        pieces: list[tuple[int, int, bool]] = []
-        pos = start
-        for m in _QUOTE_RE.finditer(text, start, end):
-            pieces.append((pos, m.start(), False))
-            pieces.append((m.start(), m.end(), True))
-            pos = m.end()
-        pieces.append((pos, end, False))
-        count = 0
-        cached = self.cache.get
-        for lo, hi, quoted in pieces:
-            if lo >= hi:
-                continue
-            for raw in words(text, lo, hi):
-                f = self.topic if count and raw[0].isupper() else 1.0
-                h = cached(raw)
-                hashes.append(self.hash(raw) if h is None else h)
-                factors.append(f * self.quote if quoted else f)
-                count += 1
-        return count
+        chunks: list[str | tuple[str]] = []
+        quoted: list[int] = []
+        n = self.collect(text, start, end, chunks, quoted, spaceless=spaceless)
+        lengths, h, f = self.finish(self.ids(chunks), [n], quoted)
+        hashes += h.tolist()
+        factors += f.tolist()
+        return int(lengths[0])
+
+
+@dataclass
+class _Chunked:
+    """Passages of consecutive documents, cut into chunks (:class:`WordForms`)."""
+
+    spans: list[tuple[int, int, int]]  # (start, end, paragraph) of each passage
+    per_doc: list[int]                 # passages of each document
+    sizes: list[int]                   # chunks of each passage
+    chunks: list[str | tuple[str]]
+    quoted: list[int]                  # bounds of the quoted runs of chunks
+
+
+def _chunk_docs(texts: Sequence[str], forms: WordForms, grouped: set[int]) -> _Chunked:
+    """``grouped``: the documents that hold a number grouped by spaces."""
+    out = _Chunked([], [], [], [], [])
+    spans, sizes, chunks, quoted = out.spans, out.sizes, out.chunks, out.quoted
+    letter = char_script_pattern().search
+    collect = forms.collect
+    for k, text in enumerate(texts):
+        cjk = has_spaceless_script(text)  # most documents need none of those rules
+        doc_spans = list(sentence_spans(text, spaceless=cjk))
+        spans += doc_spans
+        out.per_doc.append(len(doc_spans))
+        if cjk or k in grouped:
+            for s, e, _ in doc_spans:
+                sizes.append(collect(text, s, e, chunks, quoted, grouped=k in grouped,
+                                     spaceless=cjk and letter(text, s, e) is not None))
+            continue
+        # The common case: a passage's chunks are its text cut at spaces; those
+        # that hold a quotation mark are cut at quotations first.
+        opens = _quote_marks(text)
+        if opens:
+            starts = [s for s, _, _ in doc_spans]
+            quoting = {bisect.bisect_right(starts, p) - 1 for p in opens}
+            for i, (s, e, _) in enumerate(doc_spans):
+                if i in quoting:
+                    sizes.append(collect(text, s, e, chunks, quoted, spaceless=False,
+                                         grouped=False))
+                else:
+                    found = text[s:e].split()
+                    chunks += found
+                    sizes.append(len(found))
+        else:
+            for s, e, _ in doc_spans:
+                found = text[s:e].split()
+                chunks += found
+                sizes.append(len(found))
+    return out
 
 
 def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
     """:class:`Tokens` of consecutive documents; ``first`` is the first one's index."""
-    doc, index, start, end, para, lengths = [], [], [], [], [], []
-    hashes: list[int] = []
-    factors: list[float] = []
-    letter = char_script_pattern().search
-    for k, text in enumerate(texts):
-        cjk = has_spaceless_script(text)  # most documents need none of those rules
-        for i, (s, e, pi) in enumerate(sentence_spans(text, spaceless=cjk)):
-            doc.append(first + k)
-            index.append(i)
-            start.append(s)
-            end.append(e)
-            para.append(pi)
-            lengths.append(forms(text, s, e, hashes, factors,
-                                 spaceless=cjk and letter(text, s, e) is not None))
-
-    def ints(x: list[int]) -> np.ndarray:
-        return np.asarray(x, dtype=np.int64).reshape(-1)
-
-    return Tokens(ints(doc), ints(index), ints(start), ints(end), ints(para), ints(lengths),
-                  np.asarray(hashes, dtype=np.uint64).reshape(-1),
-                  np.asarray(factors, dtype=np.float64).reshape(-1))
+    cut = _chunk_docs(texts, forms, set())
+    ids = forms.ids(cut.chunks)
+    maybe = forms.maybe_grouped(ids, cut.sizes)
+    if len(maybe):
+        # Rare: numbers grouped by spaces ("12 000"). Their documents are cut again,
+        # with the pattern wherever one is.
+        doc_of = np.repeat(np.arange(len(texts)), cut.per_doc)[maybe].tolist()
+        grouped = {d for d, p in zip(doc_of, maybe.tolist(), strict=True)
+                   if _GROUPED_RE.search(texts[d], cut.spans[p][0], cut.spans[p][1])}
+        if grouped:
+            cut = _chunk_docs(texts, forms, grouped)
+            ids = forms.ids(cut.chunks)
+    counts = np.asarray(cut.per_doc, dtype=np.int64)
+    n = int(counts.sum())
+    table = np.fromiter(itertools.chain.from_iterable(cut.spans), dtype=np.int64,
+                        count=3 * n).reshape(n, 3)
+    doc = np.repeat(np.arange(first, first + len(texts), dtype=np.int64), counts)
+    index = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    lengths, hashes, factors = forms.finish(ids, cut.sizes, cut.quoted)
+    return Tokens(doc, index, table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(),
+                  lengths, hashes, factors)
 
 
 # Set in the parent just before the workers fork; they read it, nothing is sent.

@@ -31,7 +31,7 @@ from .evidence import (
     text_features,
 )
 from .features import FeatureTable, shared_stats_bulk
-from .normalize import s_stem, tokenize
+from .normalize import _pattern_for, norm_word, s_stem
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
@@ -141,8 +141,9 @@ def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np
     if text_of is not None and params.speaker_penalty > 0:
         # Only pairs that would match are read: few, and each passage once.
         for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
-            a, b = int(pairs[k, 0]), int(pairs[k, 1])
-            if different_speakers(speakers(text_of(a)), speakers(text_of(b))):
+            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
+            if may_name_speaker(a) and may_name_speaker(b) and different_speakers(
+                    speakers(a), speakers(b)):
                 cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
     return cos
 
@@ -160,7 +161,8 @@ def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params
         for k in np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact).tolist():
             a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
             z[k] += float(np.dot(w_text, text_features(a, b)))
-            if params.speaker_penalty > 0 and different_speakers(speakers(a), speakers(b)):
+            if (params.speaker_penalty > 0 and may_name_speaker(a) and may_name_speaker(b)
+                    and different_speakers(speakers(a), speakers(b))):
                 z[k] += penalty
     with np.errstate(over="ignore"):
         score = np.round(1.0 / (1.0 + np.exp(-z)), 4)
@@ -207,6 +209,31 @@ def _key(word: str) -> str:
     return s_stem(word)[:5]
 
 
+_SPEECH_FORM: dict[str, bool] = {}  # spelling -> is its matching form a verb of saying
+_FORM: dict[str, str] = {}  # spelling -> matching form (norm_word)
+
+
+def may_name_speaker(text: str) -> bool:
+    """Whether :func:`speakers` could find a speaker in ``text``: it holds a word
+    whose matching form is a verb of saying. Cheap (no tokens are made, each
+    spelling is normalised once), and ``False`` means ``speakers(text).keys`` is
+    empty, so most sentences need no closer look.
+
+    >>> may_name_speaker("Ryder SAID so."), may_name_speaker("The talks failed.")
+    (True, False)
+    """
+    known = _SPEECH_FORM.get
+    for w in _pattern_for(text, 0, len(text)).findall(text):
+        hit = known(w)
+        if hit is None:
+            if len(_SPEECH_FORM) > 1 << 20:
+                _SPEECH_FORM.clear()
+            hit = _SPEECH_FORM[w] = norm_word(w) in _SPEECH
+        if hit:
+            return True
+    return False
+
+
 @lru_cache(maxsize=1 << 14)
 def speakers(text: str) -> Speakers:
     """The named speakers or sources of a sentence: the name just before a verb of
@@ -219,33 +246,43 @@ def speakers(text: str) -> Speakers:
     >>> speakers("He said the talks failed.").keys
     frozenset()
     """
-    toks = tokenize(text)
-    quoted = [False] * len(toks)
+    # The words as tokenize() finds them (start, matching form), without making
+    # Token objects; each spelling normalised once.
+    starts, toks = [], []
+    for m in _pattern_for(text, 0, len(text)).finditer(text):
+        w = m.group()
+        form = _FORM.get(w)
+        if form is None:
+            if len(_FORM) > 1 << 20:
+                _FORM.clear()
+            form = _FORM[w] = norm_word(w)
+        starts.append(m.start())
+        toks.append(form)
     spans = quotation_spans(text)
-    for i, t in enumerate(toks):
-        quoted[i] = any(s <= t.start < e for s, e in spans)
+    quoted = ([any(s <= at < e for s, e in spans) for at in starts] if spans
+              else [False] * len(toks))
 
     def is_name(i: int) -> bool:
         t = toks[i]
-        return (not quoted[i] and text[t.start].isupper() and t.norm not in _NOT_NAMES
-                and t.norm not in _SPEECH)
+        return (not quoted[i] and text[starts[i]].isupper() and t not in _NOT_NAMES
+                and t not in _SPEECH)
 
     def run_key(lo: int, hi: int) -> str | None:
         """The last word of the name run toks[lo:hi] that is not a title."""
         for j in range(hi - 1, lo - 1, -1):
-            if toks[j].norm not in _TITLES:
-                return _key(toks[j].norm)
+            if toks[j] not in _TITLES:
+                return _key(toks[j])
         return None
 
     keys = set()
     for v, t in enumerate(toks):
-        if quoted[v] or t.norm not in _SPEECH:
+        if quoted[v] or t not in _SPEECH:
             continue
         found = None
         # "according to X": the source follows the verb, never precedes it.
-        before = range(v - 1, max(-1, v - 1 - _REACH), -1) if t.norm != "according" else ()
+        before = range(v - 1, max(-1, v - 1 - _REACH), -1) if t != "according" else ()
         for j in before:
-            if quoted[j] or toks[j].norm in _PRONOUNS:
+            if quoted[j] or toks[j] in _PRONOUNS:
                 break
             if is_name(j):
                 lo = j
@@ -262,12 +299,12 @@ def speakers(text: str) -> Speakers:
                         hi += 1
                     found = run_key(j, hi)
                     break
-                if toks[j].norm not in _AFTER_SKIP:
+                if toks[j] not in _AFTER_SKIP:
                     break
                 j += 1
         if found:
             keys.add(found)
-    names = frozenset(_key(toks[i].norm) for i in range(len(toks)) if is_name(i))
+    names = frozenset(_key(toks[i]) for i in range(len(toks)) if is_name(i))
     return Speakers(frozenset(keys), names)
 
 
@@ -282,5 +319,5 @@ def different_speakers(a: Speakers, b: Speakers) -> bool:
     return bool(a.keys and b.keys and not (a.keys & b.names) and not (b.keys & a.names))
 
 
-__all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "score_pairs", "speakers",
-           "verifier_logit"]
+__all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "may_name_speaker",
+           "score_pairs", "speakers", "verifier_logit"]

@@ -123,3 +123,17 @@ def test_find_and_the_datasketch_recipe_recover_the_reprints(tmp_path: Path) -> 
     assert fig["candidate_pairs_rare"] > fig["candidate_pairs_near"] > 0
     base = phrases.baseline(tmp_path)
     assert base["reprint_pairs_found"] == base["reprint_pairs"] == fig["reprint_pairs"]
+
+
+def test_compare_runs_both_alternately_in_fresh_processes(data: Path, tmp_path: Path) -> None:
+    pytest.importorskip("datasketch")
+    generate_phrases(tmp_path, docs=40, seed=1, data=data)
+    fig = phrases.compare(tmp_path, repeats=1)
+    assert [x["tool"] for x in fig["runs"]] == ["dedup find", "datasketch"]
+    for x in fig["runs"]:
+        assert x["seconds"] > 0 and x["cpu_seconds"] > 0 and x["peak_rss_mib"] > 10
+        assert x["reprint_pairs_matched"] <= x["reprint_pairs"]
+    ratio = fig["recipe_over_find"]
+    run = {x["tool"]: x for x in fig["runs"]}
+    assert ratio["seconds"] == round(run["datasketch"]["seconds"]
+                                     / run["dedup find"]["seconds"], 2)

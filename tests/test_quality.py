@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import FindParams, find
 from dedup.features import WordPrior, build_features, form_hash, word_prior
 from dedup.models import Corpus, Document
 from dedup.signatures import WordHasher, ngram_features
-from dedup.verify import different_speakers, speakers
+from dedup.verify import different_speakers, may_name_speaker, speakers
 
 RYDER = ("\u201cAll indications are that they will provide some sort of combat or combat "
          "support capability against Ukrainian forces,\u201d Pentagon spokesman Pat Ryder said.")
@@ -115,3 +117,18 @@ def test_seeds_labels_resolve_and_different_speakers_are_not_reported() -> None:
     assert len(named) == 4
     assert not reported & {(x.a, x.b) for x in named}
     assert figures["recall"]["distinctive-wording"]["labelled"] == 12
+
+
+_SPEECHY = st.sampled_from(["said", "SAID", "Said", "says", "told", "according", "to",
+                            "Ryder", "Pentagon", "spokesman", "the", "\u201cWe", "win,\u201d",
+                            "Kim\u2019s", "N\u00e1rodn\u00ed", "\u8aaa", "12,000", "posted"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPEECHY, max_size=14), st.sampled_from([" ", "\u00a0", ", ", ". "]))
+def test_may_name_speaker_never_hides_a_speaker(words: list[str], sep: str) -> None:
+    # The cheap check is only a filter: whenever it says no, speakers() finds none.
+    text = sep.join(words)
+    if not may_name_speaker(text):
+        assert speakers(text).keys == frozenset()
+    assert may_name_speaker(RYDER) and not may_name_speaker("Troops arrived on Monday.")

@@ -78,8 +78,158 @@ def test_parallel_coverages_equal_serial(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 30), max_size=50), st.lists(st.integers(0, 30), min_size=1,
-                                                            max_size=50))
-def test_member_is_isin(x: list[int], y: list[int]) -> None:
-    xs, ys = np.array(x, dtype=np.int64), np.array(y, dtype=np.int64)
-    assert relations._member(xs, np.sort(ys)).tolist() == np.isin(xs, ys).tolist()
+@given(st.sets(st.integers(0, 60), max_size=40), st.sets(st.integers(0, 60), max_size=40))
+def test_shared_sorted_is_isin(x: set[int], y: set[int]) -> None:
+    xs = np.array(sorted(x), dtype=np.int64)
+    ys = np.array(sorted(y), dtype=np.int64)
+    in_y, in_x = relations._shared_sorted(xs, ys)
+    assert in_y.tolist() == np.isin(xs, ys).tolist()
+    assert in_x.tolist() == np.isin(ys, xs).tolist()
+
+
+# -- the batched alignment against a slow per-pair reference -------------------------
+
+def _reference_coverage(a: list[int], b: list[int], min_run: int = 2, gap_penalty: float = 0.5,
+                        max_gap: int = 2) -> Coverage:
+    """word_coverage as first written, one pair at a time: anchors from sets of
+    k-gram tuples, a unique negative id per unanchored or taken word, Python lists."""
+    from rapidfuzz.distance import Indel
+
+    from dedup.align import _densest
+
+    na, nb, k = len(a), len(b), min_run
+    shared = ({tuple(a[i:i + k]) for i in range(na - k + 1)}
+              & {tuple(b[j:j + k]) for j in range(nb - k + 1)}) if k >= 1 else set()
+    keep_a, keep_b = [False] * na, [False] * nb
+    for ids, keep in ((a, keep_a), (b, keep_b)):
+        for i in range(len(ids) - k + 1):
+            if tuple(ids[i:i + k]) in shared:
+                keep[i:i + k] = [True] * k
+    if not any(keep_a):
+        return Coverage(na, nb, 0, 0, (), 0)
+    work_a = [x if kept else -1 - i for i, (x, kept) in enumerate(zip(a, keep_a, strict=True))]
+    work_b = [x if kept else -1 - na - j
+              for j, (x, kept) in enumerate(zip(b, keep_b, strict=True))]
+    taken_a, taken_b = [False] * na, [False] * nb
+    found: list[list[tuple[int, int, int]]] = []
+    while True:
+        blocks = [(m.a, m.b, m.size)
+                  for m in Indel.opcodes(work_a, work_b).as_matching_blocks() if m.size]
+        regions, todo = [], [(0, len(blocks))]
+        while todo:
+            lo, hi = todo.pop()
+            best = _densest(blocks[lo:hi], gap_penalty)
+            if best is None or best[3] < min_run:
+                continue
+            regions.append(list(blocks[lo + best[0]:lo + best[1] + 1]))
+            todo += [(lo + best[1] + 1, hi), (lo, lo + best[0])]
+        regions.sort()
+        if not regions and not found:
+            run = relations._longest_shared_run(work_a, work_b, min_run)
+            regions = [[run]] if run is not None else []
+        if not regions:
+            break
+        for region in regions:
+            (i1, j1, _), (i2, j2, size) = region[0], region[-1]
+            taken_a[i1:i2 + size] = [True] * (i2 + size - i1)
+            taken_b[j1:j2 + size] = [True] * (j2 + size - j1)
+        for region in regions:
+            relations._widen(region, a, b, taken_a, taken_b)  # type: ignore[arg-type]
+            found.append(region)
+        work_a = [-1 - i if t else x for i, (x, t) in enumerate(zip(work_a, taken_a, strict=True))]
+        work_b = [-1 - na - j if t else x
+                  for j, (x, t) in enumerate(zip(work_b, taken_b, strict=True))]
+        if max(work_a) < 0:
+            break
+    cov_a, cov_b = [False] * na, [False] * nb
+    out = []
+    for region in found:
+        for side, cov in ((0, cov_a), (1, cov_b)):
+            prev = None
+            for block in region:
+                pos, size = block[side], block[2]
+                cov[pos:pos + size] = [True] * size
+                if prev is not None and block[0] - (prev[0] + prev[2]) <= max_gap and (
+                        block[1] - (prev[1] + prev[2]) <= max_gap):
+                    end = prev[side] + prev[2]
+                    cov[end:pos] = [True] * (pos - end)
+                prev = block
+        (i1, j1, _), (i2, j2, size) = region[0], region[-1]
+        out.append((i1, i2 + size, j1, j2 + size, sum(x[2] for x in region)))
+    out.sort(key=lambda r: (r[2], r[0]))
+    return Coverage(na, nb, sum(cov_a), sum(cov_b), tuple(out),
+                    max((x[2] for r in found for x in r), default=0))
+
+
+@st.composite
+def _corpus(draw: st.DrawFn) -> tuple[list[list[int]], list[tuple[int, int]]]:
+    """A few documents over a small vocabulary, later ones partly copied from earlier
+    ones (whole runs, as reprints take them), and pairs of them."""
+    vocab = draw(st.integers(2, 40))
+    word = st.integers(0, vocab - 1)
+    docs: list[list[int]] = []
+    for _ in range(draw(st.integers(2, 7))):
+        doc = draw(st.lists(word, max_size=30))
+        if docs and draw(st.booleans()):
+            src = docs[draw(st.integers(0, len(docs) - 1))]
+            i = draw(st.integers(0, len(src)))
+            j = draw(st.integers(i, len(src)))
+            at = draw(st.integers(0, len(doc)))
+            doc = doc[:at] + src[i:j] + doc[at:]
+        docs.append(doc)
+    pairs = draw(st.lists(st.tuples(st.integers(0, len(docs) - 1),
+                                    st.integers(0, len(docs) - 1)), min_size=1, max_size=12))
+    return docs, pairs
+
+
+@settings(max_examples=150, deadline=None)
+@given(_corpus(), st.integers(1, 4), st.integers(1, 3), st.sampled_from([0, 2**31 - 64]))
+def test_batched_coverages_equal_the_per_pair_reference(
+        corpus: tuple[list[list[int]], list[tuple[int, int]]], block: int, min_run: int,
+        shift: int) -> None:
+    docs, pairs = corpus
+    docs = [[w + shift for w in d] for d in docs]  # large ids take the ranked path
+    ids = np.array([w for d in docs for w in d], dtype=np.int64)
+    ptr = np.cumsum([0, *map(len, docs)])
+    want = [_reference_coverage(docs[a], docs[b], min_run) for a, b in pairs]
+    with pytest.MonkeyPatch.context() as mp:
+        # small blocks and chunks: pairs split across both, documents indexed again
+        mp.setattr(relations, "BLOCK_PAIRS", block)
+        mp.setattr(relations, "CHUNK_WORDS", 40)
+        assert relations._cover_span(ids, ptr, pairs, 0, len(pairs), min_run=min_run) == want
+    if min_run == 2:
+        assert coverages(ids, ptr, pairs, workers=1) == want
+    a, b = pairs[0]
+    assert word_coverage(docs[a], docs[b], min_run=min_run) == want[0]
+
+
+def test_code_points_past_unicode_fall_back_to_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = [1, 2, 3, 4, 9, 5, 6, 7, 8]
+    b = [5, 6, 7, 8, 0, 1, 2, 3, 4]
+    want = _reference_coverage(a, b)
+    assert word_coverage(a, b) == want
+    monkeypatch.setattr(relations, "_MAX_CODE", 4)
+    assert word_coverage(a, b) == want
+
+
+def test_many_distinct_words_skip_the_surrogate_code_points() -> None:
+    words = list(range(60_000))  # more distinct anchored words than code points below U+D800
+    c = word_coverage(words, words[:30_000] + [7] + words[30_000:])
+    assert (c.covered_a, c.covered_b) == (60_000, 60_001)
+    assert c.regions == ((0, 60_000, 0, 60_001, 60_000),)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=12), min_size=1, max_size=5),
+       st.sampled_from([1, 2**56]))
+def test_ranked_is_unique_with_inverse(docs: list[list[int]], scale: int) -> None:
+    # scale 2**56 leaves no room for positions in an int64: the np.unique path
+    per = 10 * scale
+    off = np.cumsum([0, *map(len, docs)])[:-1]
+    values = np.array([d * per + k * scale for d, doc in enumerate(docs) for k in doc],
+                      dtype=np.int64)
+    local = np.array([i for doc in docs for i in range(len(doc))], dtype=np.int64)
+    uniq, at = relations._ranked(values, local, per, off, len(values) + 1)
+    want_uniq, want_inv = np.unique(values, return_inverse=True)
+    assert uniq.tolist() == want_uniq.tolist()
+    assert at.tolist() == [*want_inv.reshape(-1).tolist(), -1]
