@@ -9,7 +9,17 @@ from __future__ import annotations
 from .corpus import read_corpus
 from .errors import DedupError, InputError, ParameterError
 from .index import LSHParams
-from .models import Cluster, Corpus, Document, Match, Passage, Skipped, Span, Token
+from .models import (
+    Cluster,
+    Corpus,
+    Document,
+    Match,
+    Passage,
+    PassageTable,
+    Skipped,
+    Span,
+    Token,
+)
 from .pipeline import FindParams, FindResult, find
 from .relations import Relation
 from .signatures import MinHashParams
@@ -29,6 +39,7 @@ __all__ = [
     "MinHashParams",
     "ParameterError",
     "Passage",
+    "PassageTable",
     "Relation",
     "Skipped",
     "Span",

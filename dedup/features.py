@@ -351,7 +351,7 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     every.sort()  # in place: the largest array of the build is never copied
     starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
     uniq_h = every[starts]
-    df_counts = np.diff(np.r_[starts, len(every)])
+    df_counts = np.diff(np.r_[starts, len(every)]).astype(np.int32)  # <= passages
     del every, starts
 
     # Pass 2: each n-gram occurrence weighed, then one entry per (passage, n-gram)
@@ -359,6 +359,9 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     parts = weigh_runs(wh, lengths, mult, q_word, (uniq_h, df_counts), chunks,
                        ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
                        m_prior=m_prior)
+    # The corpus' n-gram counts and the per-word arrays are spent: free them before
+    # the parts are joined (the build's peak).
+    del uniq_h, df_counts, q_word, mult, first, wh
     if not any(len(p[2]) for p in parts):
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     counts, total, f, g, w, df, plain = (_concat_freeing(parts, k) for k in range(7))

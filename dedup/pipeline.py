@@ -12,6 +12,7 @@ as that list and records the time and peak memory of each stage.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from .features import (
     word_prior,
 )
 from .index import LSHParams, shared_features
-from .models import Cluster, Corpus, Document, Match, Passage, Span
+from .models import Cluster, Corpus, Document, Match, PassageTable, Span
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
@@ -50,6 +51,7 @@ from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
 EVIDENCE_BLOCK = 1 << 21  # copy pairs of candidate passage pairs summed at a time
+EVIDENCE_SHARDS = 16  # ranges of document pairs whose running evidence is kept apart
 
 @dataclass(frozen=True)
 class FindParams:
@@ -237,7 +239,7 @@ class FindResult:
 
     corpus: Corpus
     params: FindParams
-    passages: tuple[Passage, ...]
+    passages: PassageTable
     clusters: tuple[Cluster, ...]
     relations: tuple[Relation, ...]
     stats: dict[str, float]
@@ -280,7 +282,7 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
                      clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
                      chains=float(len(chains)), relations=float(len(relations)))
-    return FindResult(corpus=corpus, params=params, passages=tuple(units.passages),
+    return FindResult(corpus=corpus, params=params, passages=units.passages,
                       clusters=tuple(clusters), relations=tuple(relations), stats=run.stats,
                       sentence_pairs=pairs, sentence_scores=cosines, candidates=candidates)
 
@@ -306,6 +308,7 @@ class _Run:
         now = time.perf_counter()
         self.stats[f"seconds_{stage}"] = round(now - self._tick, 6)
         self.stats[f"peak_rss_mb_{stage}"] = _peak_rss_mb()
+        _release_free_memory()
         self._tick = now
 
 
@@ -315,7 +318,7 @@ class _Units:
     copies), the distinct passages' words, and every word of the corpus as a small
     id (for aligning related documents)."""
 
-    passages: list[Passage]
+    passages: PassageTable   # every sentence, as columns
     doc_index: np.ndarray    # document of each passage
     sent_index: np.ndarray   # its index among the document's sentences
     outlet: np.ndarray       # its outlet, as an int
@@ -339,10 +342,8 @@ def _segment(run: _Run) -> _Units:
         docs, topic_weight=params.topic_weight, quote_weight=params.quote_weight,
         workers=run.workers,
         progress=(lambda i, t: progress("segment", i, t)) if progress else None)
-    passages = [Passage(doc=docs[d].id, index=i, start=s, end=e, paragraph=p)
-                for d, i, s, e, p in zip(tok.doc.tolist(), tok.index.tolist(),
-                                         tok.start.tolist(), tok.end.tolist(),
-                                         tok.paragraph.tolist(), strict=True)]
+    passages = PassageTable([d.id for d in docs], tok.doc, tok.index, tok.start, tok.end,
+                            tok.paragraph)
     run.lap("segment")
     rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
     firsts = members[members_ptr[:-1]]
@@ -356,9 +357,18 @@ def _segment(run: _Run) -> _Units:
     outlet = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
                          count=len(docs))[tok.doc]
     return _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
-                  tok.hashes[at], tok.factors[at], rep_len,
-                  np.unique(tok.hashes, return_inverse=True)[1].reshape(-1).astype(np.int32),
-                  word_ptr)
+                  tok.hashes[at], tok.factors[at], rep_len, _word_ids(tok.hashes), word_ptr)
+
+
+def _word_ids(hashes: np.ndarray, *, block: int = 1 << 22) -> np.ndarray:
+    """Each word's rank among the corpus' distinct word hashes, as int32: the ids
+    ``np.unique(hashes, return_inverse=True)`` gives, without its argsort and int64
+    inverse of every word (looked up a block at a time in the sorted vocabulary)."""
+    vocab = np.unique(hashes)
+    ids = np.empty(len(hashes), dtype=np.int32)
+    for lo in range(0, len(hashes), block):
+        ids[lo:lo + block] = np.searchsorted(vocab, hashes[lo:lo + block])
+    return ids
 
 
 def _weigh(run: _Run, units: _Units) -> FeatureTable:
@@ -397,7 +407,9 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
                                    params.boilerplate_docs)
     run.stats["furniture_distinct_passages"] = float(furniture_rep.sum())
     lsh_valid = valid & ~furniture_rep
-    unit_of = np.repeat(np.arange(n_rep, dtype=np.int64), np.diff(table.indptr))
+    # int32 (a distinct passage per entry, and there are fewer than 2**31 of them):
+    # the largest array of the stage after the table's own columns.
+    unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
     sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
     rare = (table.df <= params.rare_df) & lsh_valid[unit_of]
@@ -457,12 +469,32 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     run.rare_pairs = joined.pairs(weak)
     # What each could share at most: its rare weight and all the common weight of the
     # poorer side (n-grams of one distinct passage are shared by no pair).
-    common = table.df > min(params.rare_df, params.max_bucket)  # all the join left out
-    poor = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    poor = _common_weight(table, unit_of, min(params.rare_df, params.max_bucket))
     run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
                                                        poor[run.rare_pairs[:, 1]])
                       ) / max(table.log_n, 1e-12)
     return joined.pairs(strong)
+
+
+def _common_weight(table: FeatureTable, unit_of: np.ndarray, max_df: int, *,
+                   block: int = 1 << 22) -> np.ndarray:
+    """Per distinct passage the weight of its n-grams found in more than ``max_df``
+    distinct passages. Summed over runs of whole passages of about ``block`` entries
+    (each passage's sum in its own entry order, as one ``bincount`` over the table
+    adds it), with zeros for the other entries (adding 0.0 changes no sum): memory
+    holds one run's copies, not the masked columns of the whole table."""
+    n_rep = len(table.indptr) - 1
+    poor = np.zeros(n_rep)
+    lo_u = 0
+    while lo_u < n_rep:
+        hi_u = max(int(np.searchsorted(table.indptr, table.indptr[lo_u] + block,
+                                       side="right")) - 1, lo_u + 1)
+        hi_u = min(hi_u, n_rep)
+        lo, hi = int(table.indptr[lo_u]), int(table.indptr[hi_u])
+        w = np.where(table.df[lo:hi] > max_df, table.weights[lo:hi], 0.0)
+        poor[lo_u:hi_u] = np.bincount(unit_of[lo:hi] - lo_u, weights=w, minlength=hi_u - lo_u)
+        lo_u = hi_u
+    return poor
 
 
 @dataclass
@@ -488,8 +520,9 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     firsts = units.members[units.members_ptr[:-1]]
 
     def text_of(r: int) -> str:  # the text of distinct passage r (its first copy)
-        p = units.passages[int(firsts[r])]
-        return docs[int(units.doc_index[firsts[r]])].text[p.start:p.end]
+        k = int(firsts[r])
+        p = units.passages
+        return docs[int(p.doc_index[k])].text[int(p.start[k]):int(p.end[k])]
 
     cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of)
     # Repeats inside an outlet, as a sparse graph with the same components and the
@@ -500,9 +533,8 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     dup_scores = {(a, b): s for a, b, s in outlet_repeats(
         cand[keep], dup[keep], units.rep_of, units.outlet, table.n_words > 0)}
     groups = repeat_groups(dup_scores)
-    doc_of = [p.doc for p in units.passages]
-    furniture = boilerplate(len(units.passages), (comp for comp, _ in groups), doc_of,
-                            params.boilerplate_docs)
+    furniture = boilerplate(len(units.passages), (comp for comp, _ in groups),
+                            _doc_of(run.docs, units.doc_index), params.boilerplate_docs)
     run.stats["boilerplate_passages"] = float(furniture.sum())
     usable = (table.n_words >= params.min_words)[units.rep_of] & ~furniture
     member_ok = usable[units.members]
@@ -548,7 +580,7 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap)
     raw = [_shared_raw(sc, chains) for sc in shared]
-    doc_of = [p.doc for p in units.passages]
+    doc_of = _doc_of(docs, units.doc_index)
     for comp, tree in checked.groups:
         kind = "within-document" if len({doc_of[i] for i in comp}) == 1 else "within-outlet"
         at = {p: k for k, p in enumerate(comp)}
@@ -635,6 +667,37 @@ def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     return relations
 
 
+def _doc_of(docs: Sequence[Document], doc_index: np.ndarray) -> np.ndarray:
+    """Per passage its document, as the index of the first document with its id (so
+    two documents of one id, which no reader lets through, still count as one)."""
+    first: dict[str, int] = {}
+    canon = np.fromiter((first.setdefault(d.id, k) for k, d in enumerate(docs)),
+                        dtype=np.int64, count=len(docs))
+    return canon[doc_index]
+
+
+def _release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system between stages (glibc only;
+    elsewhere nothing). A stage's transients are many arrays of a few MB, below
+    glibc's mmap threshold: freed, they stay in the heap, fragmented, and the next
+    stage's larger arrays take fresh memory beside them."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
 def _peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MB (0 where unknown)."""
     try:
@@ -699,25 +762,44 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
     ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
     copy pairs at a time, so memory holds one block's copies and one total per
-    document pair, never every copy pair."""
+    document pair, never every copy pair. Each block's totals are merged into the
+    running ones (a document pair's block sums are added in block order, as one sum
+    over all blocks would add them: the totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    keys, sums = [], []
+    # The running totals in EVIDENCE_SHARDS ranges of document-pair keys, so that an
+    # insertion copies one range's arrays, not all of them.
+    bounds = np.linspace(0, int(n_docs), EVIDENCE_SHARDS + 1).astype(np.int64)[1:-1] * n_docs
+    shards = [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(len(bounds) + 1)]
     for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
                                  max_bucket)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
         keep = da != db
         key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
+        del pp, da, db
         k, inv = np.unique(key, return_inverse=True)
-        keys.append(k)
-        sums.append(np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
-                                minlength=len(k)))
-        del which, pp, da, db, key, inv
-    if not keys:
-        return np.zeros(0, dtype=np.int64)
-    k, inv = np.unique(np.concatenate(keys), return_inverse=True)
-    total = np.bincount(inv.reshape(-1), weights=np.concatenate(sums), minlength=len(k))
-    return k[total >= min_evidence]
+        sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
+                           minlength=len(k))
+        del which, keep, key, inv
+        cuts = np.searchsorted(k, bounds)
+        for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
+            if a < b:
+                shards[s] = _merge_totals(*shards[s], k[a:b], sums[a:b])
+        del k, sums
+    return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
+
+
+def _merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Running totals (sorted unique ``keys``) plus a block's (sorted unique ``k``):
+    added in place where the key is known, inserted in order where it is new (each
+    key's block sums added in block order, as one sum over every block would)."""
+    at = np.searchsorted(keys, k)
+    known = at < len(keys)
+    known[known] = keys[at[known]] == k[known]
+    total[at[known]] += sums[known]
+    new = ~known
+    return np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
 
 
 class _Raw(NamedTuple):
@@ -728,7 +810,7 @@ class _Raw(NamedTuple):
     chains: tuple[int, ...]
 
 
-def _number_clusters(raw: list[_Raw], passages: Sequence[Passage], layout: DocLayout,
+def _number_clusters(raw: list[_Raw], passages: PassageTable, layout: DocLayout,
                      docs: Sequence[Document], n_chains: int
                      ) -> tuple[list[Cluster], list[list[int]]]:
     """Deterministic order: cross-document clusters first, more outlets first, more
@@ -747,8 +829,8 @@ def _number_clusters(raw: list[_Raw], passages: Sequence[Passage], layout: DocLa
         spans = []
         for d, lo, hi in r.spans:
             first = int(layout.doc_first[d])
-            spans.append(Span(docs[d].id, passages[first + lo].start, passages[first + hi].end,
-                              lo, hi))
+            spans.append(Span(docs[d].id, int(passages.start[first + lo]),
+                              int(passages.end[first + hi]), lo, hi))
         out.append(Cluster(id=cid, kind=r.kind, passages=tuple(spans),
                            pairs=tuple(Match(i, j, s) for i, j, s in r.pairs),
                            weakest_link=r.weakest, outlets=tuple(sorted(outlets(r)))))

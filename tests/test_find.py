@@ -291,3 +291,53 @@ def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
     assert full.stats["rare_pairs_weighed"] > bounded.stats["rare_pairs_weighed"]
     assert full.stats["document_pairs_aligned"] == bounded.stats["document_pairs_aligned"]
     assert full.relations == bounded.relations
+
+
+def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
+                                                              monkeypatch) -> None:
+    # The document pairs chosen block by block (totals merged into the running ones)
+    # are those a plain sum over every pair of usable copies chooses, at any bar.
+
+    from dedup import pipeline
+    from dedup.engine import LocalEngine
+    from dedup.repeats import expand_pairs
+
+    run = pipeline._Run(read_corpus([seeds_dir]), FindParams(), None, 1, LocalEngine())
+    units = pipeline._segment(run)
+    table = pipeline._weigh(run, units)
+    cand = pipeline._candidates(run, units, table)
+    checked = pipeline._verify(run, units, table, cand)
+    which, pp = expand_pairs(cand, checked.ok_ptr, checked.ok_members, 64)
+    n = len(run.docs)
+    sums: dict[int, float] = {}
+    for w, (a, b) in zip(which.tolist(), pp.tolist(), strict=True):
+        da, db = int(units.doc_index[a]), int(units.doc_index[b])
+        if da != db:
+            key = min(da, db) * n + max(da, db)
+            sums[key] = sums.get(key, 0.0) + float(checked.shared[w])
+    assert len(sums) > 3
+    monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 5)
+    for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
+        got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
+        assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
+    assert len(pipeline._evidence_blocks(checked, cand)) > 3
+
+
+def test_common_weight_is_one_bincount_whatever_the_run(seeds_dir: Path) -> None:
+    # The poorer side's common weight, summed a run of passages at a time, is bit for
+    # bit the plain masked bincount over the whole table.
+    import numpy as np
+
+    from dedup import pipeline
+    from dedup.engine import LocalEngine
+
+    run = pipeline._Run(read_corpus([seeds_dir]), FindParams(), None, 1, LocalEngine())
+    table = pipeline._weigh(run, pipeline._segment(run))
+    n_rep = len(table.indptr) - 1
+    unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
+    common = table.df > 1
+    plain = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
+    assert plain.any()
+    for block in (1, 5, 64, 1 << 22):
+        got = pipeline._common_weight(table, unit_of, 1, block=block)
+        assert got.tobytes() == plain.tobytes()

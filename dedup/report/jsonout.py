@@ -46,7 +46,7 @@ def summary(result: FindResult) -> dict[str, int]:
 def result_to_dict(result: FindResult) -> dict[str, Any]:
     """The whole result as plain data (see README for the field list)."""
     texts = {d.id: d.text for d in result.corpus.documents}
-    per_doc_passages = Counter(p.doc for p in result.passages)
+    per_doc_passages = result.passages.per_document()
     per_doc_clusters: dict[str, set[int]] = {}
     for c in result.clusters:
         for p in c.passages:

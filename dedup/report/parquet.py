@@ -48,7 +48,6 @@ import json
 import os
 import secrets
 import shutil
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -203,7 +202,7 @@ def _tables(pa: Any, result: FindResult,
     docs = result.corpus.documents
     outlet_of = {d.id: d.outlet for d in docs}
 
-    per_doc_passages = Counter(p.doc for p in result.passages)
+    per_doc_passages = result.passages.per_document()
     per_doc_clusters: dict[str, set[int]] = {}
     for c in result.clusters:
         for span in c.passages:
