@@ -197,6 +197,11 @@ class FeatureTable:
 
     stock_df: int | None = None
     prior_passages: float = 0.0  # strength of the word-frequency prior, in passages
+    # Per entry the rank of its hash among the corpus' distinct n-gram hashes (``n_fid``
+    # of them), when the build knew it: a dense id in hash order, for bulk
+    # intersections (:func:`dense_feature_ids`); ``None``: computed when needed.
+    fid: np.ndarray | None = None
+    n_fid: int = 0
 
     @cached_property
     def top_gram(self) -> int:
@@ -361,15 +366,17 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                        m_prior=m_prior)
     # The corpus' n-gram counts and the per-word arrays are spent: free them before
     # the parts are joined (the build's peak).
+    n_fid = len(uniq_h)
     del uniq_h, df_counts, q_word, mult, first, wh
     if not any(len(p[2]) for p in parts):
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
-    counts, total, f, g, w, df, plain = (_concat_freeing(parts, k) for k in range(7))
+    counts, total, f, g, w, df, plain, fid = (_concat_freeing(parts, k) for k in range(8))
     indptr = np.zeros(n_units + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(counts)
     return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df,
                         total=total, n_words=lengths, key=key, n_distinct=n_distinct,
-                        plain=plain, stock_df=stock_df, prior_passages=m_prior)
+                        plain=plain, stock_df=stock_df, prior_passages=m_prior,
+                        fid=fid, n_fid=n_fid)
 
 
 def _concat_freeing(parts: list[tuple[np.ndarray, ...]], k: int) -> np.ndarray:
@@ -470,9 +477,11 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
     frequencies ``df`` (sorted n-gram hashes, their counts): each n-gram occurrence of
     the passages' runs ``chunks`` weighed, then one entry per (passage, n-gram) with
     the largest weight among its occurrences. Per run: each passage's feature count
-    and total weight, and its features (hash, size, weight, df, plain) in order. The
-    Dask engine calls it on each partition with the reduced frequencies."""
+    and total weight, and its features (hash, size, weight, df, plain, and the rank
+    of the hash in ``df``'s hashes: a dense id) in order. The Dask engine calls it on
+    each partition with the reduced frequencies."""
     uniq_h, df_counts = df
+    rank_type = np.int32 if len(uniq_h) < 1 << 31 else np.int64
 
     def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
         idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
@@ -488,13 +497,17 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
         # n-gram and in sorted order (cache-friendly on a corpus-sized table).
         inside = [h[valid] for h, valid in grams.values()]
         local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
-        d_all = df_counts[np.searchsorted(uniq_h, local)][inverse.reshape(-1)]
+        rank_all = np.searchsorted(uniq_h, local).astype(rank_type)[inverse.reshape(-1)]
+        d_all = df_counts[rank_all]
         df_at: dict[int, np.ndarray] = {}
+        rank_at: dict[int, np.ndarray] = {}
         at = 0
         for n, (h, valid) in grams.items():
             d = np.zeros(len(h), dtype=np.int64)
-            d[valid] = d_all[at:at + int(valid.sum())]
-            at += int(valid.sum())
+            m = int(valid.sum())
+            d[valid] = d_all[at:at + m]
+            rank_at[n] = rank_all[at:at + m]
+            at += m
             df_at[n] = d
         q_sub = q_word[base:base + int(lengths[lo:hi].sum())]
         idf_at = {}
@@ -518,20 +531,22 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
                 sub = idf_at[n - 1]
                 info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
             occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
-                        fac >= 1.0))
+                        fac >= 1.0, rank_at[n]))
         if not occ:
             z = np.zeros(0)
             parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
-                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool)))
+                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool),
+                          z.astype(rank_type)))
             continue
-        u, f, g, w, df, plain = (np.concatenate(x) for x in zip(*occ, strict=True))
+        u, f, g, w, df, plain, rank = (np.concatenate(x) for x in zip(*occ, strict=True))
         order = np.lexsort((-w, f, u))
-        u, f, g, w, df, plain = u[order], f[order], g[order], w[order], df[order], plain[order]
+        u, f, g, w, df, plain, rank = (u[order], f[order], g[order], w[order], df[order],
+                                       plain[order], rank[order])
         keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
         u, w = u[keep] - lo, w[keep]
         parts.append((np.bincount(u, minlength=hi - lo),
                       np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
-                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep]))
+                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep], rank[keep]))
     return parts
 
 
@@ -548,6 +563,8 @@ def dense_feature_ids(table: FeatureTable, *, block: int = 1 << 22
     >>> fid.tolist(), int(n)
     ([2, 0, 2, 1], 3)
     """
+    if getattr(table, "fid", None) is not None:
+        return table.fid, np.int64(table.n_fid)
     vocab = np.unique(table.feats)
     fid = np.empty(len(table.feats), dtype=np.int32)
     for lo in range(0, len(fid), block):
@@ -568,15 +585,18 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or len(table.feats) == 0:
         return shared, runs
-    # Dense ids for the features of the passages in ``pairs`` only: the other
-    # entries are never looked at (few pairs need not sort the whole table).
-    units = np.unique(pairs)
-    _, entries = _expand(table.indptr, units)
-    vocab = np.unique(table.feats[entries])
-    n_f = np.int64(len(vocab))
-    fid = np.empty(len(table.feats), dtype=np.int32)
-    fid[entries] = np.searchsorted(vocab, table.feats[entries])
-    del entries, vocab
+    if table.fid is not None:  # the build's ranks
+        fid, n_f = table.fid, np.int64(table.n_fid)
+    else:
+        # Dense ids for the features of the passages in ``pairs`` only: the other
+        # entries are never looked at (few pairs need not sort the whole table).
+        units = np.unique(pairs)
+        _, entries = _expand(table.indptr, units)
+        vocab = np.unique(table.feats[entries])
+        n_f = np.int64(len(vocab))
+        fid = np.empty(len(table.feats), dtype=np.int32)
+        fid[entries] = np.searchsorted(vocab, table.feats[entries])
+        del entries, vocab
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:
