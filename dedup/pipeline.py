@@ -747,7 +747,7 @@ def _touching(units: _Units, checked: _Checked, rep_pairs: np.ndarray, keys: np.
     out = np.zeros(len(rep_pairs), dtype=bool)
     for lo, hi in _evidence_blocks(checked, rep_pairs):
         which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                                 max_bucket)
+                                 max_bucket, ordered=False)
         da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
         key = np.minimum(da, db) * n_docs + np.maximum(da, db)
         found = np.zeros(len(key), dtype=bool)

@@ -38,8 +38,10 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
-                  max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+                  max_bucket: int, *, ordered: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Passage pairs ``(a, b)``, ``a < b``, sorted, from pairs of distinct passages.
+    ``ordered=False`` skips the sort (each pair still comes once: a copy has one
+    distinct passage), for callers that only ask of each pair a yes or no.
 
     Two different distinct passages give every pair of their copies; a distinct
     passage paired with itself gives every pair of its copies, or, past
@@ -73,6 +75,8 @@ def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
         b.append(np.r_[m[1:], m[2:]])
     row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    if not ordered:
+        return row, np.stack([lo, hi], axis=1)
     n = np.int64(members.max() + 1 if len(members) else 1)
     keys = lo * n + hi
     keys, first = np.unique(keys, return_index=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dedup import Corpus, Document, find, read_corpus
@@ -95,3 +96,19 @@ def test_chains_bridge_at_most_max_gap_sentences(gap: int, chains: int) -> None:
     out = chain_matches([0, 2], [3, 5], [0.5, 0.5], lay, max_gap=gap)
     assert len(out) == chains
     assert all(isinstance(c, Chain) for c in out)
+
+
+def test_expand_pairs_unordered_gives_the_same_pairs_and_rows() -> None:
+    from dedup.repeats import expand_pairs
+    rng = np.random.default_rng(5)
+    members = rng.permutation(60)
+    ptr = np.r_[0, np.sort(rng.choice(np.arange(1, 60), 14, replace=False)), 60]
+    n_rep = len(ptr) - 1
+    reps = np.array(sorted({(min(i, j), max(i, j))
+                            for i, j in rng.integers(0, n_rep, (40, 2)).tolist()}))
+    for bucket in (2, 64):
+        w1, p1 = expand_pairs(reps, ptr, members, bucket)
+        w2, p2 = expand_pairs(reps, ptr, members, bucket, ordered=False)
+        assert len(p2) == len({tuple(x) for x in p2.tolist()})  # each pair once
+        assert (sorted(zip(p2.tolist(), w2.tolist(), strict=True))
+                == sorted(zip(p1.tolist(), w1.tolist(), strict=True)))
