@@ -112,3 +112,39 @@ def test_expand_pairs_unordered_gives_the_same_pairs_and_rows() -> None:
         assert len(p2) == len({tuple(x) for x in p2.tolist()})  # each pair once
         assert (sorted(zip(p2.tolist(), w2.tolist(), strict=True))
                 == sorted(zip(p1.tolist(), w1.tolist(), strict=True)))
+
+
+def test_runs_are_chained_without_the_search_exactly_as_the_search_would() -> None:
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        n_docs = 6
+        per_doc = rng.integers(3, 14, n_docs)
+        doc = np.repeat(np.arange(n_docs), per_doc)
+        sent = np.concatenate([np.arange(k) for k in per_doc])
+        words = rng.choice([2, 6, 9, 15], len(doc))  # some short: not content sentences
+        lay = DocLayout.build(doc, sent, words, n_docs, 5)
+        first = np.r_[0, np.cumsum(per_doc)]
+        a, b = [], []
+        for _ in range(int(rng.integers(1, 30))):
+            da, db = rng.choice(n_docs, 2, replace=False)
+            if rng.random() < 0.6:  # a run: consecutive sentences on both sides
+                k = int(rng.integers(1, min(per_doc[da], per_doc[db]) + 1))
+                sa = int(rng.integers(0, per_doc[da] - k + 1))
+                sb = int(rng.integers(0, per_doc[db] - k + 1))
+                step = int(rng.integers(1, 3))
+                for i in range(0, k, step):
+                    a.append(first[da] + sa + i)
+                    b.append(first[db] + sb + i)
+            else:
+                a.append(first[da] + int(rng.integers(0, per_doc[da])))
+                b.append(first[db] + int(rng.integers(0, per_doc[db])))
+        pairs = sorted({(int(x), int(y)) for x, y in zip(a, b, strict=True)})
+        a = np.array([p[0] for p in pairs])
+        b = np.array([p[1] for p in pairs])
+        score = np.round(rng.uniform(0.2, 1.0, len(a)), 3)
+        gap = int(rng.integers(0, 3))
+        fast = chain_matches(a, b, score, lay, max_gap=gap)
+        slow = chain_matches(a, b, score, lay, max_gap=gap, runs=False)
+        assert fast == slow, trial
+        assert all(type(x) is type(y) for f, s in zip(fast, slow, strict=True)
+                   for x, y in zip(f, s, strict=True))
