@@ -209,8 +209,17 @@ def _key(word: str) -> str:
     return s_stem(word)[:5]
 
 
-_SPEECH_FORM: dict[str, bool] = {}  # spelling -> is its matching form a verb of saying
 _FORM: dict[str, str] = {}  # spelling -> matching form (norm_word)
+
+
+def _form(word: str) -> str:
+    """:func:`dedup.normalize.norm_word`, each spelling normalised once (bounded)."""
+    form = _FORM.get(word)
+    if form is None:
+        if len(_FORM) > 1 << 20:
+            _FORM.clear()
+        form = _FORM[word] = norm_word(word)
+    return form
 
 
 def may_name_speaker(text: str) -> bool:
@@ -222,16 +231,7 @@ def may_name_speaker(text: str) -> bool:
     >>> may_name_speaker("Ryder SAID so."), may_name_speaker("The talks failed.")
     (True, False)
     """
-    known = _SPEECH_FORM.get
-    for w in _pattern_for(text, 0, len(text)).findall(text):
-        hit = known(w)
-        if hit is None:
-            if len(_SPEECH_FORM) > 1 << 20:
-                _SPEECH_FORM.clear()
-            hit = _SPEECH_FORM[w] = norm_word(w) in _SPEECH
-        if hit:
-            return True
-    return False
+    return any(_form(w) in _SPEECH for w in _pattern_for(text, 0, len(text)).findall(text))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -250,14 +250,8 @@ def speakers(text: str) -> Speakers:
     # Token objects; each spelling normalised once.
     starts, toks = [], []
     for m in _pattern_for(text, 0, len(text)).finditer(text):
-        w = m.group()
-        form = _FORM.get(w)
-        if form is None:
-            if len(_FORM) > 1 << 20:
-                _FORM.clear()
-            form = _FORM[w] = norm_word(w)
         starts.append(m.start())
-        toks.append(form)
+        toks.append(_form(m.group()))
     spans = quotation_spans(text)
     quoted = ([any(s <= at < e for s, e in spans) for at in starts] if spans
               else [False] * len(toks))
