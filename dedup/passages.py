@@ -135,18 +135,6 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     cb, nb_ = cum[at_b], cum[at_b + 1]
     out: list[Chain] = []
     w = np.minimum(wa, wb)
-    # Most document pairs share one sentence (a stock phrase, a quotation): their
-    # chain is that match, made here without the per-group work below.
-    one = (cuts[1:] - cuts[:-1]) == 1
-    single = {}
-    if one.any():
-        k = cuts[:-1][one]
-        single = dict(zip(k.tolist(), [
-            Chain(x, y, s, s, t, t, 1, round(c, 4), int(n))
-            for x, y, s, t, c, n in zip(
-                da[k].tolist(), db[k].tolist(), sa[k].tolist(), sb[k].tolist(),
-                sc[k].tolist(), w[k].tolist(), strict=True)],
-            strict=True))
     # Seed k continues seed k - 1 of its document pair in one run: later in both
     # documents, and close enough in each to chain.
     cont = np.zeros(len(a), dtype=bool)
@@ -155,12 +143,11 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
                 & ((sb[1:] <= sb[:-1] + 1) | (cb[1:] - nb_[:-1] <= max_gap)))
     breaks = np.cumsum(~cont)
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-        if hi == lo + 1:
-            out.append(single[lo])
-            continue
         if runs and breaks[hi - 1] == breaks[lo]:
-            # One run: every seed's best predecessor is the one before it (each adds a
-            # positive gain), so the search would chain them all. Same sums, in order.
+            # One run (or one match: most document pairs share one sentence, a stock
+            # phrase or a quotation): every seed's best predecessor is the one before it
+            # (each adds a positive gain), so the search would chain them all. Same
+            # sums, in order.
             out.append(Chain(int(da[lo]), int(db[lo]), int(sa[lo]), int(sa[hi - 1]),
                              int(sb[lo]), int(sb[hi - 1]), hi - lo,
                              round(sum(sc[lo:hi].tolist()) / (hi - lo), 4),
