@@ -116,7 +116,7 @@ def pair_evidence(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 1
     if totals is None:
         totals = passage_totals(table)
     a, b = (pairs[:, 0], pairs[:, 1]) if m else (np.zeros(0, np.int64),) * 2
-    if m and len(table.feats):
+    if m and table.n_entries:
         fid, n_f = dense_feature_ids(table)
         is_run = table.gram == table.top_gram
         if table.plain is not None:

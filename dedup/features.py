@@ -34,7 +34,7 @@ import hashlib
 import inspect
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -175,33 +175,53 @@ def _save_prior(path: Path, prior: WordPrior) -> None:
 class FeatureTable:
     """Per-passage sorted unique features (CSR layout) with their weights.
 
-    ``feats[indptr[u]:indptr[u+1]]`` are passage ``u``'s feature hashes, ``weights``
-    the matching weights, ``gram`` the n-gram sizes; ``total[u]`` sums its weights and
-    ``n_words[u]`` is its length in words; ``key[u]`` hashes its word sequence.
+    The corpus' distinct n-grams are ``vocab`` (their hashes, sorted) with
+    ``vocab_df``, the distinct passages holding each. Passage ``u``'s entries are
+    ``indptr[u]:indptr[u+1]``: ``fid`` the rank of each n-gram in ``vocab`` (a dense
+    id, in hash order), ``weights`` the matching weights, ``gram`` the n-gram sizes;
+    ``total[u]`` sums its weights and ``n_words[u]`` is its length in words;
+    ``key[u]`` hashes its word sequence. An entry holds an id, not its hash and
+    frequency: most n-grams recur across passages, so the per-entry columns are about
+    half the size.
     """
 
     indptr: np.ndarray
-    feats: np.ndarray
     weights: np.ndarray
     gram: np.ndarray
-    df: np.ndarray
     total: np.ndarray
     n_words: np.ndarray
     key: np.ndarray
     n_distinct: int
+    fid: np.ndarray        # int32 (int64 past 2**31 n-grams), an index into vocab
+    vocab: np.ndarray      # uint64, the distinct n-gram hashes, sorted
+    vocab_df: np.ndarray   # int32, distinct passages holding each
     plain: np.ndarray | None = None  # n-gram holds no name (topic word)
-
-    def features(self, u: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.indptr[u], self.indptr[u + 1]
-        return self.feats[lo:hi], self.weights[lo:hi]
-
     stock_df: int | None = None
     prior_passages: float = 0.0  # strength of the word-frequency prior, in passages
-    # Per entry the rank of its hash among the corpus' distinct n-gram hashes (``n_fid``
-    # of them), when the build knew it: a dense id in hash order, for bulk
-    # intersections (:func:`dense_feature_ids`); ``None``: computed when needed.
-    fid: np.ndarray | None = None
-    n_fid: int = 0
+
+    @property
+    def feats(self) -> np.ndarray:
+        """Each entry's n-gram hash (a fresh array: the table keeps ids)."""
+        return self.vocab[self.fid]
+
+    @property
+    def df(self) -> np.ndarray:
+        """Each entry's document frequency (a fresh array)."""
+        return self.vocab_df[self.fid]
+
+    @property
+    def n_fid(self) -> int:
+        """How many dense ids there are (the corpus' distinct n-grams)."""
+        return len(self.vocab)
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.fid)
+
+    def features(self, u: int) -> tuple[np.ndarray, np.ndarray]:
+        """Passage ``u``'s n-gram hashes (sorted) and weights."""
+        lo, hi = self.indptr[u], self.indptr[u + 1]
+        return self.vocab[self.fid[lo:hi]], self.weights[lo:hi]
 
     @cached_property
     def top_gram(self) -> int:
@@ -360,23 +380,43 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     del every, starts
 
     # Pass 2: each n-gram occurrence weighed, then one entry per (passage, n-gram)
-    # with the largest weight among its occurrences.
-    parts = weigh_runs(wh, lengths, mult, q_word, (uniq_h, df_counts), chunks,
-                       ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
-                       m_prior=m_prior)
-    # The corpus' n-gram counts and the per-word arrays are spent: free them before
-    # the parts are joined (the build's peak).
-    n_fid = len(uniq_h)
-    del uniq_h, df_counts, q_word, mult, first, wh
-    if not any(len(p[2]) for p in parts):
+    # with the largest weight among its occurrences, written run by run into columns
+    # sized for every occurrence (an upper bound: a passage rarely repeats an n-gram)
+    # and cut to length in place: memory never holds the table twice.
+    bound = sum(int(np.maximum(lengths - n + 1, 0).sum()) for n in set(ngrams))
+    rank_type = _rank_type(len(uniq_h))
+    fid = np.empty(bound, dtype=rank_type)
+    w = np.empty(bound, dtype=np.float64)
+    g = np.empty(bound, dtype=np.int8)
+    plain = np.empty(bound, dtype=bool)
+    counts = np.zeros(n_units, dtype=np.int64)
+    total = np.zeros(n_units, dtype=np.float64)
+    at = 0
+    for (lo, hi), part in zip(chunks, weigh_runs(
+            wh, lengths, mult, q_word, (uniq_h, df_counts), chunks, ngrams=ngrams,
+            sizes=sizes, n_distinct=n_distinct, stock_df=stock_df, m_prior=m_prior),
+            strict=True):
+        c, t, pg, pw, pp, pr = part
+        counts[lo:hi], total[lo:hi] = c, t
+        k = len(pw)
+        fid[at:at + k], w[at:at + k], g[at:at + k], plain[at:at + k] = pr, pw, pg, pp
+        at += k
+    del q_word, mult, first, wh
+    if at == 0:
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
-    counts, total, f, g, w, df, plain, fid = (_concat_freeing(parts, k) for k in range(8))
+    for col in (fid, w, g, plain):
+        col.resize(at, refcheck=False)  # shrinks in place (no copy of the column)
     indptr = np.zeros(n_units + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(counts)
-    return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=df,
-                        total=total, n_words=lengths, key=key, n_distinct=n_distinct,
-                        plain=plain, stock_df=stock_df, prior_passages=m_prior,
-                        fid=fid, n_fid=n_fid)
+    return FeatureTable(indptr=indptr, weights=w, gram=g, total=total, n_words=lengths,
+                        key=key, n_distinct=n_distinct, fid=fid, vocab=uniq_h,
+                        vocab_df=df_counts, plain=plain, stock_df=stock_df,
+                        prior_passages=m_prior)
+
+
+def _rank_type(n_fid: int) -> type:
+    """The dtype of a dense id among ``n_fid`` n-grams."""
+    return np.int32 if n_fid < 1 << 31 else np.int64
 
 
 def _concat_freeing(parts: list[tuple[np.ndarray, ...]], k: int) -> np.ndarray:
@@ -395,10 +435,11 @@ def _empty_table(lengths: np.ndarray, key: np.ndarray, n_distinct: int,
                  stock_df: int | None = None, prior_passages: float = 0.0) -> FeatureTable:
     n_units = len(lengths)
     empty = np.zeros(0)
-    return FeatureTable(np.zeros(n_units + 1, np.int64), empty.astype(np.uint64), empty,
-                        empty.astype(np.int8), empty.astype(np.int64), np.zeros(n_units),
-                        lengths, key, n_distinct, stock_df=stock_df,
-                        prior_passages=prior_passages)
+    return FeatureTable(np.zeros(n_units + 1, np.int64), empty, empty.astype(np.int8),
+                        np.zeros(n_units), lengths, key, n_distinct,
+                        fid=empty.astype(np.int32), vocab=empty.astype(np.uint64),
+                        vocab_df=empty.astype(np.int32), plain=empty.astype(bool),
+                        stock_df=stock_df, prior_passages=prior_passages)
 
 
 def _chunks(lengths: np.ndarray, chunk_words: int):
@@ -472,16 +513,16 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
 def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np.ndarray,
                df: tuple[np.ndarray, np.ndarray], chunks: list[tuple[int, int]], *,
                ngrams: tuple[int, ...], sizes: list[int], n_distinct: int,
-               stock_df: int | None, m_prior: float) -> list[tuple[np.ndarray, ...]]:
+               stock_df: int | None, m_prior: float) -> Iterator[tuple[np.ndarray, ...]]:
     """Pass 2 of :func:`build_features_hashed`, given the corpus-wide document
     frequencies ``df`` (sorted n-gram hashes, their counts): each n-gram occurrence of
     the passages' runs ``chunks`` weighed, then one entry per (passage, n-gram) with
-    the largest weight among its occurrences. Per run: each passage's feature count
-    and total weight, and its features (hash, size, weight, df, plain, and the rank
-    of the hash in ``df``'s hashes: a dense id) in order. The Dask engine calls it on
-    each partition with the reduced frequencies."""
+    the largest weight among its occurrences. Yields per run: each passage's feature
+    count and total weight, and its features (size, weight, plain, and the rank of
+    the hash in ``df``'s hashes: a dense id) in hash order. The Dask engine calls it
+    on each partition with the reduced frequencies."""
     uniq_h, df_counts = df
-    rank_type = np.int32 if len(uniq_h) < 1 << 31 else np.int64
+    rank_type = _rank_type(len(uniq_h))
 
     def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
         idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
@@ -489,7 +530,6 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
             idf = np.maximum(np.minimum(idf, np.log(stock_df / np.maximum(d, 1))), 0.0)
         return idf
 
-    parts: list[tuple[np.ndarray, ...]] = []
     chunks = list(chunks)
     for (lo, hi), w0 in zip(chunks, _first_words(lengths, chunks), strict=True):
         base, unit, grams = _grams(wh, lengths, lo, hi, sizes, w0)
@@ -525,51 +565,34 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
             fac = mult[base + pos]
             for k in range(1, n):
                 fac = np.minimum(fac, mult[base + pos + k])
-            idf, df = idf_at[n][pos], df_at[n][pos]
+            idf = idf_at[n][pos]
             info = idf
             if n > 1:
                 sub = idf_at[n - 1]
                 info = np.maximum(idf - np.maximum(sub[pos], sub[pos + 1]), 0.0)
-            occ.append((unit[pos], h[pos], np.full(len(pos), n, np.int8), info * fac, df,
-                        fac >= 1.0, rank_at[n]))
+            occ.append((unit[pos], np.full(len(pos), n, np.int8), info * fac, fac >= 1.0,
+                        rank_at[n]))
         if not occ:
             z = np.zeros(0)
-            parts.append((np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.uint64),
-                          z.astype(np.int8), z, z.astype(np.int32), z.astype(bool),
-                          z.astype(rank_type)))
+            yield (np.zeros(hi - lo, np.int64), np.zeros(hi - lo), z.astype(np.int8), z,
+                   z.astype(bool), z.astype(rank_type))
             continue
-        u, f, g, w, df, plain, rank = (np.concatenate(x) for x in zip(*occ, strict=True))
-        order = np.lexsort((-w, f, u))
-        u, f, g, w, df, plain, rank = (u[order], f[order], g[order], w[order], df[order],
-                                       plain[order], rank[order])
-        keep = np.r_[True, (u[1:] != u[:-1]) | (f[1:] != f[:-1])]
+        u, g, w, plain, rank = (np.concatenate(x) for x in zip(*occ, strict=True))
+        # The rank orders as the hash does (it is the hash's rank).
+        order = np.lexsort((-w, rank, u))
+        u, g, w, plain, rank = u[order], g[order], w[order], plain[order], rank[order]
+        keep = np.r_[True, (u[1:] != u[:-1]) | (rank[1:] != rank[:-1])]
         u, w = u[keep] - lo, w[keep]
-        parts.append((np.bincount(u, minlength=hi - lo),
-                      np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
-                      f[keep], g[keep], w, df[keep].astype(np.int32), plain[keep], rank[keep]))
-    return parts
+        yield (np.bincount(u, minlength=hi - lo),
+               np.bincount(u, weights=w, minlength=hi - lo).astype(np.float64),
+               g[keep], w, plain[keep], rank[keep])
 
 
-def dense_feature_ids(table: FeatureTable, *, block: int = 1 << 22
-                      ) -> tuple[np.ndarray, np.int64]:
+def dense_feature_ids(table: FeatureTable) -> tuple[np.ndarray, np.int64]:
     """Per feature entry a dense id in hash order, and how many ids there are: so that
     ``(pair, feature)`` fits one int64 key and each passage's keys stay sorted (its
-    features are sorted by hash). Sorted unique hashes, then a binary search a block
-    at a time: about half the transient memory of an argsort of every entry.
-
-    >>> from types import SimpleNamespace
-    >>> t = SimpleNamespace(feats=np.array([9, 4, 9, 7], dtype=np.uint64))
-    >>> fid, n = dense_feature_ids(t)
-    >>> fid.tolist(), int(n)
-    ([2, 0, 2, 1], 3)
-    """
-    if getattr(table, "fid", None) is not None:
-        return table.fid, np.int64(table.n_fid)
-    vocab = np.unique(table.feats)
-    fid = np.empty(len(table.feats), dtype=np.int32)
-    for lo in range(0, len(fid), block):
-        fid[lo:lo + block] = np.searchsorted(vocab, table.feats[lo:lo + block])
-    return fid, np.int64(len(vocab))
+    features are sorted by hash). The table's own ids."""
+    return table.fid, np.int64(table.n_fid)
 
 
 def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14
@@ -583,20 +606,9 @@ def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 
     m = len(pairs)
     shared = np.zeros(m, dtype=np.float64)
     runs = np.zeros(m, dtype=np.int64)
-    if m == 0 or len(table.feats) == 0:
+    if m == 0 or table.n_entries == 0:
         return shared, runs
-    if table.fid is not None:  # the build's ranks
-        fid, n_f = table.fid, np.int64(table.n_fid)
-    else:
-        # Dense ids for the features of the passages in ``pairs`` only: the other
-        # entries are never looked at (few pairs need not sort the whole table).
-        units = np.unique(pairs)
-        _, entries = _expand(table.indptr, units)
-        vocab = np.unique(table.feats[entries])
-        n_f = np.int64(len(vocab))
-        fid = np.empty(len(table.feats), dtype=np.int32)
-        fid[entries] = np.searchsorted(vocab, table.feats[entries])
-        del entries, vocab
+    fid, n_f = dense_feature_ids(table)
     top = table.top_gram
     is_run = table.gram == top
     if table.plain is not None:
@@ -639,10 +651,10 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     largest size in the table) they share, not counting n-grams made with names:
     a verbatim run of ordinary words is evidence of copying however common
     the run is in the corpus, a run of names ("President Vladimir Putin") is not."""
-    fa, wa = table.features(a)
-    fb, wb = table.features(b)
+    lo, hi = table.indptr[a], table.indptr[a + 1]
+    fa, wa = table.fid[lo:hi], table.weights[lo:hi]
+    fb, wb = table.fid[table.indptr[b]:table.indptr[b + 1]], table.features(b)[1]
     _, ia, ib = np.intersect1d(fa, fb, assume_unique=True, return_indices=True)
-    lo = table.indptr[a]
     top = table.top_gram
     run = table.gram[lo + ia] == top
     if table.plain is not None:

@@ -436,12 +436,15 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     # the largest array of the stage after the table's own columns.
     unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
-    sig_near = run.engine.signatures(unit_of[top], fold32(table.feats[top]), n_rep, params.minhash)
-    rare = (table.df <= params.rare_df) & lsh_valid[unit_of]
+    vocab32 = fold32(table.vocab)
+    sig_near = run.engine.signatures(unit_of[top], vocab32[table.fid[top]], n_rep,
+                                     params.minhash)
+    rare = (table.vocab_df <= params.rare_df)[table.fid] & lsh_valid[unit_of]
     if params.rare_channel == "lsh":
-        sig_rare = run.engine.signatures(unit_of[rare], fold32(table.feats[rare]), n_rep,
+        sig_rare = run.engine.signatures(unit_of[rare], vocab32[table.fid[rare]], n_rep,
                                          params.rare_minhash())
         has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
+    del vocab32
     run.lap("sign")
     if run.progress:
         run.progress("sign", 1, 1)
@@ -479,8 +482,9 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     run_flag = table.gram == table.top_gram
     if table.plain is not None:
         run_flag &= table.plain
-    rare = rare & (table.df >= 2)  # an n-gram of one distinct passage pairs no one
-    joined = shared_features(unit_of[rare], table.feats[rare], table.weights[rare], n_rep,
+    rare = rare & (table.vocab_df >= 2)[table.fid]  # one distinct passage pairs no one
+    # Dense ids order as the hashes do: the same join as over the hashes.
+    joined = shared_features(unit_of[rare], table.fid[rare], table.weights[rare], n_rep,
                              run=run_flag[rare], max_postings=params.max_bucket)
     del rare, run_flag
     strong = ((joined.weight >= params.candidate_evidence * table.log_n)
@@ -510,13 +514,14 @@ def _common_weight(table: FeatureTable, unit_of: np.ndarray, max_df: int, *,
     holds one run's copies, not the masked columns of the whole table."""
     n_rep = len(table.indptr) - 1
     poor = np.zeros(n_rep)
+    common = table.vocab_df > max_df
     lo_u = 0
     while lo_u < n_rep:
         hi_u = max(int(np.searchsorted(table.indptr, table.indptr[lo_u] + block,
                                        side="right")) - 1, lo_u + 1)
         hi_u = min(hi_u, n_rep)
         lo, hi = int(table.indptr[lo_u]), int(table.indptr[hi_u])
-        w = np.where(table.df[lo:hi] > max_df, table.weights[lo:hi], 0.0)
+        w = np.where(common[table.fid[lo:hi]], table.weights[lo:hi], 0.0)
         poor[lo_u:hi_u] = np.bincount(unit_of[lo:hi] - lo_u, weights=w, minlength=hi_u - lo_u)
         lo_u = hi_u
     return poor

@@ -231,16 +231,17 @@ class DaskEngine:
         parts = client.gather(client.map(_weigh_part, data, df=df, ngrams=ngrams, sizes=sizes,
                                          n_distinct=n_distinct, stock_df=stock_df,
                                          m_prior=m_prior, pure=False))
-        if not any(len(p[2]) for p in parts):
+        if not any(len(p[3]) for p in parts):
             return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
-        n_feats, total, f, g, w, d, plain, fid = (np.concatenate(c) for c in zip(*parts,
-                                                                                  strict=True))
+        n_feats, total, g, w, plain, fid = (np.concatenate(c) for c in zip(*parts, strict=True))
+        del parts
+        vocab, vocab_df = df.result()  # the corpus' n-grams and their frequencies
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         indptr[1:] = np.cumsum(n_feats)
-        return FeatureTable(indptr=indptr, feats=f, weights=w, gram=g, df=d, total=total,
-                            n_words=lengths, key=key, n_distinct=n_distinct, plain=plain,
-                            stock_df=stock_df, prior_passages=m_prior, fid=fid,
-                            n_fid=client.submit(_length, df, pure=False).result())
+        return FeatureTable(indptr=indptr, weights=w, gram=g, total=total, n_words=lengths,
+                            key=key, n_distinct=n_distinct, fid=fid, vocab=vocab,
+                            vocab_df=vocab_df.astype(np.int32), plain=plain,
+                            stock_df=stock_df, prior_passages=m_prior)
 
     @_cluster_step
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
@@ -421,7 +422,7 @@ def _weigh_part(data: tuple[np.ndarray, ...], df: tuple[np.ndarray, np.ndarray],
                 stock_df: int | None, m_prior: float) -> tuple[np.ndarray, ...]:
     """Pass 2 of :func:`~dedup.features.build_features_hashed` on one partition, with
     the corpus-wide document frequencies ``df``: per passage its feature count and
-    total weight, and its features (hash, size, weight, df, plain, dense id) in order."""
+    total weight, and its features (size, weight, plain, dense id) in hash order."""
     wh, lengths, mult, _, q_word = data
     parts = weigh_runs(wh, lengths, mult, q_word, df, _chunks(lengths, 1 << 16),
                        ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
