@@ -34,20 +34,23 @@ import hashlib
 import inspect
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
 from .normalize import norm_word, s_stem
+from .parallel import batches, ordered_map
 from .signatures import WordHasher, fmix64, ngram_features
 
 # Words below this frequency (per word of running text) add under one pseudo-passage
 # of prior at any sensible prior strength: left out of the table, which stays small.
 PRIOR_MIN_FREQUENCY = 1e-6
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -344,7 +347,8 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                           stock_df: int | None = None,
                           prior: WordPrior | None = None,
                           prior_passages: float = 0.0,
-                          chunk_words: int = 1 << 16) -> FeatureTable:
+                          chunk_words: int = 1 << 16,
+                          workers: int = 1) -> FeatureTable:
     """:func:`build_features` for passages given as their words' hashes, laid end to
     end (``lengths`` words each), with one weight factor per word.
 
@@ -357,6 +361,9 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     blends general-language frequency into rarity (see the module docstring): a word
     of frequency ``f`` per running word is held by a share ``q = 1 - exp(-f * L)`` of
     passages of the corpus' mean length ``L``.
+
+    ``workers`` threads share the runs of each pass (numpy releases the GIL); the
+    table is the same whatever their number.
     """
     wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
         word_hashes, lengths, ngrams, multipliers=multipliers, prior=prior,
@@ -366,7 +373,10 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
 
     # Pass 1: the n-grams of each distinct passage (each once), all sizes needed
     # (the sub-grams too, for the information rule), counted over the corpus.
-    seen = gram_runs(wh, lengths, first, chunks, sizes)
+    tasks = batches(chunks, _RUNS_PER_TASK)
+    count = partial(gram_runs, wh, lengths, first, sizes=sizes)
+    seen = [x for part in ordered_map(count, tasks, workers) for x in part]
+    del count
     if not seen:
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     runs = [(x,) for x in seen]
@@ -392,16 +402,17 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     counts = np.zeros(n_units, dtype=np.int64)
     total = np.zeros(n_units, dtype=np.float64)
     at = 0
-    for (lo, hi), part in zip(chunks, weigh_runs(
-            wh, lengths, mult, q_word, (uniq_h, df_counts), chunks, ngrams=ngrams,
-            sizes=sizes, n_distinct=n_distinct, stock_df=stock_df, m_prior=m_prior),
-            strict=True):
+    weigh = partial(_listed, weigh_runs, wh, lengths, mult, q_word, (uniq_h, df_counts),
+                    ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
+                    m_prior=m_prior)
+    weighed = (part for parts in ordered_map(weigh, tasks, workers) for part in parts)
+    for (lo, hi), part in zip(chunks, weighed, strict=True):
         c, t, pg, pw, pp, pr = part
         counts[lo:hi], total[lo:hi] = c, t
         k = len(pw)
         fid[at:at + k], w[at:at + k], g[at:at + k], plain[at:at + k] = pr, pw, pg, pp
         at += k
-    del q_word, mult, first, wh
+    del weigh, weighed, q_word, mult, first, wh
     if at == 0:
         return _empty_table(lengths, key, n_distinct, stock_df, m_prior)
     for col in (fid, w, g, plain):
@@ -412,6 +423,14 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                         key=key, n_distinct=n_distinct, fid=fid, vocab=uniq_h,
                         vocab_df=df_counts, plain=plain, stock_df=stock_df,
                         prior_passages=m_prior)
+
+
+def _listed(fn: Callable[..., Iterator[T]], *args: object, **kwargs: object) -> list[T]:
+    return list(fn(*args, **kwargs))
+
+
+# Runs of passages per thread task: enough work to hide the task's overhead.
+_RUNS_PER_TASK = 8
 
 
 def _rank_type(n_fid: int) -> type:
@@ -595,40 +614,46 @@ def dense_feature_ids(table: FeatureTable) -> tuple[np.ndarray, np.int64]:
     return table.fid, np.int64(table.n_fid)
 
 
-def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def shared_stats_bulk(table: FeatureTable, pairs: np.ndarray, *, chunk: int = 1 << 14,
+                      workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """:func:`shared_stats` for many pairs at once (``pairs`` is ``(m, 2)``).
 
     Each chunk of pairs lays out both sides' features keyed by ``(pair, feature)``
     (sorted, as each passage's features are) and intersects the keys with one binary
-    search, instead of one Python call per pair.
+    search, instead of one Python call per pair; ``workers`` threads share the chunks.
     """
     m = len(pairs)
     shared = np.zeros(m, dtype=np.float64)
     runs = np.zeros(m, dtype=np.int64)
     if m == 0 or table.n_entries == 0:
         return shared, runs
-    fid, n_f = dense_feature_ids(table)
-    top = table.top_gram
-    is_run = table.gram == top
+    is_run = table.gram == table.top_gram
     if table.plain is not None:
         is_run &= table.plain
-    for lo in range(0, m, chunk):
-        p = pairs[lo:lo + chunk]
-        ia = _expand(table.indptr, p[:, 0])
-        ib = _expand(table.indptr, p[:, 1])
-        ka = ia[0] * n_f + fid[ia[1]]
-        kb = ib[0] * n_f + fid[ib[1]]
-        # Both key arrays are sorted and unique: find each b key among the a keys.
-        at = np.minimum(np.searchsorted(ka, kb), len(ka) - 1)
-        xb = np.flatnonzero(ka[at] == kb)
-        xa = at[xb]
-        owner = ia[0][xa]
-        w = np.minimum(table.weights[ia[1][xa]], table.weights[ib[1][xb]])
-        shared[lo:lo + len(p)] = np.bincount(owner, weights=w, minlength=len(p))
-        runs[lo:lo + len(p)] = np.bincount(owner, weights=is_run[ia[1][xa]],
-                                           minlength=len(p)).astype(np.int64)
+    spans = [(lo, min(lo + chunk, m)) for lo in range(0, m, chunk)]
+    stats = partial(_shared_chunk, table, pairs, is_run)
+    for (lo, hi), (s, r) in zip(spans, ordered_map(stats, spans, workers), strict=True):
+        shared[lo:hi], runs[lo:hi] = s, r
     return shared, runs
+
+
+def _shared_chunk(table: FeatureTable, pairs: np.ndarray, is_run: np.ndarray,
+                  span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shared_stats_bulk` of the rows ``span`` of ``pairs``."""
+    fid, n_f = dense_feature_ids(table)
+    p = pairs[span[0]:span[1]]
+    ia = _expand(table.indptr, p[:, 0])
+    ib = _expand(table.indptr, p[:, 1])
+    ka = ia[0] * n_f + fid[ia[1]]
+    kb = ib[0] * n_f + fid[ib[1]]
+    # Both key arrays are sorted and unique: find each b key among the a keys.
+    at = np.minimum(np.searchsorted(ka, kb), len(ka) - 1)
+    xb = np.flatnonzero(ka[at] == kb)
+    xa = at[xb]
+    owner = ia[0][xa]
+    w = np.minimum(table.weights[ia[1][xa]], table.weights[ib[1][xb]])
+    return (np.bincount(owner, weights=w, minlength=len(p)),
+            np.bincount(owner, weights=is_run[ia[1][xa]], minlength=len(p)).astype(np.int64))
 
 
 def _expand(indptr: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -35,6 +35,7 @@ from .features import (
 )
 from .index import LSHParams, shared_features
 from .models import Cluster, Corpus, Document, Match, PassageTable, Span
+from .parallel import ordered_map
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
@@ -47,6 +48,7 @@ from .repeats import (
     union_pairs,
 )
 from .signatures import MinHashParams, fold32
+from .tokens import default_workers
 from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
@@ -278,9 +280,13 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     pairs, cosines = _cross_matches(run, units, checked, cand)
     layout, chains, clusters, cluster_of_chain = _assemble(run, units, table, checked,
                                                            pairs, cosines)
-    relations = _relate(run, units, table, checked, cand, chains, cluster_of_chain)
+    doc_pairs, clusters_of_pair = _relation_pairs(run, units, table, checked, cand, chains,
+                                                  cluster_of_chain)
+    n_distinct = table.n_distinct
+    del table, checked, cand  # the largest arrays of the run: not needed to align
+    relations = _relate(run, units, doc_pairs, clusters_of_pair)
     run.stats.update(documents=float(len(corpus.documents)), passages=float(len(units.passages)),
-                     clusters=float(len(clusters)), distinct_passages=float(table.n_distinct),
+                     clusters=float(len(clusters)), distinct_passages=float(n_distinct),
                      chains=float(len(chains)), relations=float(len(relations)))
     return FindResult(corpus=corpus, params=params, passages=units.passages,
                       clusters=tuple(clusters), relations=tuple(relations), stats=run.stats,
@@ -303,6 +309,11 @@ class _Run:
         self.rare_pairs: np.ndarray | None = None  # joined below rare_evidence
         self.rare_bound: np.ndarray | None = None  # the most each can share, in units
         self._tick = time.perf_counter()
+
+    @property
+    def threads(self) -> int:
+        """Threads for the array work of a stage (``workers``, or every CPU)."""
+        return default_workers() if self.workers is None else max(1, self.workers)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -401,7 +412,8 @@ def _weigh(run: _Run, units: _Units) -> FeatureTable:
     p = run.params
     table = run.engine.features(units.rep_hashes, units.rep_len, p.minhash.ngrams,
                                 multipliers=units.rep_factors, stock_df=p.stock_df,
-                                prior=p.word_prior(), prior_passages=p.prior_passages)
+                                prior=p.word_prior(), prior_passages=p.prior_passages,
+                                workers=run.workers)
     units.rep_hashes = units.rep_factors = np.zeros(0)  # not needed past this point
     run.lap("features")
     return table
@@ -438,11 +450,11 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     top = table.gram == max(params.minhash.ngrams)
     vocab32 = fold32(table.vocab)
     sig_near = run.engine.signatures(unit_of[top], vocab32[table.fid[top]], n_rep,
-                                     params.minhash)
+                                     params.minhash, workers=run.workers)
     rare = (table.vocab_df <= params.rare_df)[table.fid] & lsh_valid[unit_of]
     if params.rare_channel == "lsh":
         sig_rare = run.engine.signatures(unit_of[rare], vocab32[table.fid[rare]], n_rep,
-                                         params.rare_minhash())
+                                         params.rare_minhash(), workers=run.workers)
         has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
     del vocab32
     run.lap("sign")
@@ -554,7 +566,8 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
         p = units.passages
         return docs[int(p.doc_index[k])].text[int(p.start[k]):int(p.end[k])]
 
-    cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of)
+    cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of,
+                                              workers=run.workers)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages
@@ -657,13 +670,15 @@ def _shared_raw(sc: ChainCluster, chains: Sequence[Chain]) -> _Raw:
                 min(sc.links), tuple(sc.chains))
 
 
-def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
-            cand: np.ndarray, chains: Sequence[Chain],
-            cluster_of_chain: Sequence[Sequence[int]]) -> list[Relation]:
-    """Document relations: pairs joined by a chain, or sharing ``relation_evidence``
-    rare-word units among their candidate passage pairs (and the pairs that share
-    rare n-grams below ``rare_evidence``), aligned word by word."""
-    params, docs = run.params, run.docs
+def _relation_pairs(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
+                    cand: np.ndarray, chains: Sequence[Chain],
+                    cluster_of_chain: Sequence[Sequence[int]]
+                    ) -> tuple[list[tuple[int, int]], dict[tuple[int, int], set[int]]]:
+    """The document pairs to relate: pairs joined by a chain, or sharing
+    ``relation_evidence`` rare-word units among their candidate passage pairs (and
+    the pairs that share rare n-grams below ``rare_evidence``); and the clusters that
+    join each chained pair."""
+    params = run.params
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
@@ -673,21 +688,31 @@ def _relate(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
         # Their whole shared weight (as verification counts it, without the scoring),
         # only where it can choose a document pair that no chain chose already.
         chained = _doc_keys(units, set(clusters_of_pair))
-        off = _touching(units, checked, run.rare_pairs, chained, params.max_bucket, False)
+        off = _touching(units, checked, run.rare_pairs, chained, params.max_bucket, False,
+                        run.threads)
         extra, bound = run.rare_pairs[off], run.rare_bound[off]
         run.rare_pairs = run.rare_bound = None
         # ... and only where, each at the most it could share, they could choose one.
         could = _evidence_keys(units, checked, np.concatenate([rep_pairs, extra]),
                                np.r_[evidence, bound], params.relation_evidence,
-                               params.max_bucket)
-        extra = extra[_touching(units, checked, extra, could, params.max_bucket, True)]
+                               params.max_bucket, run.threads)
+        extra = extra[_touching(units, checked, extra, could, params.max_bucket, True,
+                                run.threads)]
         weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
             np.zeros(len(extra)))
         rep_pairs, evidence = np.concatenate([rep_pairs, extra]), np.r_[evidence, weight]
         run.stats["rare_pairs_weighed"] = float(len(extra))
     doc_pairs = _document_pairs(units, checked, rep_pairs, evidence,
                                 params.relation_evidence, set(clusters_of_pair),
-                                params.max_bucket)
+                                params.max_bucket, run.threads)
+    return doc_pairs, clusters_of_pair
+
+
+def _relate(run: _Run, units: _Units, doc_pairs: list[tuple[int, int]],
+            clusters_of_pair: dict[tuple[int, int], set[int]]) -> list[Relation]:
+    """Document relations: each pair of :func:`_relation_pairs` aligned word by
+    word."""
+    params, docs = run.params, run.docs
     covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
@@ -745,21 +770,33 @@ def _doc_keys(units: _Units, pairs: set[tuple[int, int]]) -> np.ndarray:
 
 
 def _touching(units: _Units, checked: _Checked, rep_pairs: np.ndarray, keys: np.ndarray,
-              max_bucket: int, inside: bool) -> np.ndarray:
+              max_bucket: int, inside: bool, workers: int = 1) -> np.ndarray:
     """Which distinct passage pairs have a pair of usable copies in two documents
-    whose pair is (``inside``) or is not among ``keys`` (sorted document-pair keys)."""
-    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    whose pair is (``inside``) or is not among ``keys`` (sorted document-pair keys).
+    Blocks of copy pairs are asked on ``workers`` threads."""
     out = np.zeros(len(rep_pairs), dtype=bool)
-    for lo, hi in _evidence_blocks(checked, rep_pairs):
-        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                                 max_bucket, ordered=False)
-        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
-        key = np.minimum(da, db) * n_docs + np.maximum(da, db)
-        found = np.zeros(len(key), dtype=bool)
-        if len(keys):
-            found = keys[np.minimum(np.searchsorted(keys, key), len(keys) - 1)] == key
-        out[lo + which[(da != db) & (found if inside else ~found)]] = True
+    blocks = _evidence_blocks(checked, rep_pairs)
+    ask = functools.partial(_touching_block, units, checked, rep_pairs, keys, max_bucket, inside)
+    for (lo, _), hit in zip(blocks, ordered_map(ask, blocks, workers), strict=True):
+        out[lo + hit] = True
     return out
+
+
+def _touching_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                    keys: np.ndarray, max_bucket: int, inside: bool,
+                    block: tuple[int, int]) -> np.ndarray:
+    """:func:`_touching` of the rows ``block`` of ``rep_pairs``: the rows (from the
+    block's first) that are."""
+    lo, hi = block
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
+                             max_bucket, ordered=False)
+    da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+    key = np.minimum(da, db) * n_docs + np.maximum(da, db)
+    found = np.zeros(len(key), dtype=bool)
+    if len(keys):
+        found = keys[np.minimum(np.searchsorted(keys, key), len(keys) - 1)] == key
+    return which[(da != db) & (found if inside else ~found)]
 
 
 def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int, int]]:
@@ -776,47 +813,60 @@ def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int
 
 def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                     evidence: np.ndarray, min_evidence: float, always: set[tuple[int, int]],
-                    max_bucket: int) -> list[tuple[int, int]]:
+                    max_bucket: int, workers: int = 1) -> list[tuple[int, int]]:
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
     whose passage pairs (the usable copies of the distinct passage pairs
     ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
     units of weight in all."""
     n = int(units.word_ptr.shape[0]) - 1
-    k = _evidence_keys(units, checked, rep_pairs, evidence, min_evidence, max_bucket)
+    k = _evidence_keys(units, checked, rep_pairs, evidence, min_evidence, max_bucket,
+                       workers)
     chosen = {(int(x) // n, int(x) % n) for x in k.tolist()}
     return sorted(chosen | always)
 
 
 def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
-                   evidence: np.ndarray, min_evidence: float, max_bucket: int) -> np.ndarray:
+                   evidence: np.ndarray, min_evidence: float, max_bucket: int,
+                   workers: int = 1) -> np.ndarray:
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
     ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
-    copy pairs at a time, so memory holds one block's copies and one total per
-    document pair, never every copy pair. Each block's totals are merged into the
-    running ones (a document pair's block sums are added in block order, as one sum
-    over all blocks would add them: the totals are the same to the bit)."""
+    copy pairs at a time (on ``workers`` threads), so memory holds a few blocks'
+    copies and one total per document pair, never every copy pair. Each block's
+    totals are merged into the running ones in block order (a document pair's block
+    sums are added in block order, as one sum over all blocks would add them: the
+    totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     # The running totals in EVIDENCE_SHARDS ranges of document-pair keys, so that an
     # insertion copies one range's arrays, not all of them.
     bounds = np.linspace(0, int(n_docs), EVIDENCE_SHARDS + 1).astype(np.int64)[1:-1] * n_docs
     shards = [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(len(bounds) + 1)]
-    for lo, hi in _evidence_blocks(checked, rep_pairs):
-        which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                                 max_bucket)
-        da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
-        keep = da != db
-        key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
-        del pp, da, db
-        k, inv = np.unique(key, return_inverse=True)
-        sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
-                           minlength=len(k))
-        del which, keep, key, inv
+    sum_block = functools.partial(_evidence_block, units, checked, rep_pairs, evidence, max_bucket)
+    for k, sums in ordered_map(sum_block, _evidence_blocks(checked, rep_pairs), workers):
         cuts = np.searchsorted(k, bounds)
         for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
             if a < b:
                 shards[s] = _merge_totals(*shards[s], k[a:b], sums[a:b])
         del k, sums
     return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
+
+
+def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                    evidence: np.ndarray, max_bucket: int, block: tuple[int, int]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``block`` of ``rep_pairs``: the sorted document-pair keys of their
+    copy pairs, with the evidence each sums (in copy-pair order)."""
+    lo, hi = block
+    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
+                             max_bucket)
+    da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+    keep = da != db
+    key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
+    del pp, da, db
+    k, inv = np.unique(key, return_inverse=True)
+    sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
+                       minlength=len(k))
+    return k, sums
 
 
 def _merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray

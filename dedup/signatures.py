@@ -15,6 +15,7 @@ vectorised vocabulary, so Python touches each distinct word once, not each word.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import multiprocessing
@@ -29,6 +30,7 @@ import numpy as np
 
 from .errors import ParameterError
 from .normalize import APOSTROPHES, INVISIBLE, norm_word
+from .parallel import ordered_map
 
 _U64 = np.uint64
 _MIX_K = _U64(0x9E3779B97F4A7C15)
@@ -158,13 +160,14 @@ def permutations(params: MinHashParams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: MinHashParams,
-               *, chunk: int = 1 << 13) -> np.ndarray:
+               *, chunk: int = 1 << 13, workers: int = 1) -> np.ndarray:
     """MinHash signatures of ``n_units`` sets given as (unit, 32-bit hash) pairs.
 
     Returns a ``(n_units, num_perm)`` uint32 matrix; a unit with no features keeps
     the empty value ``2**32 - 1`` everywhere (as an empty datasketch MinHash does).
+    ``workers`` threads sign runs of whole units (each its own rows of the matrix);
+    the matrix is the same whatever their number.
     """
-    a, b = permutations(params)
     sig = np.full((n_units, params.num_perm), _EMPTY32, dtype=np.uint32)
     n = len(unit)
     if n == 0:
@@ -177,12 +180,33 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
     first[0] = True
     np.not_equal(unit[1:], unit[:-1], out=first[1:])
     unit_starts = np.flatnonzero(first)
+    # Runs of whole units, about 16 chunks each: no unit's row is written by two runs.
+    cut = np.searchsorted(unit_starts, np.arange(0, n, 16 * chunk))
+    bounds = sorted({int(unit_starts[c]) for c in cut if c < len(unit_starts)} | {n})
+    runs = list(zip(bounds[:-1], bounds[1:], strict=True))
+    sign = functools.partial(_sign_run, sig, unit, hv, permutations(params), chunk)
+    for _ in ordered_map(sign, runs, workers):
+        pass
+    return sig
+
+
+def _sign_run(sig: np.ndarray, unit: np.ndarray, hv: np.ndarray,
+              perm: tuple[np.ndarray, np.ndarray], chunk: int, run: tuple[int, int]) -> None:
+    """The rows of ``sig`` of the units whose entries are ``run`` (whole units)."""
+    lo0, hi0 = run
+    unit, hv = unit[lo0:hi0], hv[lo0:hi0]
+    n = len(unit)
+    first = np.empty(n, dtype=bool)
+    first[0] = True
+    np.not_equal(unit[1:], unit[:-1], out=first[1:])
+    unit_starts = np.flatnonzero(first)
     cuts = np.searchsorted(unit_starts, np.arange(0, n + chunk, chunk))
     # Permutations run along the rows of a (num_perm, chunk) block, so each unit's
     # minimum is a contiguous reduceat; a (chunk, num_perm) block reduced down its
     # columns was 5-10x slower. A chunk of 8192 keeps the block in cache.
+    a, b = perm
     a_col, b_col = a[:, None], b[:, None]
-    buf = np.empty((params.num_perm, min(chunk, n)), dtype=np.uint32)
+    buf = np.empty((len(a), min(chunk, n)), dtype=np.uint32)
     with np.errstate(over="ignore"):
         for c, lo in enumerate(range(0, n, chunk)):
             hi = min(lo + chunk, n)
@@ -196,7 +220,6 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
             ids = unit[lo:hi][starts]
             # Only a unit cut by a chunk edge can already hold values.
             sig[ids] = np.minimum(sig[ids], mins.T)
-    return sig
 
 
 # --------------------------------------------------------------------------------------

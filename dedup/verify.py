@@ -80,7 +80,7 @@ def _logit(p: float) -> float:
 
 
 def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                text_of: Callable[[int], str] | None = None
+                text_of: Callable[[int], str] | None = None, workers: int = 1
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-outlet scores of many pairs at once, repeat scores (the share of the
     shorter passage's weight that the other one repeats, 1.0 for an exact repeat,
@@ -100,7 +100,8 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
       them, and two different speakers take ``speaker_penalty`` of it (texts read
       only for the pairs that reach ``verifier_threshold``).
 
-    A long sentence repeated word for word scores 1.0 either way."""
+    A long sentence repeated word for word scores 1.0 either way. ``workers`` threads
+    share the shared-weight sums (the scores do not depend on their number)."""
     if len(pairs) == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     if params.match == "paraphrase":
@@ -108,7 +109,7 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
         shared, ta, tb = ev.shared, ev.total_a, ev.total_b
         cos = _paraphrase(table, pairs, ev, params, text_of)
     else:
-        shared, runs = shared_stats_bulk(table, pairs)
+        shared, runs = shared_stats_bulk(table, pairs, workers=workers)
         ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
         cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of)
     with np.errstate(divide="ignore", invalid="ignore"):

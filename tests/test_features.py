@@ -230,7 +230,8 @@ def test_shared_stats_counts_verbatim_runs_of_plain_words() -> None:
 
 
 def test_chunked_build_gives_the_same_table(seeds_dir) -> None:
-    """The two passes over runs of words give the same table whatever the run size."""
+    """The two passes over runs of words give the same table whatever the run size
+    and the number of threads."""
     from dedup import read_corpus
     from dedup.features import build_features_hashed
     from dedup.tokens import tokenize
@@ -241,9 +242,11 @@ def test_chunked_build_gives_the_same_table(seeds_dir) -> None:
     hashes = np.concatenate([t.hashes, t.hashes[:t.lengths[0]]])
     lengths = np.concatenate([t.lengths, t.lengths[:1]])
     whole = build_features_hashed(hashes, lengths, stock_df=200)
-    for size in (1, 97, 5000):
-        part = build_features_hashed(hashes, lengths, stock_df=200, chunk_words=size)
-        for name in ("indptr", "feats", "weights", "gram", "df", "total", "plain"):
+    for size, workers in ((1, 1), (97, 1), (5000, 1), (1, 3), (97, 2)):
+        part = build_features_hashed(hashes, lengths, stock_df=200, chunk_words=size,
+                                     workers=workers)
+        for name in ("indptr", "feats", "weights", "gram", "df", "total", "plain", "fid",
+                     "vocab", "vocab_df"):
             np.testing.assert_array_equal(getattr(whole, name), getattr(part, name))
     alone = build_features_hashed(t.hashes, t.lengths, stock_df=200, chunk_words=97)
     np.testing.assert_array_equal(whole.df[:len(alone.df)], alone.df)
@@ -261,6 +264,9 @@ def test_shared_stats_bulk_equals_one_pair_at_a_time(passages: list[list[int]],
     table = build_features_hashed(words, np.array([len(p) for p in passages]))
     pairs = np.array([(i, j) for i in range(len(passages)) for j in range(i, len(passages))])
     shared, runs = shared_stats_bulk(table, pairs, chunk=chunk)
+    threaded = shared_stats_bulk(table, pairs, chunk=chunk, workers=3)
+    np.testing.assert_array_equal(threaded[0], shared)
+    np.testing.assert_array_equal(threaded[1], runs)
     for (i, j), s, r in zip(pairs.tolist(), shared.tolist(), runs.tolist(), strict=True):
         want = shared_stats(table, i, j)
         assert math.isclose(s, want[0], rel_tol=1e-12, abs_tol=1e-12) and r == want[1]

@@ -281,10 +281,10 @@ def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
     bounded = find(corpus, params)
     touching = pipeline._touching
 
-    def every(units, checked, rep_pairs, keys, max_bucket, inside):
+    def every(units, checked, rep_pairs, keys, max_bucket, inside, workers=1):
         if inside:
             return np.ones(len(rep_pairs), dtype=bool)
-        return touching(units, checked, rep_pairs, keys, max_bucket, inside)
+        return touching(units, checked, rep_pairs, keys, max_bucket, inside, workers)
 
     monkeypatch.setattr(pipeline, "_touching", every)
     full = find(corpus, params)
@@ -320,6 +320,8 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
     for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
         got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
         assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
+        threaded = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64, 3)
+        assert threaded.tolist() == got.tolist()
     assert len(pipeline._evidence_blocks(checked, cand)) > 3
 
 

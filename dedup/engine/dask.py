@@ -205,9 +205,10 @@ class DaskEngine:
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0) -> FeatureTable:
+                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable:
         """:func:`dedup.features.build_features_hashed`, with the document
-        frequencies a reduction over partitions of passages."""
+        frequencies a reduction over partitions of passages (``workers``: the
+        cluster's, not this process')."""
         # The prior's share of passages holding each word needs the corpus' mean
         # passage length: worked out here, once, and sent with the words.
         wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
@@ -245,7 +246,7 @@ class DaskEngine:
 
     @_cluster_step
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
-                   params: MinHashParams) -> np.ndarray:
+                   params: MinHashParams, *, workers: int | None = None) -> np.ndarray:
         """:func:`dedup.signatures.signatures`, per run of units."""
         unit = np.asarray(unit, dtype=np.int64)
         if len(unit) == 0 or n_units == 0:
@@ -297,7 +298,7 @@ class DaskEngine:
 
     @_cluster_step
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`dedup.verify.score_pairs`, per block of candidate pairs: one block per
         worker thread, as each call ranks the whole table's features once.

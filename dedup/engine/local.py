@@ -13,7 +13,7 @@ from ..index import LSHParams, candidate_pairs
 from ..models import Document
 from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
-from ..tokens import Tokens, tokenize
+from ..tokens import Tokens, default_workers, tokenize
 from ..verify import score_pairs
 
 if TYPE_CHECKING:
@@ -32,17 +32,17 @@ class Engine(Protocol):
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0) -> FeatureTable: ...
+                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable: ...
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
-                   params: MinHashParams) -> np.ndarray: ...
+                   params: MinHashParams, *, workers: int | None = None) -> np.ndarray: ...
 
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
                         min_hits: int = 1) -> np.ndarray: ...
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
@@ -64,14 +64,15 @@ class LocalEngine:
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0) -> FeatureTable:
+                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable:
         return build_features_hashed(word_hashes, lengths, ngrams, multipliers=multipliers,
                                      stock_df=stock_df, prior=prior,
-                                     prior_passages=prior_passages)
+                                     prior_passages=prior_passages,
+                                     workers=_threads(workers))
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
-                   params: MinHashParams) -> np.ndarray:
-        return signatures(unit, feature32, n_units, params)
+                   params: MinHashParams, *, workers: int | None = None) -> np.ndarray:
+        return signatures(unit, feature32, n_units, params, workers=_threads(workers))
 
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
@@ -80,14 +81,19 @@ class LocalEngine:
                                min_hits=min_hits)
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return score_pairs(table, pairs, params, text_of=text_of)
+        return score_pairs(table, pairs, params, text_of=text_of, workers=_threads(workers))
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
                   workers: int | None = None) -> list[Coverage]:
         return coverages(word_ids, word_ptr, doc_pairs, workers=workers)
+
+
+def _threads(workers: int | None) -> int:
+    """Threads for a step's array work: ``workers``, or every CPU."""
+    return default_workers() if workers is None else max(1, workers)
 
 
 __all__ = ["Engine", "LocalEngine"]

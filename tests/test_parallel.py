@@ -1,0 +1,75 @@
+"""Tests for dedup.parallel and the steps that run on threads: the same result
+whatever the number of threads."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from dedup.parallel import batches, ordered_map
+from dedup.signatures import MinHashParams, signatures
+
+
+def test_ordered_map_keeps_input_order_whatever_finishes_first() -> None:
+    import time
+
+    def slow_first(x: int) -> int:
+        time.sleep(0.02 if x % 3 == 0 else 0.0)
+        return x * 10
+
+    assert list(ordered_map(slow_first, range(20), workers=3)) == [x * 10 for x in range(20)]
+    assert list(ordered_map(slow_first, [], workers=3)) == []
+
+
+def test_ordered_map_bounds_the_calls_in_flight() -> None:
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def note(x: int) -> int:
+        with lock:
+            started.append(x)
+        return x
+
+    seen = []
+    for y in ordered_map(note, range(50), workers=2):
+        seen.append(y)
+        with lock:
+            # at most 2 * workers started beyond what was consumed
+            assert len(started) <= len(seen) + 4
+    assert seen == list(range(50))
+
+
+def test_ordered_map_raises_the_error_of_a_call() -> None:
+    def boom(x: int) -> int:
+        if x == 5:
+            raise ValueError("five")
+        return x
+
+    with pytest.raises(ValueError, match="five"):
+        list(ordered_map(boom, range(10), workers=2))
+
+
+def test_batches_cover_every_item_once() -> None:
+    items = list(range(17))
+    parts = batches(items, 5)
+    assert [len(p) for p in parts] == [5, 5, 5, 2]
+    assert [x for p in parts for x in p] == items
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_signatures_on_threads_equal_one_thread(workers: int) -> None:
+    rng = np.random.default_rng(3)
+    n_units = 400
+    sizes = rng.integers(0, 60, n_units)  # some units have no features
+    unit = np.repeat(np.arange(n_units), sizes)
+    feats = rng.integers(0, 2**32, len(unit), dtype=np.uint64).astype(np.uint32)
+    shuffle = rng.permutation(len(unit))  # unsorted input is sorted inside
+    params = MinHashParams(num_perm=32, seed=5)
+    one = signatures(unit[shuffle], feats[shuffle], n_units, params, chunk=64)
+    many = signatures(unit[shuffle], feats[shuffle], n_units, params, chunk=64,
+                      workers=workers)
+    np.testing.assert_array_equal(one, many)
+    empty = sizes == 0
+    assert (one[empty] == np.iinfo(np.uint32).max).all() and (one[~empty] < 2**32 - 1).any()
