@@ -13,6 +13,7 @@ pairs, so the cost stays linear in the number of passages.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import ParameterError
+from .parallel import ordered_map
 from .signatures import fmix64
 
 
@@ -112,14 +114,15 @@ def band_keys(sig: np.ndarray, lsh: LSHParams) -> np.ndarray:
 
 
 def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None = None,
-                    max_bucket: int = 64, min_hits: int = 1) -> np.ndarray:
+                    max_bucket: int = 64, min_hits: int = 1, workers: int = 1) -> np.ndarray:
     """Unique candidate pairs ``(i, j)`` with ``i < j`` as an ``(m, 2)`` int64 array,
     sorted. ``valid`` masks out units that must not be indexed (e.g. no features).
 
     ``min_hits`` keeps only pairs that share a bucket in at least that many bands: the
     number of bands a pair shares estimates its similarity (``bands * s**rows`` on
     average), so a pair far below the expected count at the threshold is dropped
-    before the costlier verification.
+    before the costlier verification. ``workers`` threads bucket the bands (the
+    pairs do not depend on their number).
     """
     if max_bucket < 2:
         raise ParameterError(f"max_bucket must be at least 2, got {max_bucket}")
@@ -133,18 +136,26 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     found: list[np.ndarray] = []
     uniq = np.zeros(0, dtype=np.int64)
     hits = np.zeros(0, dtype=np.int64)
-    for band in range(lsh.bands):
+    bucket = functools.partial(_band_pairs, sig, lsh, idx if valid is not None else None,
+                               idx, n64, max_bucket)
+    for pairs in ordered_map(bucket, range(lsh.bands), workers):
         if len(found) >= 16 or sum(len(f) for f in found) > 4_000_000:
             uniq, hits = _merge(uniq, hits, found)
             found = []
-        k = band_key(sig, lsh, band)  # all rows: cheaper than copying sig[idx]
-        if valid is not None:
-            k = k[idx]
-        order = np.argsort(k, kind="stable")
-        found.extend(bucket_pairs(k[order], idx[order], n64, max_bucket))
+        found.extend(pairs)
     uniq, hits = _merge(uniq, hits, found)
     uniq = uniq[hits >= min_hits]
     return np.stack([uniq // n64, uniq % n64], axis=1)
+
+
+def _band_pairs(sig: np.ndarray, lsh: LSHParams, rows: np.ndarray | None, idx: np.ndarray,
+                n64: np.int64, max_bucket: int, band: int) -> list[np.ndarray]:
+    """The pair keys of one band's buckets (over ``rows`` of ``sig``, or all)."""
+    k = band_key(sig, lsh, band)  # all rows: cheaper than copying sig[idx]
+    if rows is not None:
+        k = k[rows]
+    order = np.argsort(k, kind="stable")
+    return bucket_pairs(k[order], idx[order], n64, max_bucket)
 
 
 def bucket_pairs(ks: np.ndarray, members: np.ndarray, n64: np.int64, max_bucket: int
@@ -262,10 +273,12 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
     f = feature[order]
     starts = np.flatnonzero(np.r_[True, f[1:] != f[:-1]])
     sizes = np.diff(np.r_[starts, len(f)])
+    del f
     n64 = np.int64(n_units)
-    u = unit[order].astype(np.int64)
+    u = unit[order]  # its own type: a pair key below is computed in int64
     w = weight[order].astype(np.float64)
     r = run[order].astype(np.int32) if run is not None else None
+    del order
     uniq = np.zeros(0, dtype=np.int64)
     tot_w = np.zeros(0, dtype=np.float64)
     tot_r = np.zeros(0, dtype=np.int32)
@@ -297,7 +310,7 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
             st = st_all[lo:lo + step]
             ia = (st[:, None] + iu[None, :]).ravel()
             ib = (st[:, None] + ju[None, :]).ravel()
-            key = u[ia] * n64 + u[ib]  # postings sorted by unit: u[ia] < u[ib]
+            key = u[ia].astype(np.int64) * n64 + u[ib]  # postings sorted by unit: u[ia] < u[ib]
             pw = np.minimum(w[ia], w[ib])
             pr = (r[ia] & r[ib]) if r is not None else np.zeros(len(ia), dtype=np.int32)
             pend.append((key, pw, pr))

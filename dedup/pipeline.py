@@ -47,13 +47,14 @@ from .repeats import (
     repeat_groups,
     union_pairs,
 )
-from .signatures import MinHashParams, fold32
+from .signatures import MinHashParams, fmix64, fold32
 from .tokens import default_workers
 from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
-EVIDENCE_BLOCK = 1 << 21  # copy pairs of candidate passage pairs summed at a time
+EVIDENCE_BLOCK = 1 << 20  # copy pairs of candidate passage pairs summed at a time (per thread)
 EVIDENCE_SHARDS = 16  # ranges of document pairs whose running evidence is kept apart
+EVIDENCE_SKETCH = 1 << 24  # buckets per row of the evidence prefilter (float32, 2 rows)
 
 @dataclass(frozen=True)
 class FindParams:
@@ -462,11 +463,13 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
         run.progress("sign", 1, 1)
     near_lsh = params.near_lsh()
     near = run.engine.candidate_pairs(sig_near, near_lsh, valid=lsh_valid,
-                                      max_bucket=params.max_bucket, min_hits=near_lsh.min_hits)
+                                      max_bucket=params.max_bucket, min_hits=near_lsh.min_hits,
+                                      workers=run.workers)
     del sig_near
     if params.rare_channel == "lsh":
         reworded = run.engine.candidate_pairs(sig_rare, params.lsh(), valid=has_rare,
-                                              max_bucket=params.max_bucket)
+                                              max_bucket=params.max_bucket,
+                                              workers=run.workers)
         del sig_rare
     else:
         reworded = _rare_join(run, table, unit_of, rare, near, n_rep)
@@ -829,19 +832,41 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                    evidence: np.ndarray, min_evidence: float, max_bucket: int,
                    workers: int = 1) -> np.ndarray:
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
-    ``rep_pairs`` are worth ``min_evidence`` in all. Summed about ``EVIDENCE_BLOCK``
-    copy pairs at a time (on ``workers`` threads), so memory holds a few blocks'
-    copies and one total per document pair, never every copy pair. Each block's
+    ``rep_pairs`` are worth ``min_evidence`` in all.
+
+    Most document pairs that share anything share a sentence or two, far below the
+    bar, and there are tens of millions of them in a large corpus. A first pass
+    adds each copy pair's evidence into a small sketch (two rows of buckets hashed
+    from the document pair: each bucket's sum bounds the total of every pair in it,
+    evidence being non-negative); the second pass sums exactly only the pairs whose
+    two buckets both reach the bar. Both pass over about ``EVIDENCE_BLOCK`` copy
+    pairs at a time (on ``workers`` threads), so memory holds a few blocks' copies,
+    the sketch, and one total per document pair that may reach the bar. Each block's
     totals are merged into the running ones in block order (a document pair's block
     sums are added in block order, as one sum over all blocks would add them: the
     totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
+    blocks = _evidence_blocks(checked, rep_pairs)
+    passing = None
+    if len(evidence) and float(evidence.min()) >= 0 and min_evidence > 0:
+        sketch = np.zeros((2, EVIDENCE_SKETCH), dtype=np.float32)
+        bound = functools.partial(_sketch_block, units, checked, rep_pairs, evidence,
+                                  max_bucket)
+        for rows, ev in ordered_map(bound, blocks, workers):
+            ev = ev.astype(np.float32)  # add.at of one dtype into the same is fast
+            np.add.at(sketch[0], rows[0], ev)
+            np.add.at(sketch[1], rows[1], ev)
+        # A float32 sum of n terms is off by at most n * 6e-8 of it: the 1% margin
+        # covers buckets of up to 160,000 copy pairs (a handful, in a large corpus).
+        passing = sketch >= np.float32(min_evidence * 0.99)
+        del sketch
     # The running totals in EVIDENCE_SHARDS ranges of document-pair keys, so that an
     # insertion copies one range's arrays, not all of them.
     bounds = np.linspace(0, int(n_docs), EVIDENCE_SHARDS + 1).astype(np.int64)[1:-1] * n_docs
     shards = [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(len(bounds) + 1)]
-    sum_block = functools.partial(_evidence_block, units, checked, rep_pairs, evidence, max_bucket)
-    for k, sums in ordered_map(sum_block, _evidence_blocks(checked, rep_pairs), workers):
+    sum_block = functools.partial(_evidence_block, units, checked, rep_pairs, evidence,
+                                  max_bucket, passing)
+    for k, sums in ordered_map(sum_block, blocks, workers):
         cuts = np.searchsorted(k, bounds)
         for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
             if a < b:
@@ -850,23 +875,53 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
 
 
-def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
-                    evidence: np.ndarray, max_bucket: int, block: tuple[int, int]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """The rows ``block`` of ``rep_pairs``: the sorted document-pair keys of their
-    copy pairs, with the evidence each sums (in copy-pair order)."""
+def _sketch_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bucket of each document-pair key in each row of the evidence sketch."""
+    h = fmix64(key.astype(np.uint64))
+    mask = np.uint64(EVIDENCE_SKETCH - 1)
+    return (h & mask).astype(np.intp), ((h >> np.uint64(32)) & mask).astype(np.intp)
+
+
+def _copy_evidence(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                   evidence: np.ndarray, max_bucket: int, block: tuple[int, int], *,
+                   ordered: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The document-pair key and the evidence of each copy pair (in two documents)
+    of the rows ``block`` of ``rep_pairs`` (``ordered``: in copy-pair order)."""
     lo, hi = block
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                             max_bucket)
+                             max_bucket, ordered=ordered)
     da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
     keep = da != db
     key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
-    del pp, da, db
+    return key, evidence[lo:hi][which[keep]]
+
+
+def _sketch_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                  evidence: np.ndarray, max_bucket: int, block: tuple[int, int]
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The first pass of :func:`_evidence_keys` over the rows ``block``: each copy
+    pair's buckets in the sketch and its evidence."""
+    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block,
+                             ordered=False)
+    return _sketch_rows(key), ev
+
+
+def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                    evidence: np.ndarray, max_bucket: int, passing: np.ndarray | None,
+                    block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``block`` of ``rep_pairs``: the sorted document-pair keys of their
+    copy pairs, with the evidence each sums (in copy-pair order); only the keys whose
+    buckets both pass (``passing``: per row of the sketch, the buckets that reach
+    the bar), or all keys."""
+    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block,
+                             ordered=True)
+    if passing is not None:
+        r0, r1 = _sketch_rows(key)
+        maybe = passing[0, r0] & passing[1, r1]
+        key, ev = key[maybe], ev[maybe]
     k, inv = np.unique(key, return_inverse=True)
-    sums = np.bincount(inv.reshape(-1), weights=evidence[lo:hi][which[keep]],
-                       minlength=len(k))
-    return k, sums
+    return k, np.bincount(inv.reshape(-1), weights=ev, minlength=len(k))
 
 
 def _merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray

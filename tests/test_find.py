@@ -295,8 +295,9 @@ def test_rare_pairs_skipped_by_their_bound_change_no_relation(seeds_dir: Path,
 
 def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
                                                               monkeypatch) -> None:
-    # The document pairs chosen block by block (totals merged into the running ones)
-    # are those a plain sum over every pair of usable copies chooses, at any bar.
+    # The document pairs chosen block by block (totals merged into the running ones,
+    # after the sketch's prefilter) are those a plain sum over every pair of usable
+    # copies chooses, at any bar and however crowded the sketch.
 
     from dedup import pipeline
     from dedup.engine import LocalEngine
@@ -317,11 +318,14 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
             sums[key] = sums.get(key, 0.0) + float(checked.shared[w])
     assert len(sums) > 3
     monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 5)
-    for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
-        got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
-        assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
-        threaded = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64, 3)
-        assert threaded.tolist() == got.tolist()
+    for buckets in (1 << 24, 4, 1):  # the prefilter's sketch: roomy, crowded, one bucket
+        monkeypatch.setattr(pipeline, "EVIDENCE_SKETCH", buckets)
+        for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
+            got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)
+            assert got.tolist() == sorted(k for k, s in sums.items() if s >= bar - 1e-9)
+            threaded = pipeline._evidence_keys(units, checked, cand, checked.shared, bar,
+                                               64, 3)
+            assert threaded.tolist() == got.tolist()
     assert len(pipeline._evidence_blocks(checked, cand)) > 3
 
 

@@ -145,6 +145,8 @@ def test_small_max_bucket_gives_a_connected_subset(case, max_bucket: int) -> Non
     sig, lsh, valid = case
     pairs = candidate_pairs(sig, lsh, valid=valid, max_bucket=max_bucket)
     _check_shape(pairs)
+    threaded = candidate_pairs(sig, lsh, valid=valid, max_bucket=max_bucket, workers=3)
+    np.testing.assert_array_equal(threaded, pairs)  # bands bucketed on threads
     got = _as_set(pairs)
     assert got <= brute_force_pairs(sig, lsh, valid)
     # Every bucket of every band still ends up inside one component.

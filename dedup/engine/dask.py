@@ -264,7 +264,7 @@ class DaskEngine:
     @_cluster_step
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
-                        min_hits: int = 1) -> np.ndarray:
+                        min_hits: int = 1, workers: int | None = None) -> np.ndarray:
         """:func:`dedup.index.candidate_pairs`, band keys shuffled so that each bucket
         lands on one worker."""
         if max_bucket < 2:

@@ -39,7 +39,7 @@ class Engine(Protocol):
 
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
-                        min_hits: int = 1) -> np.ndarray: ...
+                        min_hits: int = 1, workers: int | None = None) -> np.ndarray: ...
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
                     text_of: Callable[[int], str] | None = None, workers: int | None = None
@@ -76,9 +76,9 @@ class LocalEngine:
 
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
-                        min_hits: int = 1) -> np.ndarray:
+                        min_hits: int = 1, workers: int | None = None) -> np.ndarray:
         return candidate_pairs(sig, lsh, valid=valid, max_bucket=max_bucket,
-                               min_hits=min_hits)
+                               min_hits=min_hits, workers=_threads(workers))
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
                     text_of: Callable[[int], str] | None = None, workers: int | None = None
