@@ -259,7 +259,8 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
 
     With ``keep_candidates`` the result also holds every candidate pair of passages
     handed to verification (for measuring the recall of the candidate stage).
-    ``workers`` processes tokenise a large corpus (default: every CPU available); the
+    ``workers`` processes tokenise a large corpus and align related documents, and as
+    many threads share the array work between (default: every CPU available); the
     result does not depend on their number. ``engine`` runs the heavy steps
     (default: :class:`~dedup.engine.LocalEngine`, here; see :mod:`dedup.engine`); the
     result does not depend on it either.
