@@ -135,7 +135,8 @@ def candidate_pairs(sig: np.ndarray, lsh: LSHParams, *, valid: np.ndarray | None
     # so memory holds the distinct pairs, not one copy per band that found them.
     found: list[np.ndarray] = []
     uniq = np.zeros(0, dtype=np.int64)
-    hits = np.zeros(0, dtype=np.int64)
+    # A pair is found at most once per band: a byte counts its hits (up to 255 bands).
+    hits = np.zeros(0, dtype=np.uint8 if lsh.bands < 256 else np.int32)
     bucket = functools.partial(_band_pairs, sig, lsh, idx if valid is not None else None,
                                idx, n64, max_bucket)
     for pairs in ordered_map(bucket, range(lsh.bands), workers):
@@ -185,25 +186,41 @@ def bucket_pairs(ks: np.ndarray, members: np.ndarray, n64: np.int64, max_bucket:
 
 def _merge(uniq: np.ndarray, hits: np.ndarray, found: list[np.ndarray]
            ) -> tuple[np.ndarray, np.ndarray]:
-    """Fold newly found pair keys into the sorted unique keys and their hit counts.
+    """Fold newly found pair keys into the sorted unique keys and their hit counts
+    (of ``hits``' type). Sorting, not np.unique: the keys are mostly distinct, where a
+    plain sort and a neighbour test are faster than numpy's hash table; the new keys
+    are then added into the running ones in place or inserted (memory holds the
+    running keys about twice, not the four or five copies a sort of both would take).
 
-    Sorting, not np.unique: the keys are mostly distinct, where a plain sort and a
-    neighbour test are faster than numpy's hash table, and two sorted runs merge in
-    linear time (timsort).
-
-    >>> u, h = _merge(np.array([2, 5]), np.array([1, 1]), [np.array([5, 1, 5])])
+    >>> u, h = _merge(np.zeros(0, np.int64), np.zeros(0, np.uint8), [np.array([2, 5])])
+    >>> u, h = _merge(u, h, [np.array([5, 1, 5])])
     >>> u.tolist(), h.tolist()
     ([1, 2, 5], [1, 1, 3])
     """
     if not found:
         return uniq, hits
     new = np.sort(np.concatenate(found))
-    new, counts = _runs(new, np.ones(len(new), dtype=np.int64))
-    if not len(uniq):
-        return new, counts
-    keys = np.concatenate([uniq, new])
-    order = np.argsort(keys, kind="stable")
-    return _runs(keys[order], np.concatenate([hits, counts])[order])
+    new, counts = _runs(new, np.ones(len(new), dtype=hits.dtype))
+    return merge_totals(uniq, hits, new, counts)
+
+
+def merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Running totals (sorted unique ``keys``) plus a block's (sorted unique ``k``):
+    added in place where the key is known, inserted in order where it is new (each
+    key's block sums added in block order, as one sum over every block would).
+
+    >>> keys, total = merge_totals(np.array([2, 5]), np.array([1.0, 1.0]),
+    ...                            np.array([1, 5]), np.array([0.5, 2.0]))
+    >>> keys.tolist(), total.tolist()
+    ([1, 2, 5], [0.5, 1.0, 3.0])
+    """
+    at = np.searchsorted(keys, k)
+    known = at < len(keys)
+    known[known] = keys[at[known]] == k[known]
+    total[at[known]] += sums[known]
+    new = ~known
+    return np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
 
 
 def _runs(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

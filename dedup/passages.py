@@ -115,33 +115,40 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     """
     if len(a) == 0:
         return []
+    # Memory at scale (20M seeds at 300k documents): each array is freed once spent.
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     swap = layout.doc[a] > layout.doc[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
+    del swap
     da, db = layout.doc[a], layout.doc[b]
     sa, sb = layout.sent[a], layout.sent[b]
     order = np.lexsort((sb, sa, db, da))
     a, b, da, db, sa, sb = a[order], b[order], da[order], db[order], sa[order], sb[order]
     sc = np.asarray(score, dtype=np.float64)[order]
+    del order
     key = da * np.int64(len(layout.doc_first)) + db
     cuts = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
-    wa, wb = layout.words[a], layout.words[b]
+    del key
+    w = np.minimum(layout.words[a], layout.words[b])
+    del a, b
     # Content sentences before each seed's sentence and up to the one after it, on
     # each side: content_between(d, s_p, s_m) is at_m - after_p when s_m > s_p + 1.
     cum = layout.cum_content
-    at_a, at_b = layout.doc_first[da] + da + sa, layout.doc_first[db] + db + sb
-    ca, na_ = cum[at_a], cum[at_a + 1]
-    cb, nb_ = cum[at_b], cum[at_b + 1]
+    at = layout.doc_first[da] + da + sa
+    ca, na_ = cum[at], cum[at + 1]
+    at = layout.doc_first[db] + db + sb
+    cb, nb_ = cum[at], cum[at + 1]
+    del at
     out: list[Chain] = []
-    w = np.minimum(wa, wb)
     # Seed k continues seed k - 1 of its document pair in one run: later in both
     # documents, and close enough in each to chain.
-    cont = np.zeros(len(a), dtype=bool)
+    cont = np.zeros(len(sa), dtype=bool)
     cont[1:] = ((sa[1:] > sa[:-1]) & (sb[1:] > sb[:-1])
                 & ((sa[1:] <= sa[:-1] + 1) | (ca[1:] - na_[:-1] <= max_gap))
                 & ((sb[1:] <= sb[:-1] + 1) | (cb[1:] - nb_[:-1] <= max_gap)))
     breaks = np.cumsum(~cont)
+    del cont
     for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
         if runs and breaks[hi - 1] == breaks[lo]:
             # One run (or one match: most document pairs share one sentence, a stock

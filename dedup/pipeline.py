@@ -33,7 +33,7 @@ from .features import (
     shared_stats_bulk,
     word_prior,
 )
-from .index import LSHParams, shared_features
+from .index import LSHParams, merge_totals, shared_features
 from .models import Cluster, Corpus, Document, Match, PassageTable, Span
 from .parallel import ordered_map
 from .passages import Chain, DocLayout, chain_matches, extend_chains
@@ -446,18 +446,19 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
                                    params.boilerplate_docs)
     run.stats["furniture_distinct_passages"] = float(furniture_rep.sum())
     lsh_valid = valid & ~furniture_rep
-    # int32 (a distinct passage per entry, and there are fewer than 2**31 of them):
-    # the largest array of the stage after the table's own columns.
-    unit_of = np.repeat(np.arange(n_rep, dtype=np.int32), np.diff(table.indptr))
     top = table.gram == max(params.minhash.ngrams)
     vocab32 = fold32(table.vocab)
-    sig_near = run.engine.signatures(unit_of[top], vocab32[table.fid[top]], n_rep,
-                                     params.minhash, workers=run.workers)
-    rare = (table.vocab_df <= params.rare_df)[table.fid] & lsh_valid[unit_of]
+    sig_near = run.engine.signatures(units_of(table.indptr, top), vocab32[table.fid[top]],
+                                     n_rep, params.minhash, workers=run.workers)
+    del top
+    rare = (table.vocab_df <= params.rare_df)[table.fid]
+    rare &= np.repeat(lsh_valid, np.diff(table.indptr))
     if params.rare_channel == "lsh":
-        sig_rare = run.engine.signatures(unit_of[rare], vocab32[table.fid[rare]], n_rep,
+        rare_units = units_of(table.indptr, rare)
+        sig_rare = run.engine.signatures(rare_units, vocab32[table.fid[rare]], n_rep,
                                          params.rare_minhash(), workers=run.workers)
-        has_rare = np.bincount(unit_of[rare], minlength=n_rep) > 0
+        has_rare = np.bincount(rare_units, minlength=n_rep) > 0
+        del rare_units
     del vocab32
     run.lap("sign")
     if run.progress:
@@ -473,8 +474,8 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
                                               workers=run.workers)
         del sig_rare
     else:
-        reworded = _rare_join(run, table, unit_of, rare, near, n_rep)
-    del unit_of, rare
+        reworded = _rare_join(run, table, rare, near, n_rep)
+    del rare
     repeated = np.flatnonzero((np.diff(units.members_ptr) > 1) & (table.n_words > 0))
     cand = np.concatenate([union_pairs([near, reworded], n_rep),
                            np.stack([repeated, repeated], axis=1)])
@@ -485,8 +486,8 @@ def _candidates(run: _Run, units: _Units, table: FeatureTable) -> np.ndarray:
     return cand
 
 
-def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.ndarray,
-               near: np.ndarray, n_rep: int) -> np.ndarray:
+def _rare_join(run: _Run, table: FeatureTable, rare: np.ndarray, near: np.ndarray,
+               n_rep: int) -> np.ndarray:
     """The distinctive-wording channel as an exact weighted join: every pair of
     distinct passages sharing a rare n-gram (``rare`` entries of the table), with the
     weight it shares (each n-gram at its own weight, however many passages hold
@@ -500,7 +501,8 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
         run_flag &= table.plain
     rare = rare & (table.vocab_df >= 2)[table.fid]  # one distinct passage pairs no one
     # Dense ids order as the hashes do: the same join as over the hashes.
-    joined = shared_features(unit_of[rare], table.fid[rare], table.weights[rare], n_rep,
+    joined = shared_features(units_of(table.indptr, rare), table.fid[rare],
+                             table.weights[rare], n_rep,
                              run=run_flag[rare], max_postings=params.max_bucket)
     del rare, run_flag
     strong = ((joined.weight >= params.candidate_evidence * table.log_n)
@@ -514,15 +516,35 @@ def _rare_join(run: _Run, table: FeatureTable, unit_of: np.ndarray, rare: np.nda
     run.rare_pairs = joined.pairs(weak)
     # What each could share at most: its rare weight and all the common weight of the
     # poorer side (n-grams of one distinct passage are shared by no pair).
-    poor = _common_weight(table, unit_of, min(params.rare_df, params.max_bucket))
+    poor = _common_weight(table, min(params.rare_df, params.max_bucket))
     run.rare_bound = (joined.weight[weak] + np.minimum(poor[run.rare_pairs[:, 0]],
                                                        poor[run.rare_pairs[:, 1]])
                       ) / max(table.log_n, 1e-12)
     return joined.pairs(strong)
 
 
-def _common_weight(table: FeatureTable, unit_of: np.ndarray, max_df: int, *,
-                   block: int = 1 << 22) -> np.ndarray:
+def units_of(indptr: np.ndarray, mask: np.ndarray, *, block: int = 1 << 22) -> np.ndarray:
+    """The row (int32) of each entry of a CSR layout ``indptr`` where ``mask`` holds, in
+    entry order, built a run of rows at a time: the row of every entry is never held
+    (4 bytes an entry, the largest array of the stage at scale).
+
+    >>> units_of(np.array([0, 2, 2, 5]), np.array([1, 0, 1, 1, 0], dtype=bool)).tolist()
+    [0, 1, 1]
+    """
+    out = []
+    n_rows = len(indptr) - 1
+    lo_u = 0
+    while lo_u < n_rows:
+        hi_u = min(max(int(np.searchsorted(indptr, indptr[lo_u] + block, side="right")) - 1,
+                       lo_u + 1), n_rows)
+        row = np.repeat(np.arange(lo_u, hi_u, dtype=np.int32), np.diff(indptr[lo_u:hi_u + 1]))
+        out.append(row[mask[indptr[lo_u]:indptr[hi_u]]])
+        lo_u = hi_u
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int32)
+
+
+def _common_weight(table: FeatureTable, max_df: int, *, block: int = 1 << 22
+                   ) -> np.ndarray:
     """Per distinct passage the weight of its n-grams found in more than ``max_df``
     distinct passages. Summed over runs of whole passages of about ``block`` entries
     (each passage's sum in its own entry order, as one ``bincount`` over the table
@@ -538,7 +560,8 @@ def _common_weight(table: FeatureTable, unit_of: np.ndarray, max_df: int, *,
         hi_u = min(hi_u, n_rep)
         lo, hi = int(table.indptr[lo_u]), int(table.indptr[hi_u])
         w = np.where(common[table.fid[lo:hi]], table.weights[lo:hi], 0.0)
-        poor[lo_u:hi_u] = np.bincount(unit_of[lo:hi] - lo_u, weights=w, minlength=hi_u - lo_u)
+        local = np.repeat(np.arange(hi_u - lo_u), np.diff(table.indptr[lo_u:hi_u + 1]))
+        poor[lo_u:hi_u] = np.bincount(local, weights=w, minlength=hi_u - lo_u)
         lo_u = hi_u
     return poor
 
@@ -871,7 +894,7 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
         cuts = np.searchsorted(k, bounds)
         for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
             if a < b:
-                shards[s] = _merge_totals(*shards[s], k[a:b], sums[a:b])
+                shards[s] = merge_totals(*shards[s], k[a:b], sums[a:b])
         del k, sums
     return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
 
@@ -923,19 +946,6 @@ def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
         key, ev = key[maybe], ev[maybe]
     k, inv = np.unique(key, return_inverse=True)
     return k, np.bincount(inv.reshape(-1), weights=ev, minlength=len(k))
-
-
-def _merge_totals(keys: np.ndarray, total: np.ndarray, k: np.ndarray, sums: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Running totals (sorted unique ``keys``) plus a block's (sorted unique ``k``):
-    added in place where the key is known, inserted in order where it is new (each
-    key's block sums added in block order, as one sum over every block would)."""
-    at = np.searchsorted(keys, k)
-    known = at < len(keys)
-    known[known] = keys[at[known]] == k[known]
-    total[at[known]] += sums[known]
-    new = ~known
-    return np.insert(keys, at[new], k[new]), np.insert(total, at[new], sums[new])
 
 
 class _Raw(NamedTuple):

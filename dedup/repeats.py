@@ -63,22 +63,29 @@ def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
     total = np.where(big, 0, ka * kb)
     row = np.repeat(np.arange(len(rep_pairs), dtype=np.int64), total)
     t = np.arange(int(total.sum()), dtype=np.int64) - np.repeat(np.cumsum(total) - total, total)
-    i, j = t // kb[row], t % kb[row]
+    k = kb[row]
+    i, j = t // k, t % k
+    del t, k  # memory at scale: tens of millions of pairs, each array freed once spent
     a = members[ptr[ra[row]] + i]
     b = members[ptr[rb[row]] + j]
     ok = ~selfp[row] | (i < j)
+    del i, j
     rows, a, b = [row[ok]], [a[ok]], [b[ok]]
+    del row, ok
     for r in np.flatnonzero(big).tolist():
         m = members[ptr[ra[r]]:ptr[ra[r] + 1]]
         rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
         a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
         b.append(np.r_[m[1:], m[2:]])
     row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    del rows
     lo, hi = np.minimum(a, b), np.maximum(a, b)
+    del a, b
     if not ordered:
         return row, np.stack([lo, hi], axis=1)
     n = np.int64(members.max() + 1 if len(members) else 1)
     keys = lo * n + hi
+    del lo, hi
     keys, first = np.unique(keys, return_index=True)
     return row[first], np.stack([keys // n, keys % n], axis=1)
 

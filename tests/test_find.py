@@ -345,5 +345,8 @@ def test_common_weight_is_one_bincount_whatever_the_run(seeds_dir: Path) -> None
     plain = np.bincount(unit_of[common], weights=table.weights[common], minlength=n_rep)
     assert plain.any()
     for block in (1, 5, 64, 1 << 22):
-        got = pipeline._common_weight(table, unit_of, 1, block=block)
+        got = pipeline._common_weight(table, 1, block=block)
         assert got.tobytes() == plain.tobytes()
+        # the rows of masked entries, a run of rows at a time, are the plain gather
+        assert pipeline.units_of(table.indptr, common, block=block).tolist() == (
+            unit_of[common].tolist())
