@@ -529,7 +529,7 @@ def units_of(indptr: np.ndarray, mask: np.ndarray, *, block: int = 1 << 22) -> n
     (4 bytes an entry, the largest array of the stage at scale).
 
     >>> units_of(np.array([0, 2, 2, 5]), np.array([1, 0, 1, 1, 0], dtype=bool)).tolist()
-    [0, 1, 1]
+    [0, 2, 2]
     """
     out = []
     n_rows = len(indptr) - 1
