@@ -156,9 +156,10 @@ workers_option = click.option(
     "--workers", type=click.IntRange(min=1), default=None,
     help="Processes that tokenise a large corpus and align related documents, and "
          "threads for the array work between (feature build, MinHash, LSH bands, "
-         "verification, relations) (default: every CPU available). More than the CPUs "
-         "available is capped at that number, with a warning (the library's "
-         "find(workers=N) is not capped). The result is the same whatever the number.")
+         "verification, relations) (default: every CPU available, at most 4 threads). "
+         "More than the CPUs available is capped at that number, with a warning (the "
+         "library's find(workers=N) is not capped). The result is the same whatever the "
+         "number.")
 
 
 def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ results, not all of them.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,6 +18,22 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Threads when none are asked for: each holds a block's transient arrays (up to a few
+# hundred MB), and memory-bound numpy work gains little past a few threads.
+MAX_DEFAULT_THREADS = 4
+
+
+def threads_for(workers: int | None) -> int:
+    """Threads for a step's array work: ``workers`` when given, else the CPUs this
+    process may use, at most :data:`MAX_DEFAULT_THREADS`."""
+    if workers is not None:
+        return max(1, workers)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_THREADS))
 
 
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
@@ -52,4 +69,4 @@ def batches(items: list[T], size: int) -> list[list[T]]:
     return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
-__all__ = ["batches", "ordered_map"]
+__all__ = ["MAX_DEFAULT_THREADS", "batches", "ordered_map", "threads_for"]

@@ -35,7 +35,7 @@ from .features import (
 )
 from .index import LSHParams, merge_totals, shared_features
 from .models import Cluster, Corpus, Document, Match, PassageTable, Span
-from .parallel import ordered_map
+from .parallel import ordered_map, threads_for
 from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
@@ -48,7 +48,6 @@ from .repeats import (
     union_pairs,
 )
 from .signatures import MinHashParams, fmix64, fold32
-from .tokens import default_workers
 from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
@@ -260,8 +259,8 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     With ``keep_candidates`` the result also holds every candidate pair of passages
     handed to verification (for measuring the recall of the candidate stage).
     ``workers`` processes tokenise a large corpus and align related documents, and as
-    many threads share the array work between (default: every CPU available); the
-    result does not depend on their number. ``engine`` runs the heavy steps
+    many threads share the array work between (default: every CPU available, and at
+    most 4 threads); the result does not depend on their number. ``engine`` runs the heavy steps
     (default: :class:`~dedup.engine.LocalEngine`, here; see :mod:`dedup.engine`); the
     result does not depend on it either.
 
@@ -314,8 +313,8 @@ class _Run:
 
     @property
     def threads(self) -> int:
-        """Threads for the array work of a stage (``workers``, or every CPU)."""
-        return default_workers() if self.workers is None else max(1, self.workers)
+        """Threads for the array work of a stage (:func:`dedup.parallel.threads_for`)."""
+        return threads_for(self.workers)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()

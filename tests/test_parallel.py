@@ -73,3 +73,15 @@ def test_signatures_on_threads_equal_one_thread(workers: int) -> None:
     np.testing.assert_array_equal(one, many)
     empty = sizes == 0
     assert (one[empty] == np.iinfo(np.uint32).max).all() and (one[~empty] < 2**32 - 1).any()
+
+
+def test_threads_for_honours_workers_and_caps_the_default(monkeypatch) -> None:
+    import os
+
+    from dedup import parallel
+
+    assert parallel.threads_for(7) == 7 and parallel.threads_for(0) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
+    assert parallel.threads_for(None) == parallel.MAX_DEFAULT_THREADS
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.threads_for(None) == 1

@@ -11,9 +11,10 @@ import numpy as np
 from ..features import FeatureTable, WordPrior, build_features_hashed
 from ..index import LSHParams, candidate_pairs
 from ..models import Document
+from ..parallel import threads_for
 from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
-from ..tokens import Tokens, default_workers, tokenize
+from ..tokens import Tokens, tokenize
 from ..verify import score_pairs
 
 if TYPE_CHECKING:
@@ -92,8 +93,8 @@ class LocalEngine:
 
 
 def _threads(workers: int | None) -> int:
-    """Threads for a step's array work: ``workers``, or every CPU."""
-    return default_workers() if workers is None else max(1, workers)
+    """Threads for a step's array work (:func:`dedup.parallel.threads_for`)."""
+    return threads_for(workers)
 
 
 __all__ = ["Engine", "LocalEngine"]
