@@ -42,6 +42,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .normalize import norm_word, s_stem
 from .parallel import batches, ordered_map
 from .signatures import WordHasher, fmix64, ngram_features
@@ -334,7 +335,7 @@ def prepare_words(word_hashes: np.ndarray, lengths: np.ndarray, ngrams: tuple[in
     mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
             else np.ones(len(wh)))
     key = sequence_keys_hashed(wh, lengths)
-    n_distinct = int(len(np.unique(key[lengths > 0])))
+    n_distinct = int(len(unique_sorted(key[lengths > 0])))
     sizes = sorted(set(ngrams) | {k for top in ngrams for k in range(1, top)})
     first = np.zeros(len(lengths), dtype=bool)
     first[np.unique(key, return_index=True)[1]] = True

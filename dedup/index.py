@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .errors import ParameterError
 from .parallel import ordered_map
 from .signatures import fmix64
@@ -240,7 +241,7 @@ def _all_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray
                ) -> list[tuple[np.ndarray, np.ndarray]]:
     """All pairs inside each bucket, vectorised per bucket size."""
     out = []
-    for size in np.unique(sizes):
+    for size in unique_sorted(sizes):
         st = starts[sizes == size]
         iu, ju = np.triu_indices(int(size), k=1)
         out.append((members[st[:, None] + iu[None, :]].ravel(),
@@ -319,7 +320,7 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
         first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         uniq, tot_w, tot_r = keys[first], np.add.reduceat(ws, first), np.add.reduceat(rs, first)
 
-    for size in np.unique(sizes[(sizes > 1) & (sizes <= max_postings)]).tolist():
+    for size in unique_sorted(sizes[(sizes > 1) & (sizes <= max_postings)]).tolist():
         st_all = starts[sizes == size]
         iu, ju = np.triu_indices(size, k=1)
         step = max(1, block // len(iu))

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
@@ -388,7 +389,7 @@ def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
     >>> _word_ids(rep, np.array([2, 2]), np.array([0, 1, 0]), np.array([2, 2, 2])).tolist()
     [2, 0, 1, 0, 2, 0]
     """
-    vocab = np.unique(rep_hashes)
+    vocab = unique_sorted(rep_hashes)
     rep_ids = np.empty(len(rep_hashes), dtype=np.int32)
     for lo in range(0, len(rep_hashes), block):
         rep_ids[lo:lo + block] = np.searchsorted(vocab, rep_hashes[lo:lo + block])

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .arrays import unique_sorted
+
 
 def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group passages by their word-sequence key.
@@ -92,7 +94,7 @@ def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
 
 def union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
     """Sorted unique pairs from several ``(m, 2)`` arrays (``i < j`` in each)."""
-    keys = np.unique(np.concatenate([p[:, 0] * np.int64(n) + p[:, 1] for p in parts]))
+    keys = unique_sorted(np.concatenate([p[:, 0] * np.int64(n) + p[:, 1] for p in parts]))
     return np.stack([keys // n, keys % n], axis=1)
 
 
@@ -145,7 +147,7 @@ def furniture_reps(rep_of: np.ndarray, outlet: np.ndarray, doc: np.ndarray,
     n_out = np.int64(outlet.max() + 1)
     n_doc = np.int64(doc.max() + 1)
     group = rep_of.astype(np.int64) * n_out + outlet
-    pairs = np.unique(group * n_doc + doc)         # (group, document), once each
+    pairs = unique_sorted(group * n_doc + doc)     # (group, document), once each
     groups, docs_in = np.unique(pairs // n_doc, return_counts=True)
     rep = groups // n_out
     printed = np.bincount(rep, minlength=n_rep) > 0

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .errors import ParameterError
 from .normalize import APOSTROPHES, INVISIBLE, norm_word
 from .parallel import ordered_map
@@ -335,7 +336,7 @@ class _ChunkTable:
         that the caller computes each code once and writes it to ``code[slot]``.
         """
         with np.errstate(over="ignore"):
-            distinct = len(np.unique(lo ^ fmix64(hi)))  # 64-bit mix: a near-exact count
+            distinct = len(unique_sorted(lo ^ fmix64(hi)))  # 64-bit mix: a near-exact count
         size = len(self.lo)
         while 2 * (self.count + distinct + 1) > size:
             size *= 2

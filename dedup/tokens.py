@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import unique_sorted
 from .models import Document
 from .normalize import char_script_pattern, norm_word, s_stem, token_pattern
 from .segment import char_positions, has_spaceless_script, sentence_spans
@@ -246,7 +247,7 @@ class WordForms:
                             np.asarray(sizes, dtype=np.int64))
         pair = (self._digit_last[ids[:-1]] & self._digit_first[ids[1:]]
                 & (passage[:-1] == passage[1:]))
-        return np.unique(passage[:-1][pair])
+        return unique_sorted(passage[:-1][pair])
 
     def finish(self, ids: np.ndarray, sizes: Sequence[int], quoted: list[int]
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

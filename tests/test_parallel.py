@@ -85,3 +85,15 @@ def test_threads_for_honours_workers_and_caps_the_default(monkeypatch) -> None:
     assert parallel.threads_for(None) == parallel.MAX_DEFAULT_THREADS
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.threads_for(None) == 1
+
+
+def test_unique_sorted_equals_numpy_unique() -> None:
+    from dedup.arrays import unique_sorted
+
+    rng = np.random.default_rng(7)
+    for x in (rng.integers(0, 50, 1000), rng.integers(0, 2**62, 1000),
+              rng.integers(0, 2**63, 500, dtype=np.uint64), np.zeros(0, dtype=np.int64),
+              np.array([3]), rng.integers(0, 9, (20, 3))):
+        got = unique_sorted(x)
+        np.testing.assert_array_equal(got, np.unique(x))
+        assert got.dtype == np.unique(x).dtype
