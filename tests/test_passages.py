@@ -110,6 +110,7 @@ def test_expand_pairs_unordered_gives_the_same_pairs_and_rows() -> None:
         w1, p1 = expand_pairs(reps, ptr, members, bucket)
         w2, p2 = expand_pairs(reps, ptr, members, bucket, ordered=False)
         assert len(p2) == len({tuple(x) for x in p2.tolist()})  # each pair once
+        assert p1.tolist() == sorted(p1.tolist())  # ordered: sorted by pair
         assert (sorted(zip(p2.tolist(), w2.tolist(), strict=True))
                 == sorted(zip(p1.tolist(), w1.tolist(), strict=True)))
 
