@@ -21,7 +21,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .parallel import fork_map
+
 __all__ = ["Chain", "DocLayout", "chain_matches", "extend_chains"]
+
+
+# Fewer chains are extended in this process (forking costs more than it saves).
+PARALLEL_MIN_CHAINS = 20_000
 
 
 class Chain(NamedTuple):
@@ -219,7 +225,7 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int],
 
 def extend_chains(chains: Sequence[Chain], layout: DocLayout,
                   score: Callable[[int, int], float], *, min_score: float,
-                  max_steps: int) -> list[Chain]:
+                  max_steps: int, workers: int = 1) -> list[Chain]:
     """Grow each chain at both ends over the next sentence of both documents while
     that pair of sentences scores at least ``min_score`` (an on-demand score with no
     evidence floor), at most ``max_steps`` sentences each way: the seed-and-extend
@@ -228,9 +234,23 @@ def extend_chains(chains: Sequence[Chain], layout: DocLayout,
     A paraphrased sentence right after an outlet's own lead, or at the end of
     what it kept, joins the passage its neighbours already hold; the lead itself,
     sharing nothing with the wire's sentence beside it, does not. Passages and
-    matches keep their meaning: the matches of a chain stay its verified seeds."""
+    matches keep their meaning: the matches of a chain stay its verified seeds.
+    ``workers`` forked processes share a large batch (each chain grows on its own);
+    the chains are the same whatever their number."""
+    if len(chains) < PARALLEL_MIN_CHAINS:
+        workers = 1
+    step = max(1, -(-len(chains) // (4 * max(1, workers))))
+    spans = [(lo, min(len(chains), lo + step)) for lo in range(0, len(chains), step)]
+    return fork_map(_extend_span, (chains, layout, score, min_score, max_steps), spans,
+                    workers)
+
+
+def _extend_span(chains: Sequence[Chain], layout: DocLayout,
+                 score: Callable[[int, int], float], min_score: float, max_steps: int,
+                 span: tuple[int, int]) -> list[Chain]:
+    """:func:`extend_chains` of ``chains[span[0]:span[1]]``."""
     out = []
-    for ch in chains:
+    for ch in chains[span[0]:span[1]]:
         if ch.seeds < 2:  # a lone sentence match is no run to extend
             out.append(ch)
             continue

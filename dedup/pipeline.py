@@ -49,6 +49,7 @@ from .repeats import (
     union_pairs,
 )
 from .signatures import MinHashParams, fmix64, fold32
+from .tokens import default_workers
 from .verify import FEATURES, VERIFIER
 
 Progress = Callable[[str, int, int], None]
@@ -316,6 +317,11 @@ class _Run:
     def threads(self) -> int:
         """Threads for the array work of a stage (:func:`dedup.parallel.threads_for`)."""
         return threads_for(self.workers)
+
+    @property
+    def processes(self) -> int:
+        """Worker processes for Python-heavy work (``workers``, or every CPU)."""
+        return default_workers() if self.workers is None else max(1, self.workers)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -646,7 +652,8 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap)
     if params.extend_threshold < 1.0:
         chains = extend_chains(chains, layout, _sentence_score(units, table, params),
-                               min_score=params.extend_threshold, max_steps=params.max_gap)
+                               min_score=params.extend_threshold, max_steps=params.max_gap,
+                               workers=run.processes)
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap)
     raw = [_shared_raw(sc, chains) for sc in shared]

@@ -22,8 +22,6 @@ Direction, recorded on each relation as ``rule``:
 
 from __future__ import annotations
 
-import multiprocessing
-import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import accumulate
@@ -33,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .align import _densest
+from .parallel import fork_map
 
 __all__ = ["PARTIALLY", "RULE_EARLIER_DATE", "RULE_MORE_COVERED", "WHOLLY", "Relation", "relate"]
 
@@ -98,7 +97,6 @@ def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage],
 # ------------------------------------------------------------ word-level coverage
 
 PARALLEL_MIN_PAIRS = 2000  # fewer pairs are aligned in this process
-_SHARED: tuple[np.ndarray, np.ndarray, Sequence[tuple[int, int]]] | None = None
 
 
 def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[int, int]], *,
@@ -107,27 +105,19 @@ def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[
     words are ``word_ids[word_ptr[d]:word_ptr[d + 1]]``, in order. ``workers``
     forked processes share a large batch (default: every CPU this process may use);
     the result does not depend on their number."""
-    global _SHARED
-    from .tokens import _quiet_worker, default_workers
+    from .tokens import default_workers
 
     workers = default_workers() if workers is None else max(1, workers)
-    forkable = (sys.platform.startswith("linux")
-                and "fork" in multiprocessing.get_all_start_methods())
-    if workers == 1 or len(pairs) < PARALLEL_MIN_PAIRS or not forkable:
+    if workers == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
         return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs))
     step = -(-len(pairs) // (workers * 8))
     spans = [(lo, min(len(pairs), lo + step)) for lo in range(0, len(pairs), step)]
-    _SHARED = (word_ids, word_ptr, pairs)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
-            return [c for part in pool.imap(_cover_work, spans) for c in part]
-    finally:
-        _SHARED = None
+    return fork_map(_cover_part, (word_ids, word_ptr, pairs), spans, workers)
 
 
-def _cover_work(span: tuple[int, int]) -> list[Coverage]:
-    assert _SHARED is not None
-    return _cover_span(*_SHARED, *span)
+def _cover_part(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]],
+                span: tuple[int, int]) -> list[Coverage]:
+    return _cover_span(ids, ptr, pairs, *span)
 
 
 def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]], lo: int,

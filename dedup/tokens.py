@@ -16,7 +16,6 @@ import itertools
 import multiprocessing
 import os
 import re
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 from .arrays import unique_sorted
 from .models import Document
 from .normalize import char_script_pattern, norm_word, s_stem, token_pattern
+from .parallel import quiet_worker
 from .segment import char_positions, has_spaceless_script, sentence_spans
 
 # Quoted spans: straight or curly double quotes, guillemets, CJK corner brackets
@@ -378,15 +378,6 @@ def _work(span: tuple[int, int]) -> Tokens:
     return tokenize_docs([d.text for d in docs[lo:hi]], lo, WordForms(topic, quote))
 
 
-def _quiet_worker() -> None:
-    """Workers leave interrupts to the parent: Ctrl-C reaches the whole process group,
-    and the parent, not each worker, reports it and ends the pool. SIGTERM (sent by
-    the pool when it ends early) kills a worker quietly, whatever handler the parent
-    had when it forked."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def default_workers() -> int:
     """The CPUs this process may use."""
     try:
@@ -427,7 +418,7 @@ def tokenize(docs: Sequence[Document], *, topic_weight: float, quote_weight: flo
     spans = list(zip(bounds[:-1], bounds[1:], strict=True))
     _SHARED = (docs, topic_weight, quote_weight)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=quiet_worker) as pool:
             parts = []
             for part in pool.imap(_work, spans):
                 parts.append(part)

@@ -149,3 +149,27 @@ def test_runs_are_chained_without_the_search_exactly_as_the_search_would() -> No
         assert fast == slow, trial
         assert all(type(x) is type(y) for f, s in zip(fast, slow, strict=True)
                    for x, y in zip(f, s, strict=True))
+
+
+def test_extend_chains_on_forked_workers_equals_one_process(monkeypatch) -> None:
+    from dedup import passages
+
+    rng = np.random.default_rng(2)
+    n_docs, per = 8, 12
+    doc = np.repeat(np.arange(n_docs), per)
+    sent = np.tile(np.arange(per), n_docs)
+    lay = DocLayout.build(doc, sent, np.full(len(doc), 9), n_docs, 5)
+    chains = []
+    for _ in range(300):
+        da, db = sorted(rng.choice(n_docs, 2, replace=False).tolist())
+        fa, fb = rng.integers(0, per - 3, 2).tolist()
+        chains.append(Chain(da, db, fa, fa + 1, fb, fb + 1, 2, 0.5, 18))
+
+    def score(i: int, j: int) -> float:  # deterministic, some pass and some fail
+        return ((i * 31 + j * 17) % 10) / 10
+
+    one = passages.extend_chains(chains, lay, score, min_score=0.3, max_steps=2)
+    assert one != chains  # some chains grew
+    monkeypatch.setattr(passages, "PARALLEL_MIN_CHAINS", 1)
+    many = passages.extend_chains(chains, lay, score, min_score=0.3, max_steps=2, workers=3)
+    assert many == one
