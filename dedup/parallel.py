@@ -1,11 +1,13 @@
-"""Threads for the numpy-heavy steps of :func:`dedup.find`.
+"""Threads and forked workers for the heavy steps of :func:`dedup.find`.
 
 numpy releases the GIL inside its sorts, searches, gathers and ufuncs, so runs of
 independent array work (the feature build's runs of passages, MinHash blocks) use
-every CPU from threads, with no copy of their inputs and no pickling of their
-outputs. Results come back in input order, so they never depend on the number of
-threads; at most a few runs are in flight at once, so memory holds a few runs'
-results, not all of them.
+every CPU from threads (:func:`ordered_map`), with no copy of their inputs and no
+pickling of their outputs; at most a few runs are in flight at once, so memory holds
+a few runs' results, not all of them. Python-heavy work over independent items
+(growing chains, aligning document pairs) runs on forked processes instead
+(:func:`fork_map`), which inherit their inputs. Results come back in input order
+either way, so they never depend on the number of threads or processes.
 """
 
 from __future__ import annotations
