@@ -678,8 +678,9 @@ def shared_stats(table: FeatureTable, a: int, b: int) -> tuple[float, int]:
     a verbatim run of ordinary words is evidence of copying however common
     the run is in the corpus, a run of names ("President Vladimir Putin") is not."""
     lo, hi = table.indptr[a], table.indptr[a + 1]
+    lo_b, hi_b = table.indptr[b], table.indptr[b + 1]
     fa, wa = table.fid[lo:hi], table.weights[lo:hi]
-    fb, wb = table.fid[table.indptr[b]:table.indptr[b + 1]], table.features(b)[1]
+    fb, wb = table.fid[lo_b:hi_b], table.weights[lo_b:hi_b]
     _, ia, ib = np.intersect1d(fa, fb, assume_unique=True, return_indices=True)
     top = table.top_gram
     run = table.gram[lo + ia] == top

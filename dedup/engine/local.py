@@ -69,32 +69,27 @@ class LocalEngine:
         return build_features_hashed(word_hashes, lengths, ngrams, multipliers=multipliers,
                                      stock_df=stock_df, prior=prior,
                                      prior_passages=prior_passages,
-                                     workers=_threads(workers))
+                                     workers=threads_for(workers))
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
                    params: MinHashParams, *, workers: int | None = None) -> np.ndarray:
-        return signatures(unit, feature32, n_units, params, workers=_threads(workers))
+        return signatures(unit, feature32, n_units, params, workers=threads_for(workers))
 
     def candidate_pairs(self, sig: np.ndarray, lsh: LSHParams, *,
                         valid: np.ndarray | None = None, max_bucket: int = 64,
                         min_hits: int = 1, workers: int | None = None) -> np.ndarray:
         return candidate_pairs(sig, lsh, valid=valid, max_bucket=max_bucket,
-                               min_hits=min_hits, workers=_threads(workers))
+                               min_hits=min_hits, workers=threads_for(workers))
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
                     text_of: Callable[[int], str] | None = None, workers: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return score_pairs(table, pairs, params, text_of=text_of, workers=_threads(workers))
+        return score_pairs(table, pairs, params, text_of=text_of, workers=threads_for(workers))
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
                   workers: int | None = None) -> list[Coverage]:
         return coverages(word_ids, word_ptr, doc_pairs, workers=workers)
-
-
-def _threads(workers: int | None) -> int:
-    """Threads for a step's array work (:func:`dedup.parallel.threads_for`)."""
-    return threads_for(workers)
 
 
 __all__ = ["Engine", "LocalEngine"]
