@@ -21,6 +21,14 @@ So two stories that share one stock sentence or one quotation stay two clusters 
 shared sentence is a small part of each story's version), and the sentence itself is
 reported as a cluster of its own. Each cluster reports its weakest link: the lowest
 mean score among the chains that hold it together.
+
+A chain can only meet a cluster whose version in one of its documents overlaps its
+passage there or lies within ``max_gap`` content sentences of it. So chains whose
+passages are nowhere near each other's (the stories of a large corpus) grow apart:
+they are cut into groups that cannot interact, and large batches of groups grow on
+forked workers. Each group takes its chains in the global order, and the clusters come
+back in the order the single pass would have created them, so the result does not
+depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -28,12 +36,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
-from .passages import Chain, DocLayout
+from .parallel import fork_map
+from .passages import PARALLEL_MIN_CHAINS, Chain, DocLayout
 
-__all__ = ["ChainCluster", "cluster_chains"]
+__all__ = ["ChainCluster", "chain_groups", "cluster_chains"]
 
 # A document with more live clusters than this gets an index of them by sentence.
 INDEX_MIN = 4
@@ -49,13 +61,17 @@ class ChainCluster:
     links: list[float] = field(default_factory=list)
     alive: bool = True
     # document -> the chains in ``chains`` with a side in it (an index, so that
-    # finding a passage's witnesses does not scan every chain of a large cluster)
+    # finding a passage's witnesses does not scan every chain of a large cluster;
+    # used while growing, left empty in clusters grown on a worker)
     chains_in: dict[int, list[int]] = field(default_factory=dict)
 
 
 def _add_interval(ivs: list[list[int]], lo: int, hi: int) -> None:
     """Insert ``[lo, hi]`` into sorted disjoint intervals, merging overlapping and
     adjacent ones."""
+    if not ivs or lo > ivs[-1][1] + 1:  # the usual case: after every interval
+        ivs.append([lo, hi])
+        return
     out: list[list[int]] = []
     placed = False
     for x, y in ivs:
@@ -74,12 +90,54 @@ def _add_interval(ivs: list[list[int]], lo: int, hi: int) -> None:
     ivs[:] = out
 
 
+def chain_groups(chains: Sequence[Chain], layout: DocLayout, max_gap: int) -> np.ndarray:
+    """A group label per chain: chains in different groups never meet (no passage of
+    one overlaps, or lies within ``max_gap`` content sentences of, a passage of the
+    other in the same document, directly or through other chains of their groups).
+
+    >>> lay = DocLayout.build([0] * 9 + [1] * 9, list(range(9)) * 2, [9] * 18, 2, 5)
+    >>> chain_groups([Chain(0, 1, 0, 0, 0, 0, 1, .9, 9), Chain(0, 1, 3, 3, 8, 8, 1, .9, 9),
+    ...               Chain(0, 1, 8, 8, 4, 4, 1, .9, 9)], lay, 2).tolist()
+    [0, 0, 1]
+    """
+    n = len(chains)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    f = np.array([(c.doc_a, c.doc_b, c.first_a, c.last_a, c.first_b, c.last_b)
+                  for c in chains], dtype=np.int64)
+    doc, lo, hi = np.r_[f[:, 0], f[:, 1]], np.r_[f[:, 2], f[:, 4]], np.r_[f[:, 3], f[:, 5]]
+    del f
+    # Each passage in content-sentence coordinates: content sentences before its first
+    # sentence, and up to its last. A passage that starts within max_gap of where an
+    # earlier one (in the same document) ends meets it or continues it.
+    at = layout.doc_first[doc] + doc
+    cum = layout.cum_content
+    start, end = cum[at + lo], cum[at + hi + 1]
+    del at, lo, hi
+    order = np.lexsort((start, doc))
+    doc, start, end = doc[order], start[order], end[order]
+    # the furthest end so far within each document (documents kept apart by an offset)
+    shift = doc * (int(cum.max()) + max_gap + 2)
+    reach = np.maximum.accumulate(end + shift) - shift
+    fresh = np.ones(2 * n, dtype=bool)
+    fresh[1:] = (doc[1:] != doc[:-1]) | (start[1:] > reach[:-1] + max_gap)
+    run = np.empty(2 * n, dtype=np.int64)
+    run[order] = np.cumsum(fresh) - 1
+    # A chain joins the runs of its two passages: groups are connected components.
+    runs = int(run.max()) + 1
+    graph = coo_matrix((np.ones(n, dtype=np.int8), (run[:n], run[n:])), shape=(runs, runs))
+    _, label = connected_components(graph, directed=False)
+    return label[run[:n]].astype(np.int64)
+
+
 def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float = 0.5,
-                   min_fit: float = 0.3, max_gap: int = 2) -> list[ChainCluster]:
+                   min_fit: float = 0.3, max_gap: int = 2, workers: int = 1
+                   ) -> list[ChainCluster]:
     """Group chains into clusters of shared material (see the module docstring).
 
     Deterministic: chains are taken by matched words, then by score, then in their
-    given order. Returns the clusters in order of creation.
+    given order. Returns the clusters in order of creation, the same for any number
+    of ``workers`` (forked processes, for groups of chains that cannot meet).
 
     >>> lay = DocLayout.build([0, 0, 1, 1, 2, 2], [0, 1, 0, 1, 0, 1], [9] * 6, 3, 5)
     >>> ch = [Chain(0, 1, 0, 1, 0, 1, 2, .9, 18), Chain(0, 2, 0, 1, 0, 1, 2, .8, 18),
@@ -89,8 +147,65 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
     >>> [sorted(c.versions) for c in cluster_chains(ch[:2], lay)]  # 1 and 2 share nothing
     [[0, 1], [0, 2]]
     """
-    order = sorted(range(len(chains)), key=lambda k: (-chains[k].words, -chains[k].score, k))
+    if not chains:
+        return []
+    words = np.array([c.words for c in chains], dtype=np.int64)
+    score = np.array([c.score for c in chains], dtype=np.float64)
+    order = np.lexsort((np.arange(len(chains)), -score, -words)).tolist()
+    del words, score
+    # Per chain, its fields as Python lists: the growth looks them up millions of times.
+    cols = tuple(list(col) for col in zip(*chains, strict=True))
+    parts = [order]
+    if workers > 1 and len(chains) >= PARALLEL_MIN_CHAINS:
+        parts = _parts(chain_groups(chains, layout, max_gap), order, 4 * workers)
+    if len(parts) <= 1:
+        grown = _grow(cols, layout, order, absorb, min_fit, max_gap)
+    else:
+        # plain tuples back from the workers: they unpickle ten times faster
+        grown = [(k, ChainCluster(versions, ks, links)) for k, versions, ks, links in
+                 fork_map(_grow_part, (cols, layout, parts, absorb, min_fit, max_gap),
+                          [(i, i + 1) for i in range(len(parts))], workers)]
+        # the clusters in the order one pass over ``order`` would have created them
+        rank = np.empty(len(chains), dtype=np.int64)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(chains))
+        grown.sort(key=lambda kc: int(rank[kc[0]]))
+    return [c for _, c in grown]
+
+
+def _parts(group: np.ndarray, order: list[int], parts: int) -> list[list[int]]:
+    """``order`` cut into up to ``parts`` subsequences, each holding whole groups and
+    about as many chains as the others (largest groups first, each to the part with
+    the fewest chains so far); none when one group holds most chains."""
+    sizes = np.bincount(group)
+    if sizes.max() * 2 > len(group):
+        return [order]
+    load = [0] * parts
+    part_of = np.empty(len(sizes), dtype=np.int64)
+    for g in np.argsort(-sizes, kind="stable").tolist():
+        p = load.index(min(load))
+        part_of[g] = p
+        load[p] += int(sizes[g])
+    mine = part_of[group[np.asarray(order, dtype=np.int64)]].tolist()
+    out: list[list[int]] = [[] for _ in range(parts)]
+    for k, p in zip(order, mine, strict=True):
+        out[p].append(k)
+    return [ks for ks in out if ks]
+
+
+def _grow_part(cols: tuple[list[Any], ...], layout: DocLayout, parts: list[list[int]],
+               absorb: float, min_fit: float, max_gap: int, span: tuple[int, int]
+               ) -> list[tuple[int, dict[int, list[list[int]]], list[int], list[float]]]:
+    return [(k, c.versions, c.chains, c.links) for ks in parts[span[0]:span[1]]
+            for k, c in _grow(cols, layout, ks, absorb, min_fit, max_gap)]
+
+
+def _grow(cols: tuple[list[Any], ...], layout: DocLayout, order: list[int], absorb: float,
+          min_fit: float, max_gap: int) -> list[tuple[int, ChainCluster]]:
+    """The clusters of the chains ``order`` (taken in that order), alive at the end,
+    each with the chain that created it, in order of creation. ``cols``: the chains'
+    fields, a list each (:class:`Chain`'s order)."""
     clusters: list[ChainCluster] = []
+    created: list[int] = []
     # document -> the live clusters with a version there, in the order they got it
     in_doc: dict[int, dict[int, int]] = {}
     # document -> sentence -> the live clusters whose version there holds it; kept
@@ -98,9 +213,10 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
     at_sent: dict[int, dict[int, set[int]]] = {}
     seq = itertools.count()
     size_of: dict[tuple[int, int], int] = {}  # (cluster, document) -> words of its version
+    A, B, FA, LA, FB, LB, SEEDS, SCORE, _ = cols
     by_pair: dict[tuple[int, int], list[int]] = {}  # document pair -> chains
-    for k, ch in enumerate(chains):
-        by_pair.setdefault((ch.doc_a, ch.doc_b), []).append(k)
+    for k in sorted(order):
+        by_pair.setdefault((A[k], B[k]), []).append(k)
 
     # Python lists, not numpy scalars: these lookups run millions of times.
     cum_w, cum_c = layout.cum_words.tolist(), layout.cum_content.tolist()
@@ -117,9 +233,6 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             return 1 << 30
         return 0 if hi <= lo + 1 else cum_c[base[d] + hi] - cum_c[base[d] + lo + 1]
 
-    def side(ch: Chain, d: int) -> tuple[int, int]:
-        return (ch.first_a, ch.last_a) if ch.doc_a == d else (ch.first_b, ch.last_b)
-
     def supported(ci: int, d_in: int, lo_in: int, hi_in: int, d_new: int, lo: int,
                   hi: int) -> bool:
         """May document ``d_new``'s passage ``lo..hi`` join cluster ``ci``, which it
@@ -132,23 +245,25 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         c = clusters[ci]
         witnesses = set()
         for k in c.chains_in.get(d_in, ()):
-            ch = chains[k]
-            for d, other in ((ch.doc_a, ch.doc_b), (ch.doc_b, ch.doc_a)):
-                if d == d_in and other != d_new:
-                    x, y = side(ch, d)
-                    if x <= hi_in and lo_in <= y:
-                        witnesses.add(other)
+            if A[k] == d_in:
+                if B[k] != d_new and FA[k] <= hi_in and lo_in <= LA[k]:
+                    witnesses.add(B[k])
+            elif A[k] != d_new and FB[k] <= hi_in and lo_in <= LB[k]:
+                witnesses.add(A[k])
         if not witnesses:
             return True
         agree = 0
         for w in witnesses:
             for k in by_pair.get((min(w, d_new), max(w, d_new)), ()):
-                ch = chains[k]
-                x, y = side(ch, d_new)
+                # the chain's passage in d_new must meet the newcomer, its passage in w
+                # the cluster's version there
+                if A[k] == d_new:
+                    x, y, p, q = FA[k], LA[k], FB[k], LB[k]
+                else:
+                    x, y, p, q = FB[k], LB[k], FA[k], LA[k]
                 if not (x <= hi and lo <= y):
                     continue
-                x, y = side(ch, w)
-                if any(u <= y and x <= v for u, v in c.versions[w]):
+                if any(u <= q and p <= v for u, v in c.versions[w]):
                     agree += 1
                     break
         return 2 * agree >= len(witnesses)
@@ -193,10 +308,12 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             ivs = c.versions[d]
             ov = 0  # words of the passage inside the version
             if ivs[0][0] <= hi and lo <= ivs[-1][1]:
-                for x, y in ivs:
-                    u, v = max(lo, x), min(hi, y)
-                    if u <= v:
-                        ov += cum_w[at + v + 1] - cum_w[at + u]
+                for x, y in ivs:  # sorted and disjoint
+                    if x > hi:
+                        break
+                    if y >= lo:
+                        ov += (cum_w[at + (hi if hi < y else y) + 1]
+                               - cum_w[at + (lo if lo > x else x)])
             if ov > 0 and ov >= absorb * size:
                 fit = ov / max(size_of[ci, d], size, 1)
             elif other in c.versions and any(gap(d, lo, hi, x, y) <= reach for x, y in ivs):
@@ -221,42 +338,41 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
         at = base[d]
         size_of[ci, d] = sum(cum_w[at + y + 1] - cum_w[at + x] for x, y in ivs)
 
-    def join(ci: int, k: int, ch: Chain) -> None:
+    def join(ci: int, k: int) -> None:
         c = clusters[ci]
-        add(ci, ch.doc_a, ch.first_a, ch.last_a)
-        add(ci, ch.doc_b, ch.first_b, ch.last_b)
+        add(ci, A[k], FA[k], LA[k])
+        add(ci, B[k], FB[k], LB[k])
         c.chains.append(k)
-        c.links.append(ch.score)
-        c.chains_in.setdefault(ch.doc_a, []).append(k)
-        if ch.doc_b != ch.doc_a:
-            c.chains_in.setdefault(ch.doc_b, []).append(k)
+        c.links.append(SCORE[k])
+        c.chains_in.setdefault(A[k], []).append(k)
+        if B[k] != A[k]:
+            c.chains_in.setdefault(B[k], []).append(k)
 
-    def new(k: int, ch: Chain) -> None:
+    def new(k: int) -> None:
         clusters.append(ChainCluster())
-        join(len(clusters) - 1, k, ch)
+        created.append(k)
+        join(len(clusters) - 1, k)
 
     for k in order:
-        ch = chains[k]
-        long = ch.seeds >= 2
-        ka, fa = home(ch.doc_a, ch.first_a, ch.last_a, ch.doc_b, long)
-        kb, fb = home(ch.doc_b, ch.first_b, ch.last_b, ch.doc_a, long)
-        a_side = (ch.doc_a, ch.first_a, ch.last_a)
-        b_side = (ch.doc_b, ch.first_b, ch.last_b)
+        da, fa_, la, db, fb_, lb = A[k], FA[k], LA[k], B[k], FB[k], LB[k]
+        long = SEEDS[k] >= 2
+        ka, fa = home(da, fa_, la, db, long)
+        kb, fb = home(db, fb_, lb, da, long)
         if ka == -1 and kb == -1:
-            new(k, ch)
+            new(k)
         elif ka == kb:
-            join(ka, k, ch)
+            join(ka, k)
         elif kb == -1:
-            if supported(ka, *a_side, *b_side):
-                join(ka, k, ch)
+            if supported(ka, da, fa_, la, db, fb_, lb):
+                join(ka, k)
             else:
-                new(k, ch)
+                new(k)
         elif ka == -1:
-            if supported(kb, *b_side, *a_side):
-                join(kb, k, ch)
+            if supported(kb, db, fb_, lb, da, fa_, la):
+                join(kb, k)
             else:
-                new(k, ch)
-        elif min(fa, fb) >= min_fit and ch.seeds >= 2:
+                new(k)
+        elif min(fa, fb) >= min_fit and long:
             keep, gone = min(ka, kb), max(ka, kb)
             g = clusters[gone]
             for d, ivs in g.versions.items():
@@ -272,11 +388,11 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
             for d, ks in g.chains_in.items():
                 clusters[keep].chains_in.setdefault(d, []).extend(ks)
             g.alive = False
-            join(keep, k, ch)
-        elif fa >= min_fit and fa >= fb and supported(ka, *a_side, *b_side):
-            join(ka, k, ch)
-        elif fb >= min_fit and supported(kb, *b_side, *a_side):
-            join(kb, k, ch)
+            join(keep, k)
+        elif fa >= min_fit and fa >= fb and supported(ka, da, fa_, la, db, fb_, lb):
+            join(ka, k)
+        elif fb >= min_fit and supported(kb, db, fb_, lb, da, fa_, la):
+            join(kb, k)
         else:
-            new(k, ch)
-    return [c for c in clusters if c.alive]
+            new(k)
+    return [(k, c) for k, c in zip(created, clusters, strict=True) if c.alive]

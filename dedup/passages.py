@@ -16,6 +16,7 @@ that can end just before it; chains are then read off best first, each seed used
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -26,8 +27,10 @@ from .parallel import fork_map
 __all__ = ["Chain", "DocLayout", "chain_matches", "extend_chains"]
 
 
-# Fewer chains are extended in this process (forking costs more than it saves).
+# Fewer chains are extended (and fewer seeds chained) in this process: forking costs
+# more than it saves.
 PARALLEL_MIN_CHAINS = 20_000
+PARALLEL_MIN_SEEDS = 200_000
 
 
 class Chain(NamedTuple):
@@ -102,7 +105,7 @@ class DocLayout(NamedTuple):
 
 
 def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLayout, *,
-                  max_gap: int, runs: bool = True) -> list[Chain]:
+                  max_gap: int, runs: bool = True, workers: int = 1) -> list[Chain]:
     """Chain verified sentence matches ``(a[k], b[k], score[k])`` (passage indexes of two
     different documents) into span pairs, per document pair, in a deterministic order
     (by document pair, then text order).
@@ -110,7 +113,8 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     A document pair whose matches already form one run (each after the last in both
     documents, within ``max_gap`` content sentences) is one chain, which the search
     below would find too: it is made without the search (``runs=False`` sends every
-    pair through the search, for tests).
+    pair through the search, for tests). With ``workers`` > 1 a large batch of document
+    pairs is chained on forked processes; the chains are the same.
 
     >>> lay = DocLayout.build(np.array([0, 0, 0, 0, 1, 1, 1]), np.array([0, 1, 2, 3, 0, 1, 2]),
     ...                       np.array([9, 9, 9, 9, 9, 9, 9]), 2, 5)
@@ -146,7 +150,6 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     at = layout.doc_first[db] + db + sb
     cb, nb_ = cum[at], cum[at + 1]
     del at
-    out: list[Chain] = []
     # Seed k continues seed k - 1 of its document pair in one run: later in both
     # documents, and close enough in each to chain.
     cont = np.zeros(len(sa), dtype=bool)
@@ -155,16 +158,35 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
                 & ((sb[1:] <= sb[:-1] + 1) | (cb[1:] - nb_[:-1] <= max_gap)))
     breaks = np.cumsum(~cont)
     del cont
-    for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+    seeds = (da, db, sa, sb, sc, w, ca, na_, cb, nb_, breaks)
+    if workers <= 1 or len(sa) < PARALLEL_MIN_SEEDS:
+        spans = [(0, len(cuts) - 1)]
+    else:  # spans of document pairs holding about as many seeds each
+        ends = np.searchsorted(cuts, np.linspace(0, len(sa), 4 * workers + 1)[1:-1])
+        bounds = [0, *sorted(set(ends.tolist()) - {0, len(cuts) - 1}), len(cuts) - 1]
+        spans = list(itertools.pairwise(bounds))
+    # plain tuples from the workers: they unpickle faster than named tuples
+    return [Chain(*t) for t in fork_map(_chain_span, (seeds, cuts, max_gap, runs), spans,
+                                         workers)]
+
+
+def _chain_span(seeds: tuple[np.ndarray, ...], cuts: np.ndarray, max_gap: int, runs: bool,
+                span: tuple[int, int]) -> list[tuple[int, int, int, int, int, int, int, float,
+                                                     int]]:
+    """The chains of document pairs ``span[0]:span[1]`` of :func:`chain_matches` (the
+    pairs' seeds lie between consecutive ``cuts``), as plain tuples."""
+    da, db, sa, sb, sc, w, ca, na_, cb, nb_, breaks = seeds
+    out: list[tuple[int, int, int, int, int, int, int, float, int]] = []
+    for lo, hi in itertools.pairwise(cuts[span[0]:span[1] + 1].tolist()):
         if runs and breaks[hi - 1] == breaks[lo]:
             # One run (or one match: most document pairs share one sentence, a stock
             # phrase or a quotation): every seed's best predecessor is the one before it
             # (each adds a positive gain), so the search would chain them all. Same
             # sums, in order.
-            out.append(Chain(int(da[lo]), int(db[lo]), int(sa[lo]), int(sa[hi - 1]),
-                             int(sb[lo]), int(sb[hi - 1]), hi - lo,
-                             round(sum(sc[lo:hi].tolist()) / (hi - lo), 4),
-                             int(sum(w[lo:hi].tolist()))))
+            out.append((int(da[lo]), int(db[lo]), int(sa[lo]), int(sa[hi - 1]),
+                        int(sb[lo]), int(sb[hi - 1]), hi - lo,
+                        round(sum(sc[lo:hi].tolist()) / (hi - lo), 4),
+                        int(sum(w[lo:hi].tolist()))))
             continue
         out.extend(_chain_group(int(da[lo]), int(db[lo]), sa[lo:hi].tolist(), sb[lo:hi].tolist(),
                                 sc[lo:hi].tolist(),
@@ -176,7 +198,8 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
 
 def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int],
                  sc: Sequence[float], w: Sequence[int], max_gap: int,
-                 content: tuple[list[int], list[int], list[int], list[int]]) -> list[Chain]:
+                 content: tuple[list[int], list[int], list[int], list[int]]
+                 ) -> list[tuple[int, int, int, int, int, int, int, float, int]]:
     """Chains of one document pair; seeds sorted by (ia, ib). ``content``: for each
     seed, the content sentences of its document before its sentence and up to the
     next one, in A and in B (:meth:`DocLayout.content_between` without the calls)."""
@@ -214,12 +237,12 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int],
             seq.append(x)
             x = pred[x]
         seq.reverse()
-        chains.append(Chain(
+        chains.append((
             d_a, d_b, min(ia[x] for x in seq), max(ia[x] for x in seq),
             min(ib[x] for x in seq), max(ib[x] for x in seq), len(seq),
             round(sum(sc[x] for x in seq) / len(seq), 4),
             int(sum(w[x] for x in seq))))
-    chains.sort(key=lambda c: (c.first_a, c.first_b, c.last_a, c.last_b))
+    chains.sort(key=lambda c: (c[2], c[4], c[3], c[5]))  # first_a, first_b, last_a, last_b
     return chains
 
 

@@ -649,13 +649,14 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     params, docs = run.params, run.docs
     layout = DocLayout.build(units.doc_index, units.sent_index, table.n_words[units.rep_of],
                              len(docs), params.min_words)
-    chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap)
+    chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap,
+                           workers=run.processes)
     if params.extend_threshold < 1.0:
         chains = extend_chains(chains, layout, _sentence_score(units, table, params),
                                min_score=params.extend_threshold, max_steps=params.max_gap,
                                workers=run.processes)
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
-                            max_gap=params.max_gap)
+                            max_gap=params.max_gap, workers=run.processes)
     raw = [_shared_raw(sc, chains) for sc in shared]
     doc_of = _doc_of(docs, units.doc_index)
     for comp, tree in checked.groups:

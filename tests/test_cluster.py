@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.cluster import cluster_chains
+from dedup.cluster import chain_groups, cluster_chains
 from dedup.passages import Chain, DocLayout
 
 
@@ -110,3 +110,54 @@ def test_cluster_chains_is_deterministic(case) -> None:
     a = cluster_chains(chains, _layout(sizes))
     b = cluster_chains(list(chains), _layout(sizes))
     assert [(c.versions, c.chains) for c in a] == [(c.versions, c.chains) for c in b]
+
+
+@settings(max_examples=200, deadline=None)
+@given(chain_sets())
+def test_chains_of_different_groups_never_meet(case) -> None:
+    """chain_groups: two chains in different groups have no passages in one document
+    that overlap or lie within max_gap content sentences of each other."""
+    sizes, chains = case
+    lay = _layout(sizes)
+    group = chain_groups(chains, lay, 2).tolist()
+    for i, ci in enumerate(chains):
+        for j, cj in enumerate(chains[:i]):
+            if group[i] == group[j]:
+                continue
+            for d, lo, hi in ((ci.doc_a, ci.first_a, ci.last_a), (ci.doc_b, ci.first_b, ci.last_b)):
+                for e, x, y in ((cj.doc_a, cj.first_a, cj.last_a),
+                                (cj.doc_b, cj.first_b, cj.last_b)):
+                    if d == e:
+                        assert x > hi or y < lo  # no overlap
+                        a, b = (hi, x) if hi < x else (y, lo)
+                        assert lay.content_between(d, a, b) > 2
+
+
+def test_cluster_chains_on_forked_workers_equals_one_process(monkeypatch) -> None:
+    """60 stories of 4 versions each, chained within the story, plus stray chains
+    between stories (a shared stock sentence): the groups grow on 3 workers, and the
+    clusters and their order are those of one pass."""
+    from dedup import cluster
+
+    rng = np.random.default_rng(5)
+    stories, per, sents = 60, 4, 14
+    lay = _layout([sents] * (stories * per))
+    chains = []
+    for s in range(stories):
+        docs = list(range(s * per, (s + 1) * per))
+        for _ in range(10):
+            da, db = sorted(rng.choice(docs, 2, replace=False).tolist())
+            a0, b0 = rng.integers(0, sents - 4, 2).tolist()
+            n = int(rng.integers(1, 4))
+            chains.append(_chain(da, (a0, a0 + n - 1), db, (b0, b0 + n - 1),
+                                 float(rng.choice([.4, .7, .9])), n))
+    for _ in range(40):
+        da, db = sorted(rng.choice(stories * per, 2, replace=False).tolist())
+        a0, b0 = rng.integers(0, sents, 2).tolist()
+        chains.append(_chain(da, (a0, a0), db, (b0, b0), 0.5, 1))
+    one = cluster.cluster_chains(chains, lay)
+    assert len(set(cluster.chain_groups(chains, lay, 2).tolist())) > 10
+    monkeypatch.setattr(cluster, "PARALLEL_MIN_CHAINS", 1)
+    many = cluster.cluster_chains(chains, lay, workers=3)
+    assert [(c.versions, c.chains, c.links) for c in many] == [
+        (c.versions, c.chains, c.links) for c in one]

@@ -173,3 +173,25 @@ def test_extend_chains_on_forked_workers_equals_one_process(monkeypatch) -> None
     monkeypatch.setattr(passages, "PARALLEL_MIN_CHAINS", 1)
     many = passages.extend_chains(chains, lay, score, min_score=0.3, max_steps=2, workers=3)
     assert many == one
+
+
+def test_chain_matches_on_forked_workers_equals_one_process(monkeypatch) -> None:
+    from dedup import passages
+
+    rng = np.random.default_rng(3)
+    n_docs, per = 30, 15
+    doc = np.repeat(np.arange(n_docs), per)
+    sent = np.tile(np.arange(per), n_docs)
+    lay = DocLayout.build(doc, sent, rng.integers(3, 20, len(doc)), n_docs, 5)
+    a = rng.integers(0, len(doc), 3000)
+    b = rng.integers(0, len(doc), 3000)
+    keep = doc[a] != doc[b]
+    a, b = a[keep], b[keep]
+    score = rng.choice([0.4, 0.55, 0.8, 1.0], len(a))
+    one = passages.chain_matches(a, b, score, lay, max_gap=2)
+    assert any(c.seeds > 1 for c in one)
+    monkeypatch.setattr(passages, "PARALLEL_MIN_SEEDS", 1)
+    many = passages.chain_matches(a, b, score, lay, max_gap=2, workers=3)
+    assert many == one
+    assert all(type(x) is type(y) for f, s in zip(many, one, strict=True)
+               for x, y in zip(f, s, strict=True))
