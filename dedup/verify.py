@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from .align import ATTRIBUTION_VERBS, quotation_spans
+from .arrays import unique_sorted
 from .evidence import (
     FEATURES,
     TABLE_FEATURES,
@@ -32,6 +33,7 @@ from .evidence import (
 )
 from .features import FeatureTable, shared_stats_bulk
 from .normalize import _pattern_for, norm_word, s_stem
+from .parallel import fork_map
 
 if TYPE_CHECKING:
     from .pipeline import FindParams
@@ -101,17 +103,18 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
       only for the pairs that reach ``verifier_threshold``).
 
     A long sentence repeated word for word scores 1.0 either way. ``workers`` threads
-    share the shared-weight sums (the scores do not depend on their number)."""
+    share the shared-weight sums, and as many forked processes read the speakers of
+    a large batch of passages (the scores do not depend on their number)."""
     if len(pairs) == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     if params.match == "paraphrase":
         ev = pair_evidence(table, pairs)
         shared, ta, tb = ev.shared, ev.total_a, ev.total_b
-        cos = _paraphrase(table, pairs, ev, params, text_of)
+        cos = _paraphrase(table, pairs, ev, params, text_of, workers)
     else:
         shared, runs = shared_stats_bulk(table, pairs, workers=workers)
         ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
-        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of)
+        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of, workers)
     with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.minimum(ta, tb)
         short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
@@ -131,7 +134,7 @@ def _exact(table: FeatureTable, pairs: np.ndarray, params: FindParams) -> np.nda
 
 def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np.ndarray,
             ta: np.ndarray, tb: np.ndarray, params: FindParams,
-            text_of: Callable[[int], str] | None) -> np.ndarray:
+            text_of: Callable[[int], str] | None, workers: int = 1) -> np.ndarray:
     """The ``"shared"`` score: weighted cosine with the evidence floor."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
@@ -141,16 +144,44 @@ def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np
     cos[exact] = 1.0
     if text_of is not None and params.speaker_penalty > 0:
         # Only pairs that would match are read: few, and each passage once.
-        for k in np.flatnonzero((cos >= params.threshold) & ~exact).tolist():
-            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
-            if may_name_speaker(a) and may_name_speaker(b) and different_speakers(
-                    speakers(a), speakers(b)):
+        check = np.flatnonzero((cos >= params.threshold) & ~exact)
+        who = _speakers_of(text_of, pairs[check], workers)
+        for k, (i, j) in zip(check.tolist(), pairs[check].tolist(), strict=True):
+            a, b = who[i], who[j]
+            if a is not None and b is not None and different_speakers(a, b):
                 cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
     return cos
 
 
+# Fewer passages than this have their speakers read in this process.
+PARALLEL_MIN_TEXTS = 10_000
+
+
+def _speakers_of(text_of: Callable[[int], str], pairs: np.ndarray, workers: int
+                 ) -> dict[int, Speakers | None]:
+    """The :func:`speakers` of each passage of ``pairs`` (``None`` where it names no
+    one, as :func:`may_name_speaker` tells), read once each, on ``workers`` forked
+    processes for a large batch."""
+    ids = unique_sorted(pairs.reshape(-1)).tolist()
+    if len(ids) < PARALLEL_MIN_TEXTS:
+        workers = 1
+    step = max(1, -(-len(ids) // (4 * max(1, workers))))
+    spans = [(lo, min(len(ids), lo + step)) for lo in range(0, len(ids), step)]
+    return dict(zip(ids, fork_map(_speakers_span, (text_of, ids), spans, workers),
+                    strict=True))
+
+
+def _speakers_span(text_of: Callable[[int], str], ids: list[int], span: tuple[int, int]
+                   ) -> list[Speakers | None]:
+    out: list[Speakers | None] = []
+    for r in ids[span[0]:span[1]]:
+        text = text_of(r)
+        out.append(speakers(text) if may_name_speaker(text) else None)
+    return out
+
+
 def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params: FindParams,
-                text_of: Callable[[int], str] | None) -> np.ndarray:
+                text_of: Callable[[int], str] | None, workers: int = 1) -> np.ndarray:
     """The ``"paraphrase"`` score: the verifier's probability."""
     z = verifier_logit(table_features(ev, table.log_n), params.verifier)
     exact = _exact(table, pairs, params)
@@ -159,11 +190,13 @@ def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params
         w_text = np.minimum(np.asarray(params.verifier[1 + len(TABLE_FEATURES):]), 0.0)
         penalty = (float(np.log1p(-params.speaker_penalty)) if params.speaker_penalty < 1
                    else -np.inf)
-        for k in np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact).tolist():
-            a, b = text_of(int(pairs[k, 0])), text_of(int(pairs[k, 1]))
-            z[k] += float(np.dot(w_text, text_features(a, b)))
-            if (params.speaker_penalty > 0 and may_name_speaker(a) and may_name_speaker(b)
-                    and different_speakers(speakers(a), speakers(b))):
+        check = np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact)
+        who = (_speakers_of(text_of, pairs[check], workers) if params.speaker_penalty > 0
+               else {})
+        for k, (i, j) in zip(check.tolist(), pairs[check].tolist(), strict=True):
+            z[k] += float(np.dot(w_text, text_features(text_of(i), text_of(j))))
+            a, b = who.get(i), who.get(j)
+            if a is not None and b is not None and different_speakers(a, b):
                 z[k] += penalty
     with np.errstate(over="ignore"):
         score = np.round(1.0 / (1.0 + np.exp(-z)), 4)

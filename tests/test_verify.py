@@ -182,3 +182,32 @@ def test_paraphrase_mode_lets_the_verifier_see_every_pair_sharing_rare_wording(
     para = find(seeds_corpus, FindParams(match="paraphrase"), keep_candidates=True).candidates
     as_set = lambda c: {tuple(sorted(p)) for p in c.tolist()}  # noqa: E731
     assert as_set(shared) < as_set(para)
+
+
+@pytest.mark.parametrize("match", ["shared", "paraphrase"])
+def test_speakers_read_on_forked_workers_score_as_in_one_process(monkeypatch, match) -> None:
+    """The speaker rule's texts read on 3 forked processes: the same scores, and the
+    rule still lowers the pairs whose sentences name different speakers."""
+    from dedup import verify
+
+    speakers = ["Pentagon spokesman Pat Ryder", "Pentagon spokeswoman Sabrina Singh",
+                "Defence minister Rustem Umerov", "the official"]
+    texts = []
+    rng = np.random.default_rng(4)
+    bodies = [" ".join(WORDS[i] for i in rng.integers(0, len(WORDS), 12)) for _ in range(3)]
+    for k in range(40):
+        words = [bodies[k % 3], *(WORDS[i] for i in rng.integers(0, len(WORDS), 2))]
+        texts.append(f"\u201c{' '.join(words)} troops deployed north korea kursk,\u201d "
+                     f"{speakers[k % len(speakers)]} said.")
+    lists = [t.replace("\u201c", "").replace("\u201d", "").replace(",", "").rstrip(".")
+             .lower().split() for t in texts]
+    table = build_features(lists)
+    pairs = np.array([(i, j) for i in range(40) for j in range(i + 1, 40)], dtype=np.int64)
+    params = FindParams(match=match)
+    one = score_pairs(table, pairs, params, text_of=texts.__getitem__)
+    plain = score_pairs(table, pairs, params)
+    assert (one[0] < plain[0]).any()  # the speaker rule fired
+    monkeypatch.setattr(verify, "PARALLEL_MIN_TEXTS", 1)
+    many = score_pairs(table, pairs, params, text_of=texts.__getitem__, workers=3)
+    for x, y in zip(one, many, strict=True):
+        assert np.array_equal(x, y)
