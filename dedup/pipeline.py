@@ -12,10 +12,12 @@ as that list and records the time and peak memory of each stage.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
@@ -273,7 +275,30 @@ def find(corpus: Corpus, params: FindParams | None = None, *,
     ['cross-document']
     """
     params = params or FindParams()
-    run = _Run(corpus, params, progress, workers, engine or LocalEngine())
+    with _collector_paused():
+        return _find(corpus, params, progress, keep_candidates, workers,
+                     engine or LocalEngine())
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while ``find`` runs, as it was before after it.
+    ``find`` builds millions of small containers that hold no cycles (tuples of
+    spans, chains, clusters' dicts), freed by reference counting as ever; each
+    collection of the oldest generation walks every one of them alive, and a large
+    run paid for dozens (30k documents: 42.6 s against 44.1-45.2 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _find(corpus: Corpus, params: FindParams, progress: Progress | None,
+          keep_candidates: bool, workers: int | None, engine: Engine) -> FindResult:
+    run = _Run(corpus, params, progress, workers, engine)
     units = _segment(run)                          # sentences, words, distinct passages
     table = _weigh(run, units)                     # weighted n-gram features
     cand = _candidates(run, units, table)          # MinHash + LSH, two channels

@@ -350,3 +350,32 @@ def test_common_weight_is_one_bincount_whatever_the_run(seeds_dir: Path) -> None
         # the rows of masked entries, a run of rows at a time, are the plain gather
         assert pipeline.units_of(table.indptr, common, block=block).tolist() == (
             unit_of[common].tolist())
+
+
+def test_find_pauses_the_cycle_collector_and_restores_it() -> None:
+    """The collector is off while find runs (progress is reported from inside it) and
+    as it was afterwards, an error included."""
+    import gc
+
+    import pytest
+
+    wire = "Officials confirmed the bridge collapse injured forty workers on Monday night."
+    corpus = Corpus((Document("a", wire, "a"), Document("b", "Local news. " + wire, "b")))
+    seen = []
+    assert gc.isenabled()
+    find(corpus, progress=lambda *a: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+    def fail(*a):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        find(corpus, progress=fail)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        find(corpus)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
