@@ -43,6 +43,7 @@ from .passages import Chain, DocLayout, chain_matches, extend_chains
 from .relations import PARTIALLY, WHOLLY, Relation, relate
 from .repeats import (
     boilerplate,
+    copy_docs,
     distinct,
     expand_pairs,
     furniture_reps,
@@ -607,6 +608,7 @@ class _Checked:
     ok_ptr: np.ndarray     # usable copies (not furniture, long enough) per distinct
     ok_members: np.ndarray  # passage, in CSR form
     repeats: int           # verified repeat pairs
+    ok_docs: np.ndarray    # the document of each of ok_members
 
 
 def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> _Checked:
@@ -642,7 +644,9 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
     ok_ptr = np.zeros_like(units.members_ptr)
     ok_ptr[1:] = np.cumsum(np.add.reduceat(member_ok.astype(np.int64), units.members_ptr[:-1])
                            if len(units.members) else np.zeros(0, np.int64))
-    return _Checked(cos, shared, groups, ok_ptr, units.members[member_ok], len(dup_scores))
+    ok_members = units.members[member_ok]
+    return _Checked(cos, shared, groups, ok_ptr, ok_members, len(dup_scores),
+                    units.doc_index[ok_members])
 
 
 def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
@@ -849,9 +853,7 @@ def _touching_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     block's first) that are."""
     lo, hi = block
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                             max_bucket, ordered=False)
-    da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+    which, da, db = copy_docs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_docs, max_bucket)
     key = np.minimum(da, db) * n_docs + np.maximum(da, db)
     found = np.zeros(len(key), dtype=bool)
     if len(keys):
@@ -940,15 +942,13 @@ def _sketch_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _copy_evidence(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
-                   evidence: np.ndarray, max_bucket: int, block: tuple[int, int], *,
-                   ordered: bool) -> tuple[np.ndarray, np.ndarray]:
+                   evidence: np.ndarray, max_bucket: int, block: tuple[int, int]
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """The document-pair key and the evidence of each copy pair (in two documents)
-    of the rows ``block`` of ``rep_pairs`` (``ordered``: in copy-pair order)."""
+    of the rows ``block`` of ``rep_pairs``, in :func:`copy_docs`'s order."""
     lo, hi = block
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    which, pp = expand_pairs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_members,
-                             max_bucket, ordered=ordered)
-    da, db = units.doc_index[pp[:, 0]], units.doc_index[pp[:, 1]]
+    which, da, db = copy_docs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_docs, max_bucket)
     keep = da != db
     key = np.minimum(da, db)[keep] * n_docs + np.maximum(da, db)[keep]
     return key, evidence[lo:hi][which[keep]]
@@ -959,8 +959,7 @@ def _sketch_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                   ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """The first pass of :func:`_evidence_keys` over the rows ``block``: each copy
     pair's buckets in the sketch and its evidence."""
-    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block,
-                             ordered=False)
+    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
     return _sketch_rows(key), ev
 
 
@@ -968,11 +967,10 @@ def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                     evidence: np.ndarray, max_bucket: int, passing: np.ndarray | None,
                     block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The rows ``block`` of ``rep_pairs``: the sorted document-pair keys of their
-    copy pairs, with the evidence each sums (in copy-pair order); only the keys whose
+    copy pairs, with the evidence each sums (in the order of :func:`copy_docs`); only the keys whose
     buckets both pass (``passing``: per row of the sketch, the buckets that reach
     the bar), or all keys."""
-    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block,
-                             ordered=True)
+    key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
     if passing is not None:
         r0, r1 = _sketch_rows(key)
         maybe = passing[0, r0] & passing[1, r1]

@@ -104,6 +104,56 @@ def union_pairs(parts: list[np.ndarray], n: int) -> np.ndarray:
     return np.stack([keys // n, keys % n], axis=1)
 
 
+def copy_docs(rep_pairs: np.ndarray, ptr: np.ndarray, member_doc: np.ndarray,
+              max_bucket: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The copy pairs of :func:`expand_pairs` (``ordered=False``: in its order) as the
+    row of ``rep_pairs`` each comes from and the documents of its two copies
+    (``member_doc``: the document of each member), without the passage pairs
+    themselves: what a question about document pairs needs, in a few passes over
+    the copy pairs (two levels of ``np.repeat`` where :func:`expand_pairs` divides).
+
+    >>> row, da, db = copy_docs(np.array([[0, 1], [0, 0]]), np.array([0, 2, 3]),
+    ...                         np.array([5, 6, 7]), 64)
+    >>> row.tolist(), da.tolist(), db.tolist()
+    ([0, 0, 1], [5, 6, 5], [7, 7, 6])
+    """
+    if len(rep_pairs) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.astype(member_doc.dtype), empty.astype(member_doc.dtype)
+    ra, rb = rep_pairs[:, 0], rep_pairs[:, 1]
+    sa, sb = ptr[ra], ptr[rb]
+    ka, kb = ptr[ra + 1] - sa, ptr[rb + 1] - sb
+    selfp = ra == rb
+    big = selfp & (ka > max_bucket)
+    ka = np.where(big, 0, ka)
+    # Level 1: each row's first copies, i = 0 .. ka - 1.
+    row1 = np.repeat(np.arange(len(rep_pairs), dtype=np.int64), ka)
+    i1 = np.arange(len(row1), dtype=np.int64) - np.repeat(np.cumsum(ka) - ka, ka)
+    k1 = kb[row1]
+    self1 = selfp[row1]
+    # Level 2: their second copies, j = 0 .. kb - 1, or i + 1 .. ka - 1 in a self pair.
+    count = np.where(self1, k1 - i1 - 1, k1)
+    first_j = np.where(self1, i1 + 1, 0)
+    doc1 = member_doc[sa[row1] + i1]
+    del k1, self1
+    ends = np.cumsum(count)
+    base = sb[row1] + first_j - (ends - count)  # + position among all copy pairs = index
+    del first_j, ends
+    row = np.repeat(row1, count)
+    da = np.repeat(doc1, count)
+    db = member_doc[np.repeat(base, count) + np.arange(len(row), dtype=np.int64)]
+    del row1, doc1, base, count
+    if big.any():
+        rows, a, b = [row], [da], [db]
+        for r in np.flatnonzero(big).tolist():
+            m = member_doc[ptr[ra[r]]:ptr[ra[r] + 1]]
+            rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
+            a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
+            b.append(np.r_[m[1:], m[2:]])
+        row, da, db = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
+    return row, da, db
+
+
 def repeat_groups(scores: dict[tuple[int, int], float]
                    ) -> list[tuple[list[int], list[tuple[int, int, float]]]]:
     """Repeats grouped by transitivity (safe for near-exact repeats), each group with
