@@ -115,6 +115,29 @@ def test_expand_pairs_unordered_gives_the_same_pairs_and_rows() -> None:
                 == sorted(zip(p1.tolist(), w1.tolist(), strict=True)))
 
 
+def test_copy_docs_gives_expand_pairs_rows_and_documents_in_its_order() -> None:
+    from dedup.repeats import copy_docs, expand_pairs
+    rng = np.random.default_rng(6)
+    members = rng.permutation(80)
+    member_doc = rng.integers(0, 12, 80)
+    ptr = np.r_[0, np.sort(rng.choice(np.arange(1, 80), 17, replace=False)), 80]
+    n_rep = len(ptr) - 1
+    reps = np.array(sorted({(min(i, j), max(i, j))
+                            for i, j in rng.integers(0, n_rep, (60, 2)).tolist()}))
+    assert (reps[:, 0] == reps[:, 1]).any()
+    for bucket in (2, 3, 64):
+        which, pp = expand_pairs(reps, ptr, members, bucket, ordered=False)
+        doc = np.empty(80, dtype=np.int64)
+        doc[members] = member_doc
+        row, da, db = copy_docs(reps, ptr, member_doc, bucket)
+        assert row.tolist() == which.tolist()
+        assert [tuple(sorted(x)) for x in zip(da.tolist(), db.tolist(), strict=True)] == [
+            tuple(sorted(x)) for x in zip(doc[pp[:, 0]].tolist(), doc[pp[:, 1]].tolist(),
+                                          strict=True)]
+    row, da, db = copy_docs(reps[:0], ptr, member_doc, 64)
+    assert len(row) == len(da) == len(db) == 0
+
+
 def test_runs_are_chained_without_the_search_exactly_as_the_search_would() -> None:
     rng = np.random.default_rng(11)
     for trial in range(40):
