@@ -27,8 +27,8 @@ from .parallel import fork_map
 __all__ = ["Chain", "DocLayout", "chain_matches", "extend_chains"]
 
 
-# Fewer chains are extended (and fewer seeds chained) in this process: forking costs
-# more than it saves.
+# Fewer chains are clustered (:mod:`dedup.cluster`), and fewer seeds chained, in this
+# process: forking costs more than it saves.
 PARALLEL_MIN_CHAINS = 20_000
 PARALLEL_MIN_SEEDS = 200_000
 
@@ -247,8 +247,8 @@ def _chain_group(d_a: int, d_b: int, ia: Sequence[int], ib: Sequence[int],
 
 
 def extend_chains(chains: Sequence[Chain], layout: DocLayout,
-                  score: Callable[[int, int], float], *, min_score: float,
-                  max_steps: int, workers: int = 1) -> list[Chain]:
+                  score: Callable[[np.ndarray, np.ndarray], np.ndarray], *,
+                  min_score: float, max_steps: int) -> list[Chain]:
     """Grow each chain at both ends over the next sentence of both documents while
     that pair of sentences scores at least ``min_score`` (an on-demand score with no
     evidence floor), at most ``max_steps`` sentences each way: the seed-and-extend
@@ -258,36 +258,43 @@ def extend_chains(chains: Sequence[Chain], layout: DocLayout,
     what it kept, joins the passage its neighbours already hold; the lead itself,
     sharing nothing with the wire's sentence beside it, does not. Passages and
     matches keep their meaning: the matches of a chain stay its verified seeds.
-    ``workers`` forked processes share a large batch (each chain grows on its own);
-    the chains are the same whatever their number."""
-    if len(chains) < PARALLEL_MIN_CHAINS:
-        workers = 1
-    step = max(1, -(-len(chains) // (4 * max(1, workers))))
-    spans = [(lo, min(len(chains), lo + step)) for lo in range(0, len(chains), step)]
-    return fork_map(_extend_span, (chains, layout, score, min_score, max_steps), spans,
-                    workers)
 
+    ``score(i, j)`` scores arrays of sentence pairs (passage indexes) at once: every
+    chain takes its first step together, then those that took it their second.
 
-def _extend_span(chains: Sequence[Chain], layout: DocLayout,
-                 score: Callable[[int, int], float], min_score: float, max_steps: int,
-                 span: tuple[int, int]) -> list[Chain]:
-    """:func:`extend_chains` of ``chains[span[0]:span[1]]``."""
-    out = []
-    for ch in chains[span[0]:span[1]]:
-        if ch.seeds < 2:  # a lone sentence match is no run to extend
-            out.append(ch)
-            continue
-        fa, la, fb, lb = ch.first_a, ch.last_a, ch.first_b, ch.last_b
-        na = int(layout.doc_first[ch.doc_a + 1] - layout.doc_first[ch.doc_a])
-        nb = int(layout.doc_first[ch.doc_b + 1] - layout.doc_first[ch.doc_b])
-        base_a, base_b = int(layout.doc_first[ch.doc_a]), int(layout.doc_first[ch.doc_b])
+    >>> lay = DocLayout.build([0] * 4 + [1] * 4, [0, 1, 2, 3] * 2, [9] * 8, 2, 5)
+    >>> [c[2:6] for c in extend_chains([Chain(0, 1, 1, 2, 1, 2, 2, .9, 18)], lay,
+    ...                                lambda i, j: (i + 4 == j) * 1.0, min_score=0.5,
+    ...                                max_steps=2)]
+    [(0, 3, 0, 3)]
+    """
+    if not chains:
+        return []
+    f = np.array([(c.doc_a, c.doc_b, c.first_a, c.last_a, c.first_b, c.last_b, c.seeds)
+                  for c in chains], dtype=np.int64)
+    base_a, base_b = layout.doc_first[f[:, 0]], layout.doc_first[f[:, 1]]
+    size_a = layout.doc_first[f[:, 0] + 1] - base_a
+    size_b = layout.doc_first[f[:, 1] + 1] - base_b
+    grows = f[:, 6] >= 2  # a lone sentence match is no run to extend
+    ends = f[:, 2:6].copy()  # first_a, last_a, first_b, last_b
+    for step, (room_a, room_b) in ((-1, (ends[:, 0] > 0, ends[:, 2] > 0)),
+                                   (+1, (ends[:, 1] + 1 < size_a, ends[:, 3] + 1 < size_b))):
+        ca, cb = (0, 2) if step < 0 else (1, 3)
+        live = grows & room_a & room_b
         for _ in range(max_steps):
-            if fa == 0 or fb == 0 or score(base_a + fa - 1, base_b + fb - 1) < min_score:
+            k = np.flatnonzero(live)
+            if len(k) == 0:
                 break
-            fa, fb = fa - 1, fb - 1
-        for _ in range(max_steps):
-            if la + 1 >= na or lb + 1 >= nb or score(base_a + la + 1, base_b + lb + 1) < min_score:
-                break
-            la, lb = la + 1, lb + 1
-        out.append(ch._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb))
+            k = k[score(base_a[k] + ends[k, ca] + step, base_b[k] + ends[k, cb] + step)
+                  >= min_score]
+            ends[k, ca] += step
+            ends[k, cb] += step
+            live = np.zeros(len(chains), dtype=bool)
+            live[k] = True
+            live &= ((ends[:, ca] > 0) & (ends[:, cb] > 0) if step < 0 else
+                     (ends[:, ca] + 1 < size_a) & (ends[:, cb] + 1 < size_b))
+    out = list(chains)
+    for k in np.flatnonzero((ends != f[:, 2:6]).any(axis=1)).tolist():
+        fa, la, fb, lb = ends[k].tolist()
+        out[k] = chains[k]._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb)
     return out

@@ -681,9 +681,9 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     chains = chain_matches(pairs[:, 0], pairs[:, 1], cosines, layout, max_gap=params.max_gap,
                            workers=run.processes)
     if params.extend_threshold < 1.0:
-        chains = extend_chains(chains, layout, _sentence_score(units, table, params),
-                               min_score=params.extend_threshold, max_steps=params.max_gap,
-                               workers=run.processes)
+        chains = extend_chains(chains, layout,
+                               _sentence_scores(units, table, params, run.threads),
+                               min_score=params.extend_threshold, max_steps=params.max_gap)
     shared = cluster_chains(chains, layout, absorb=params.absorb, min_fit=params.min_fit,
                             max_gap=params.max_gap, workers=run.processes)
     raw = [_shared_raw(sc, chains) for sc in shared]
@@ -700,19 +700,27 @@ def _assemble(run: _Run, units: _Units, table: FeatureTable, checked: _Checked,
     return layout, chains, clusters, cluster_of_chain
 
 
-def _sentence_score(units: _Units, table: FeatureTable, params: FindParams
-                    ) -> Callable[[int, int], float]:
-    """Weighted cosine of two sentence passages, on demand, with no evidence floor and
-    nothing for a sentence too short to match (used to extend chains at their ends:
-    a neighbour of verified matches needs less evidence than a pair on its own)."""
-    def score(i: int, j: int) -> float:
-        a, b = int(units.rep_of[i]), int(units.rep_of[j])
-        if table.n_words[a] < params.min_words or table.n_words[b] < params.min_words:
-            return 0.0
-        ta, tb = float(table.total[a]), float(table.total[b])
-        if ta <= 0 or tb <= 0:
-            return 0.0
-        return shared_stats(table, a, b)[0] / (ta * tb) ** 0.5
+def _sentence_scores(units: _Units, table: FeatureTable, params: FindParams, threads: int
+                     ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Weighted cosine of pairs of sentence passages (arrays of passage indexes), on
+    demand, with no evidence floor and nothing for a sentence too short to match
+    (used to extend chains at their ends: a neighbour of verified matches needs less
+    evidence than a pair on its own). Scores within a hair of ``extend_threshold``
+    are computed again one pair at a time, so that no rounding in the bulk sums
+    decides a step."""
+    def score(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        a, b = units.rep_of[i], units.rep_of[j]
+        ta, tb = table.total[a], table.total[b]
+        out = np.zeros(len(a), dtype=np.float64)
+        k = np.flatnonzero((table.n_words[a] >= params.min_words)
+                           & (table.n_words[b] >= params.min_words) & (ta > 0) & (tb > 0))
+        shared, _ = shared_stats_bulk(table, np.stack([a[k], b[k]], axis=1), workers=threads)
+        out[k] = shared / np.sqrt(ta[k] * tb[k])
+        edge = k[np.abs(out[k] - params.extend_threshold) <= 1e-9]
+        for x, y, z in zip(edge.tolist(), a[edge].tolist(), b[edge].tolist(), strict=True):
+            out[x] = shared_stats(table, y, z)[0] / (float(table.total[y])
+                                                     * float(table.total[z])) ** 0.5
+        return out
     return score
 
 

@@ -174,7 +174,7 @@ def test_runs_are_chained_without_the_search_exactly_as_the_search_would() -> No
                    for x, y in zip(f, s, strict=True))
 
 
-def test_extend_chains_on_forked_workers_equals_one_process(monkeypatch) -> None:
+def test_extend_chains_in_rounds_equals_one_chain_at_a_time() -> None:
     from dedup import passages
 
     rng = np.random.default_rng(2)
@@ -185,17 +185,43 @@ def test_extend_chains_on_forked_workers_equals_one_process(monkeypatch) -> None
     chains = []
     for _ in range(300):
         da, db = sorted(rng.choice(n_docs, 2, replace=False).tolist())
-        fa, fb = rng.integers(0, per - 3, 2).tolist()
-        chains.append(Chain(da, db, fa, fa + 1, fb, fb + 1, 2, 0.5, 18))
+        n = int(rng.integers(1, 3))
+        fa, fb = rng.integers(0, per - n + 1, 2).tolist()  # some at a document's edge
+        chains.append(Chain(da, db, fa, fa + n - 1, fb, fb + n - 1, int(rng.integers(1, 4)),
+                            0.5, 18))
 
     def score(i: int, j: int) -> float:  # deterministic, some pass and some fail
         return ((i * 31 + j * 17) % 10) / 10
 
-    one = passages.extend_chains(chains, lay, score, min_score=0.3, max_steps=2)
-    assert one != chains  # some chains grew
-    monkeypatch.setattr(passages, "PARALLEL_MIN_CHAINS", 1)
-    many = passages.extend_chains(chains, lay, score, min_score=0.3, max_steps=2, workers=3)
-    assert many == one
+    def scores(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return np.array([score(x, y) for x, y in zip(i.tolist(), j.tolist(), strict=True)])
+
+    got = passages.extend_chains(chains, lay, scores, min_score=0.3, max_steps=2)
+    assert got != chains  # some chains grew
+    assert got == _extend_one_by_one(chains, lay, score, 0.3, 2)
+
+
+def _extend_one_by_one(chains, lay, score, min_score: float, max_steps: int) -> list[Chain]:
+    """The seed-and-extend step written plainly, one chain and one step at a time."""
+    out = []
+    for ch in chains:
+        if ch.seeds < 2:
+            out.append(ch)
+            continue
+        fa, la, fb, lb = ch.first_a, ch.last_a, ch.first_b, ch.last_b
+        na = int(lay.doc_first[ch.doc_a + 1] - lay.doc_first[ch.doc_a])
+        nb = int(lay.doc_first[ch.doc_b + 1] - lay.doc_first[ch.doc_b])
+        base_a, base_b = int(lay.doc_first[ch.doc_a]), int(lay.doc_first[ch.doc_b])
+        for _ in range(max_steps):
+            if fa == 0 or fb == 0 or score(base_a + fa - 1, base_b + fb - 1) < min_score:
+                break
+            fa, fb = fa - 1, fb - 1
+        for _ in range(max_steps):
+            if la + 1 >= na or lb + 1 >= nb or score(base_a + la + 1, base_b + lb + 1) < min_score:
+                break
+            la, lb = la + 1, lb + 1
+        out.append(ch._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb))
+    return out
 
 
 def test_chain_matches_on_forked_workers_equals_one_process(monkeypatch) -> None:
