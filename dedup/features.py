@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -246,9 +247,11 @@ class FeatureTable:
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def sequence_keys_hashed(word_hashes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def sequence_keys_hashed(word_hashes: np.ndarray, lengths: np.ndarray, *,
+                         workers: int = 1, block: int = 1 << 22) -> np.ndarray:
     """One 64-bit key per word sequence, from its words' hashes (0 for an empty
-    sequence): equal sequences, equal keys; order matters.
+    sequence): equal sequences, equal keys; order matters. Runs of sequences with
+    about ``block`` words each are keyed on ``workers`` threads.
 
     >>> h = np.array([5, 7, 5, 7, 7, 5], dtype=np.uint64)
     >>> k = sequence_keys_hashed(h, np.array([2, 2, 2, 0]))
@@ -260,12 +263,33 @@ def sequence_keys_hashed(word_hashes: np.ndarray, lengths: np.ndarray) -> np.nda
     if len(word_hashes) == 0:
         return keys
     starts = np.cumsum(lengths) - lengths
-    pos = np.arange(len(word_hashes), dtype=np.int64) - np.repeat(starts, lengths)
+    # The mix of each position in a sequence, once: a word's mix depends on its hash
+    # and its position only.
     with np.errstate(over="ignore"):
-        mixed = fmix64(word_hashes ^ fmix64((pos.astype(np.uint64) + np.uint64(1)) * _GOLDEN))
-        nonempty = lengths > 0
-        sums = np.add.reduceat(mixed, starts[nonempty])
-        keys[nonempty] = fmix64(sums ^ (lengths[nonempty].astype(np.uint64) * _GOLDEN))
+        at = fmix64((np.arange(int(lengths.max()), dtype=np.uint64) + np.uint64(1)) * _GOLDEN)
+    cuts = np.searchsorted(starts, np.arange(block, len(word_hashes), block), side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(lengths)}), len(lengths)]
+    spans = list(itertools.pairwise(bounds))
+    keyed = partial(_sequence_keys_run, word_hashes, lengths, starts, at)
+    for (lo, hi), k in zip(spans, ordered_map(keyed, spans, workers), strict=True):
+        keys[lo:hi] = k
+    return keys
+
+
+def _sequence_keys_run(word_hashes: np.ndarray, lengths: np.ndarray, starts: np.ndarray,
+                       at: np.ndarray, span: tuple[int, int]) -> np.ndarray:
+    """:func:`sequence_keys_hashed` of the sequences ``span``."""
+    lo, hi = span
+    n, first = lengths[lo:hi], starts[lo:hi] - starts[lo]
+    h = word_hashes[starts[lo]:starts[lo] + int(n.sum())]
+    keys = np.zeros(hi - lo, dtype=np.uint64)
+    nonempty = n > 0
+    if not nonempty.any():
+        return keys
+    pos = np.arange(len(h), dtype=np.int64) - np.repeat(first, n)
+    with np.errstate(over="ignore"):
+        sums = np.add.reduceat(fmix64(h ^ at[pos]), first[nonempty])
+        keys[nonempty] = fmix64(sums ^ (n[nonempty].astype(np.uint64) * _GOLDEN))
     keys[nonempty & (keys == 0)] = 1
     return keys
 

@@ -389,7 +389,8 @@ def _segment(run: _Run) -> _Units:
         progress=(lambda i, t: progress("segment", i, t)) if progress else None)
     passages = PassageTable([d.id for d in docs], tok.doc, tok.index, tok.start, tok.end,
                             tok.paragraph)
-    rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths))
+    rep_of, members_ptr, members = distinct(sequence_keys_hashed(tok.hashes, tok.lengths,
+                                                                 workers=run.threads))
     firsts = members[members_ptr[:-1]]
     rep_len = tok.lengths[firsts]
     at = (np.repeat(np.cumsum(tok.lengths)[firsts] - rep_len - (np.cumsum(rep_len) - rep_len),
@@ -403,41 +404,52 @@ def _segment(run: _Run) -> _Units:
     rep_hashes = tok.hashes[at]
     units = _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
                    rep_hashes, tok.factors[at], rep_len,
-                   _word_ids(rep_hashes, rep_len, rep_of, tok.lengths), word_ptr)
+                   _word_ids(rep_hashes, rep_len, rep_of, tok.lengths, workers=run.threads),
+                   word_ptr)
     run.lap("segment")
     return units
 
 
 def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
-              lengths: np.ndarray, *, block: int = 1 << 22) -> np.ndarray:
+              lengths: np.ndarray, *, block: int = 1 << 22, workers: int = 1) -> np.ndarray:
     """Each word of the corpus (passage ``p`` has ``lengths[p]`` words, the words of
     its distinct passage ``rep_of[p]``, whose words are ``rep_hashes``, ``rep_len``
     each) as its rank among the corpus' distinct word hashes, int32: the ids
     ``np.unique(hashes, return_inverse=True)`` gives for every word. Ranked once per
     word of a distinct passage (a wire sentence printed by twenty outlets is looked
-    up once), looked up a block at a time, then copied to every copy of it.
+    up once), looked up a block at a time, then copied to every copy of it; the
+    blocks on ``workers`` threads.
 
     >>> rep = np.array([30, 10, 20, 10], dtype=np.uint64)  # passages "30 10", "20 10"
     >>> _word_ids(rep, np.array([2, 2]), np.array([0, 1, 0]), np.array([2, 2, 2])).tolist()
     [2, 0, 1, 0, 2, 0]
     """
-    vocab = unique_sorted(rep_hashes)
+    # The distinct hashes of each part, then of their union: the corpus' vocabulary.
+    parts = np.array_split(rep_hashes, max(1, workers))
+    vocab = unique_sorted(np.concatenate(list(ordered_map(unique_sorted, parts, workers))))
+    del parts
     rep_ids = np.empty(len(rep_hashes), dtype=np.int32)
-    for lo in range(0, len(rep_hashes), block):
-        rep_ids[lo:lo + block] = np.searchsorted(vocab, rep_hashes[lo:lo + block])
-    del vocab
+    starts = list(range(0, len(rep_hashes), block))
+    for lo, found in zip(starts, ordered_map(
+            lambda lo: np.searchsorted(vocab, rep_hashes[lo:lo + block]), starts, workers),
+            strict=True):
+        rep_ids[lo:lo + block] = found
     rep_start = np.cumsum(rep_len) - rep_len
     ends = np.cumsum(lengths)
     ids = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
     step = max(1, block // 16)  # passages at a time (about ``block`` words and less)
-    for lo in range(0, len(lengths), step):
+
+    def copies(lo: int) -> tuple[int, np.ndarray]:
         hi = min(len(lengths), lo + step)
         n = lengths[lo:hi]
         w0 = int(ends[lo] - n[0]) if hi > lo else 0
         first = ends[lo:hi] - n - w0  # each passage's first word, within the block
         where = np.repeat(rep_start[rep_of[lo:hi]] - first, n) + np.arange(
             int(n.sum()), dtype=np.int64)
-        ids[w0:w0 + len(where)] = rep_ids[where]
+        return w0, rep_ids[where]
+
+    for w0, got in ordered_map(copies, range(0, len(lengths), step), workers):
+        ids[w0:w0 + len(got)] = got
     return ids
 
 

@@ -270,3 +270,34 @@ def test_shared_stats_bulk_equals_one_pair_at_a_time(passages: list[list[int]],
     for (i, j), s, r in zip(pairs.tolist(), shared.tolist(), runs.tolist(), strict=True):
         want = shared_stats(table, i, j)
         assert math.isclose(s, want[0], rel_tol=1e-12, abs_tol=1e-12) and r == want[1]
+
+
+def test_sequence_keys_in_threaded_runs_equal_one_run() -> None:
+    from dedup.features import sequence_keys_hashed
+
+    rng = np.random.default_rng(8)
+    lengths = rng.integers(0, 12, 500)
+    hashes = rng.integers(0, 2**63, int(lengths.sum()), dtype=np.int64).astype(np.uint64)
+    hashes[:5] = hashes[5:10]  # some repeats
+    one = sequence_keys_hashed(hashes, lengths, block=1 << 30)
+    for block, workers in ((7, 1), (50, 3), (1, 2)):
+        assert np.array_equal(sequence_keys_hashed(hashes, lengths, block=block,
+                                                   workers=workers), one)
+    assert (one[lengths == 0] == 0).all() and (one[lengths > 0] != 0).all()
+
+
+def test_word_ids_in_threaded_blocks_are_the_ranks_of_the_hashes() -> None:
+    from dedup.pipeline import _word_ids
+
+    rng = np.random.default_rng(9)
+    rep_len = rng.integers(1, 9, 40)
+    rep_hashes = rng.integers(0, 30, int(rep_len.sum())).astype(np.uint64)
+    rep_of = rng.integers(0, 40, 120)
+    lengths = rep_len[rep_of]
+    starts = np.cumsum(rep_len) - rep_len
+    words = np.concatenate([rep_hashes[starts[r]:starts[r] + rep_len[r]] for r in rep_of])
+    want = np.unique(words, return_inverse=True)[1].reshape(-1)
+    assert len(np.unique(words)) == len(np.unique(rep_hashes))
+    for block, workers in ((1 << 22, 1), (16, 3), (5, 2)):
+        assert _word_ids(rep_hashes, rep_len, rep_of, lengths, block=block,
+                         workers=workers).tolist() == want.tolist()
