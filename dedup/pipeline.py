@@ -673,7 +673,9 @@ def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
     cosines = checked.cos[keep][which]
     cross = units.outlet[pairs[:, 0]] != units.outlet[pairs[:, 1]]
     pairs, cosines = pairs[cross], cosines[cross]
-    order = np.lexsort((pairs[:, 1], pairs[:, 0], -cosines))
+    # expand_pairs gives them sorted by pair: a stable sort by score keeps that order
+    # among equal scores (one key to sort, not three)
+    order = np.argsort(-cosines, kind="stable")
     pairs, cosines = pairs[order], cosines[order]
     if run.progress:
         run.progress("verify", len(cand), len(cand))
