@@ -244,3 +244,13 @@ def test_chain_matches_on_forked_workers_equals_one_process(monkeypatch) -> None
     assert many == one
     assert all(type(x) is type(y) for f, s in zip(many, one, strict=True)
                for x, y in zip(f, s, strict=True))
+
+
+def test_seed_order_by_one_key_is_lexsort_order() -> None:
+    from dedup.passages import _seed_order
+
+    rng = np.random.default_rng(12)
+    da, db, sa, sb = (rng.integers(0, 6, 400) for _ in range(4))  # with repeats
+    want = np.lexsort((sb, sa, db, da)).tolist()
+    assert _seed_order(da, db, sa, sb, 6, 6).tolist() == want
+    assert _seed_order(da, db, sa, sb, 1 << 20, 1 << 20).tolist() == want  # lexsort path
