@@ -554,6 +554,10 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
     return seen
 
 
+# Sort keys combined into one int64 below this (tests lower it to take the other path).
+ONE_KEY_LIMIT = 1 << 62
+
+
 def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np.ndarray,
                df: tuple[np.ndarray, np.ndarray], chunks: list[tuple[int, int]], *,
                ngrams: tuple[int, ...], sizes: list[int], n_distinct: int,
@@ -622,8 +626,12 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
                    z.astype(bool), z.astype(rank_type))
             continue
         u, g, w, plain, rank = (np.concatenate(x) for x in zip(*occ, strict=True))
-        # The rank orders as the hash does (it is the hash's rank).
-        order = np.lexsort((-w, rank, u))
+        # The rank orders as the hash does (it is the hash's rank). By passage, then
+        # n-gram: one int64 key where they fit (two sort keys, not three).
+        if (hi - lo) * max(len(uniq_h), 1) < ONE_KEY_LIMIT:
+            order = np.lexsort((-w, (u - lo) * np.int64(len(uniq_h)) + rank.astype(np.int64)))
+        else:
+            order = np.lexsort((-w, rank, u))
         u, g, w, plain, rank = u[order], g[order], w[order], plain[order], rank[order]
         keep = np.r_[True, (u[1:] != u[:-1]) | (rank[1:] != rank[:-1])]
         u, w = u[keep] - lo, w[keep]

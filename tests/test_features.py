@@ -301,3 +301,18 @@ def test_word_ids_in_threaded_blocks_are_the_ranks_of_the_hashes() -> None:
     for block, workers in ((1 << 22, 1), (16, 3), (5, 2)):
         assert _word_ids(rep_hashes, rep_len, rep_of, lengths, block=block,
                          workers=workers).tolist() == want.tolist()
+
+
+def test_weighing_by_one_key_or_three_gives_the_same_table(monkeypatch) -> None:
+    from dedup import features
+
+    rng = np.random.default_rng(10)
+    vocab = "a b c d e f g h i j k l".split()
+    lists = [[vocab[i] for i in rng.integers(0, len(vocab), rng.integers(0, 15))]
+             for _ in range(200)]
+    lists += lists[:20]  # repeats: n-grams in several passages
+    one = features.build_features(lists)
+    monkeypatch.setattr(features, "ONE_KEY_LIMIT", 0)
+    three = features.build_features(lists)
+    for name in ("fid", "weights", "gram", "indptr", "total"):
+        assert np.array_equal(getattr(one, name), getattr(three, name)), name
