@@ -72,15 +72,9 @@ def expand_pairs(rep_pairs: np.ndarray, ptr: np.ndarray, members: np.ndarray,
     b = members[ptr[rb[row]] + j]
     ok = ~selfp[row] | (i < j)
     del i, j
-    rows, a, b = [row[ok]], [a[ok]], [b[ok]]
-    del row, ok
-    for r in np.flatnonzero(big).tolist():
-        m = members[ptr[ra[r]]:ptr[ra[r] + 1]]
-        rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
-        a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
-        b.append(np.r_[m[1:], m[2:]])
-    row, a, b = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
-    del rows
+    row, a, b = row[ok], a[ok], b[ok]
+    del ok
+    row, a, b = _with_big_buckets(row, a, b, ra, big, ptr, members)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     del a, b
     if not ordered:
@@ -143,15 +137,24 @@ def copy_docs(rep_pairs: np.ndarray, ptr: np.ndarray, member_doc: np.ndarray,
     da = np.repeat(doc1, count)
     db = member_doc[np.repeat(base, count) + np.arange(len(row), dtype=np.int64)]
     del row1, doc1, base, count
-    if big.any():
-        rows, a, b = [row], [da], [db]
-        for r in np.flatnonzero(big).tolist():
-            m = member_doc[ptr[ra[r]]:ptr[ra[r] + 1]]
-            rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
-            a.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
-            b.append(np.r_[m[1:], m[2:]])
-        row, da, db = np.concatenate(rows), np.concatenate(a), np.concatenate(b)
-    return row, da, db
+    return _with_big_buckets(row, da, db, ra, big, ptr, member_doc)
+
+
+def _with_big_buckets(row: np.ndarray, a: np.ndarray, b: np.ndarray, ra: np.ndarray,
+                      big: np.ndarray, ptr: np.ndarray, of_member: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``row``, ``a``, ``b`` followed by the pairs of each self pair past ``max_bucket``
+    copies (the rows ``big``): each copy with the first and with the next, as
+    ``of_member`` (the members themselves, or their documents)."""
+    if not big.any():
+        return row, a, b
+    rows, aa, bb = [row], [a], [b]
+    for r in np.flatnonzero(big).tolist():
+        m = of_member[ptr[ra[r]]:ptr[ra[r] + 1]]
+        rows.append(np.full(2 * len(m) - 3, r, dtype=np.int64))
+        aa.append(np.r_[np.full(len(m) - 1, m[0]), m[1:-1]])
+        bb.append(np.r_[m[1:], m[2:]])
+    return np.concatenate(rows), np.concatenate(aa), np.concatenate(bb)
 
 
 def repeat_groups(scores: dict[tuple[int, int], float]
