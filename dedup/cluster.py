@@ -149,12 +149,11 @@ def cluster_chains(chains: Sequence[Chain], layout: DocLayout, *, absorb: float 
     """
     if not chains:
         return []
-    words = np.array([c.words for c in chains], dtype=np.int64)
-    score = np.array([c.score for c in chains], dtype=np.float64)
-    order = np.lexsort((np.arange(len(chains)), -score, -words)).tolist()
-    del words, score
     # Per chain, its fields as Python lists: the growth looks them up millions of times.
     cols = tuple(list(col) for col in zip(*chains, strict=True))
+    score, words = (np.asarray(c) for c in cols[7:9])
+    order = np.lexsort((np.arange(len(chains)), -score, -words)).tolist()
+    del words, score
     parts = [order]
     if workers > 1 and len(chains) >= PARALLEL_MIN_CHAINS:
         parts = _parts(chain_groups(chains, layout, max_gap), order, 4 * workers)

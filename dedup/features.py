@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
-import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -45,7 +44,7 @@ import numpy as np
 
 from .arrays import unique_sorted
 from .normalize import norm_word, s_stem
-from .parallel import batches, ordered_map
+from .parallel import batches, ordered_map, ranges
 from .signatures import WordHasher, fmix64, ngram_features
 
 # Words below this frequency (per word of running text) add under one pseudo-passage
@@ -267,9 +266,7 @@ def sequence_keys_hashed(word_hashes: np.ndarray, lengths: np.ndarray, *,
     # and its position only.
     with np.errstate(over="ignore"):
         at = fmix64((np.arange(int(lengths.max()), dtype=np.uint64) + np.uint64(1)) * _GOLDEN)
-    cuts = np.searchsorted(starts, np.arange(block, len(word_hashes), block), side="right")
-    bounds = [0, *sorted(set(cuts.tolist()) - {0, len(lengths)}), len(lengths)]
-    spans = list(itertools.pairwise(bounds))
+    spans = ranges(lengths, -(-len(word_hashes) // block))
     keyed = partial(_sequence_keys_run, word_hashes, lengths, starts, at)
     for (lo, hi), k in zip(spans, ordered_map(keyed, spans, workers), strict=True):
         keys[lo:hi] = k

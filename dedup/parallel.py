@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -108,6 +110,25 @@ def quiet_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def ranges(weights: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """At most ``parts`` contiguous runs ``(lo, hi)`` of items, none empty, of about
+    equal weight (each item also counts one, so weightless items are spread too).
+
+    >>> ranges(np.array([5, 0, 0, 5]), 2)
+    [(0, 2), (2, 4)]
+    >>> ranges(np.zeros(0), 3)
+    []
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    cum = np.cumsum(np.asarray(weights, dtype=np.float64) + 1.0)
+    cuts = np.searchsorted(cum, np.linspace(0, cum[-1], max(1, min(parts, n)) + 1)[1:-1],
+                           side="right")
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, n}), n]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
 def batches(items: list[T], size: int) -> list[list[T]]:
     """``items`` cut into consecutive lists of ``size`` (the last one shorter).
 
@@ -118,4 +139,4 @@ def batches(items: list[T], size: int) -> list[list[T]]:
 
 
 __all__ = ["MAX_DEFAULT_THREADS", "batches", "fork_map", "ordered_map", "quiet_worker",
-           "threads_for"]
+           "ranges", "threads_for"]

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .parallel import fork_map
+from .parallel import fork_map, ranges
 
 __all__ = ["Chain", "DocLayout", "chain_matches", "extend_chains"]
 
@@ -160,12 +160,9 @@ def chain_matches(a: np.ndarray, b: np.ndarray, score: np.ndarray, layout: DocLa
     breaks = np.cumsum(~cont)
     del cont
     seeds = (da, db, sa, sb, sc, w, ca, na_, cb, nb_, breaks)
-    if workers <= 1 or len(sa) < PARALLEL_MIN_SEEDS:
-        spans = [(0, len(cuts) - 1)]
-    else:  # spans of document pairs holding about as many seeds each
-        ends = np.searchsorted(cuts, np.linspace(0, len(sa), 4 * workers + 1)[1:-1])
-        bounds = [0, *sorted(set(ends.tolist()) - {0, len(cuts) - 1}), len(cuts) - 1]
-        spans = list(itertools.pairwise(bounds))
+    # spans of document pairs holding about as many seeds each
+    spans = ranges(np.diff(cuts), 1 if workers <= 1 or len(sa) < PARALLEL_MIN_SEEDS
+                   else 4 * workers)
     # plain tuples from the workers: they unpickle faster than named tuples
     return [Chain(*t) for t in fork_map(_chain_span, (seeds, cuts, max_gap, runs), spans,
                                          workers)]
@@ -306,7 +303,7 @@ def extend_chains(chains: Sequence[Chain], layout: DocLayout,
             live &= ((ends[:, ca] > 0) & (ends[:, cb] > 0) if step < 0 else
                      (ends[:, ca] + 1 < size_a) & (ends[:, cb] + 1 < size_b))
     out = list(chains)
-    for k in np.flatnonzero((ends != f[:, 2:6]).any(axis=1)).tolist():
-        fa, la, fb, lb = ends[k].tolist()
-        out[k] = chains[k]._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb)
+    for i in np.flatnonzero((ends != f[:, 2:6]).any(axis=1)).tolist():
+        fa, la, fb, lb = ends[i].tolist()
+        out[i] = chains[i]._replace(first_a=fa, last_a=la, first_b=fb, last_b=lb)
     return out

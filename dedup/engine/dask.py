@@ -60,6 +60,7 @@ from ..features import (
 )
 from ..index import LSHParams, _runs, band_key, bucket_pairs
 from ..models import Document
+from ..parallel import ranges
 from ..relations import Coverage, coverages
 from ..signatures import MinHashParams, signatures
 from ..tokens import Tokens, WordForms, default_workers, tokenize_docs
@@ -353,25 +354,6 @@ def partition_of(doc_id: str, n: int) -> int:
     """
     digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little") % n
-
-
-def ranges(weights: np.ndarray, parts: int) -> list[tuple[int, int]]:
-    """At most ``parts`` contiguous runs ``(lo, hi)`` of items, none empty, of about
-    equal weight (each item also counts one, so weightless items are spread too).
-
-    >>> ranges(np.array([5, 0, 0, 5]), 2)
-    [(0, 2), (2, 4)]
-    >>> ranges(np.zeros(0), 3)
-    []
-    """
-    n = len(weights)
-    if n == 0:
-        return []
-    cum = np.cumsum(np.asarray(weights, dtype=np.float64) + 1.0)
-    cuts = np.searchsorted(cum, np.linspace(0, cum[-1], max(1, min(parts, n)) + 1)[1:-1],
-                           side="right")
-    bounds = [0, *sorted(set(cuts.tolist()) - {0, n}), n]
-    return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def corpus_order(tok: Tokens) -> Tokens:
