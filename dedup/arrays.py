@@ -30,4 +30,106 @@ def unique_sorted(x: np.ndarray) -> np.ndarray:
     return s[_starts(s)]
 
 
-__all__ = ["unique_sorted"]
+def stable_order(key: np.ndarray, *then: np.ndarray) -> np.ndarray:
+    """The order of a stable sort by ``key``, ties broken by each array of ``then`` in
+    turn and then by position: ``np.lexsort((*reversed(then), key))``, and with no
+    ``then``, ``np.argsort(key, kind="stable")``.
+
+    Fast where ties in ``key`` are few (hashes, pair keys): numpy's default argsort
+    (vectorised where the CPU allows) is 4x faster than its stable one on 64-bit keys
+    and far faster than ``lexsort``; only the runs of tied keys are then reordered,
+    by the tie-breakers and position. The result does not depend on how the first
+    sort orders ties, so it is the same on every machine.
+
+    >>> stable_order(np.array([3, 1, 3, 1, 2])).tolist()
+    [1, 3, 4, 0, 2]
+    >>> stable_order(np.array([3, 1, 3, 1]), np.array([9, 5, 8, 5])).tolist()
+    [1, 3, 2, 0]
+    """
+    key = np.asarray(key)
+    order = np.argsort(key)
+    if len(key) < 2:
+        return order
+    ks = key[order]
+    tie = ks[1:] == ks[:-1]
+    if not tie.any():
+        return order
+    in_tie = np.zeros(len(key), dtype=bool)
+    in_tie[1:] = tie
+    in_tie[:-1] |= tie
+    sub = np.flatnonzero(in_tie)
+    # Which run of ties each is in (ascending along sub): a run starts where the
+    # key differs from the one before.
+    starts = np.ones(len(sub), dtype=np.int64)
+    starts[1:] = ~tie[sub[1:] - 1]
+    run = np.cumsum(starts)
+    pos = order[sub]
+    order[sub] = pos[np.lexsort((pos, *[t[pos] for t in reversed(then)], run))]
+    return order
+
+
+def _ordered_bits(x: np.ndarray) -> np.ndarray:
+    """Integers as uint64 in the same order (signed ones with the sign bit flipped)."""
+    if x.dtype == np.uint64:
+        return x
+    if x.dtype.kind == "i":
+        return x.astype(np.int64).view(np.uint64) ^ np.uint64(1 << 63)
+    return x.astype(np.uint64)
+
+
+def search_sorted(table: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table, q)`` for a sorted integer ``table`` whose values are
+    spread over their range (hashes, pair keys), fast on large random ``q``.
+
+    A binary search over a large table misses the cache at every step (about 170 ns a
+    query over 100k hashes). Here the table's range is cut into about ``len(table)``
+    equal buckets, each bucket's first position found once, and each query starts at
+    its bucket and steps over the few values before it; a query still short of its
+    place after a few steps (a crowded bucket) falls back to the binary search.
+
+    >>> t = np.array([3, 8, 8, 20, 41], dtype=np.int64)
+    >>> search_sorted(t, np.array([0, 3, 4, 8, 9, 41, 50])).tolist()
+    [0, 0, 1, 1, 3, 4, 5]
+    """
+    table, q = np.asarray(table), np.asarray(q)
+    n = len(table)
+    if (n < 256 or len(q) < 4096 or table.dtype.kind not in "iu" or q.dtype.kind not in "iu"
+            or (table.dtype.kind == "u") != (q.dtype.kind == "u")):
+        return np.searchsorted(table, q)
+    ut, uq = _ordered_bits(table), _ordered_bits(q)
+    first, last = ut[0], ut[-1]
+    shift = max(0, int(last - first).bit_length() - n.bit_length())
+    n_buckets = (int(last - first) >> shift) + 1
+    bucket_start = np.empty(n_buckets + 1, dtype=np.int64)
+    bucket_start[:-1] = np.searchsorted(
+        ut, first + (np.arange(n_buckets, dtype=np.uint64) << np.uint64(shift)))
+    bucket_start[-1] = n
+    if uq.min() >= first and uq.max() <= last:  # the common case: no query outside
+        return _search_buckets(ut, uq, bucket_start, first, shift)
+    pos = np.where(uq < first, 0, n).astype(np.int64)
+    inside = np.flatnonzero((uq >= first) & (uq <= last))
+    pos[inside] = _search_buckets(ut, uq[inside], bucket_start, first, shift)
+    return pos
+
+
+def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
+                    first: np.uint64, shift: int, steps: int = 8) -> np.ndarray:
+    """:func:`search_sorted` of queries inside the table's range."""
+    b = (uq - first) >> np.uint64(shift)
+    at = bucket_start[b]
+    end = bucket_start[b + 1]
+    del b
+    last = len(ut) - 1
+    todo = np.flatnonzero((at < end) & (ut[np.minimum(at, last)] < uq))
+    for _ in range(steps):
+        if len(todo) == 0:
+            return at
+        at[todo] += 1
+        t = at[todo]
+        todo = todo[(t < end[todo]) & (ut[np.minimum(t, last)] < uq[todo])]
+    if len(todo):  # a crowded bucket: the binary search for what is left
+        at[todo] = np.searchsorted(ut, uq[todo])
+    return at
+
+
+__all__ = ["search_sorted", "stable_order", "unique_sorted"]

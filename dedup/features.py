@@ -42,7 +42,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from .arrays import unique_sorted
+from .arrays import stable_order, unique_sorted
 from .normalize import norm_word, s_stem
 from .parallel import batches, ordered_map, ranges
 from .signatures import WordHasher, fmix64, ngram_features
@@ -338,19 +338,22 @@ class Prepared(NamedTuple):
 
 def prepare_words(word_hashes: np.ndarray, lengths: np.ndarray, ngrams: tuple[int, ...], *,
                   multipliers: np.ndarray | None = None, prior: WordPrior | None = None,
-                  prior_passages: float = 0.0) -> Prepared:
+                  prior_passages: float = 0.0, word_freq: np.ndarray | None = None
+                  ) -> Prepared:
     """The arrays both passes of :func:`build_features_hashed` read, for the local
     build and the Dask engine alike: a word of prior frequency ``f`` per running word
     is held by a share ``q = 1 - exp(-f * L)`` of passages of the corpus' mean
     length ``L``; document frequency counts each distinct passage once, at its first
-    copy."""
+    copy. ``word_freq``: ``prior.lookup(word_hashes)``, when the caller has it
+    (looked up once per distinct word, it is far cheaper than once per word)."""
     wh = np.asarray(word_hashes, dtype=np.uint64)
     lengths = np.asarray(lengths, dtype=np.int64)
     m_prior = float(prior_passages) if prior is not None else 0.0
     if m_prior > 0 and len(wh):
         assert prior is not None
         mean_len = float(lengths[lengths > 0].mean())
-        q_word = -np.expm1(-prior.lookup(wh) * mean_len)
+        freq = prior.lookup(wh) if word_freq is None else np.asarray(word_freq, np.float64)
+        q_word = -np.expm1(-freq * mean_len)
     else:
         m_prior, q_word = 0.0, np.zeros(len(wh))
     mult = (np.asarray(multipliers, dtype=np.float64) if multipliers is not None
@@ -369,6 +372,7 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
                           stock_df: int | None = None,
                           prior: WordPrior | None = None,
                           prior_passages: float = 0.0,
+                          word_freq: np.ndarray | None = None,
                           chunk_words: int = 1 << 16,
                           workers: int = 1) -> FeatureTable:
     """:func:`build_features` for passages given as their words' hashes, laid end to
@@ -384,12 +388,15 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     of frequency ``f`` per running word is held by a share ``q = 1 - exp(-f * L)`` of
     passages of the corpus' mean length ``L``.
 
+    ``word_freq``: the prior's frequency of each word (``prior.lookup(word_hashes)``),
+    when the caller has it.
+
     ``workers`` threads share the runs of each pass (numpy releases the GIL); the
     table is the same whatever their number.
     """
     wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
         word_hashes, lengths, ngrams, multipliers=multipliers, prior=prior,
-        prior_passages=prior_passages)
+        prior_passages=prior_passages, word_freq=word_freq)
     n_units = len(lengths)
     chunks = list(_chunks(lengths, chunk_words))
 
@@ -535,8 +542,8 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
     seen: list[np.ndarray] = []
     chunks = list(chunks)
     firsts = _first_words(lengths, chunks)
-    for _, unit, grams in (_grams(wh, lengths, lo, hi, sizes, w0)
-                           for (lo, hi), w0 in zip(chunks, firsts, strict=True)):
+    for (lo, hi), w0 in zip(chunks, firsts, strict=True):
+        _, unit, grams = _grams(wh, lengths, lo, hi, sizes, w0)
         hs, us = [], []
         for h, valid in grams.values():
             pos = np.flatnonzero(valid & first[unit[:len(h)]])
@@ -545,10 +552,31 @@ def gram_runs(wh: np.ndarray, lengths: np.ndarray, first: np.ndarray,
         h, u = np.concatenate(hs), np.concatenate(us)
         if len(h) == 0:
             continue
-        order = np.lexsort((h, u))
-        h, u = h[order], u[order]
-        seen.append(h[np.r_[True, (h[1:] != h[:-1]) | (u[1:] != u[:-1])]])
+        seen.append(_distinct_in_passage(h, u - lo, hi - lo))
     return seen
+
+
+def _distinct_in_passage(h: np.ndarray, u: np.ndarray, n_units: int) -> np.ndarray:
+    """Each hash of ``h`` once per passage ``u`` (``0 <= u < n_units``) that holds it,
+    in no particular order: the hashes sorted (numpy's fast sort), ranked, and each
+    (rank, passage) pair kept once through one sort of an int64 key. Two sorts of
+    one key each, where ``lexsort`` of two keys is several times slower.
+
+    >>> sorted(_distinct_in_passage(np.array([9, 4, 9, 9], np.uint64),
+    ...                             np.array([0, 0, 0, 1]), 2).tolist())
+    [4, 9, 9]
+    """
+    order = np.argsort(h)
+    hs = h[order]
+    new = np.empty(len(hs), dtype=bool)
+    new[0] = True
+    np.not_equal(hs[1:], hs[:-1], out=new[1:])
+    rank = np.cumsum(new) - 1
+    key = np.sort(rank * np.int64(n_units) + u[order])
+    keep = np.empty(len(key), dtype=bool)
+    keep[0] = True
+    np.not_equal(key[1:], key[:-1], out=keep[1:])
+    return hs[new][key[keep] // np.int64(n_units)]
 
 
 # Sort keys combined into one int64 below this (tests lower it to take the other path).
@@ -626,7 +654,7 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
         # The rank orders as the hash does (it is the hash's rank). By passage, then
         # n-gram: one int64 key where they fit (two sort keys, not three).
         if (hi - lo) * max(len(uniq_h), 1) < ONE_KEY_LIMIT:
-            order = np.lexsort((-w, (u - lo) * np.int64(len(uniq_h)) + rank.astype(np.int64)))
+            order = stable_order((u - lo) * np.int64(len(uniq_h)) + rank.astype(np.int64), -w)
         else:
             order = np.lexsort((-w, rank, u))
         u, g, w, plain, rank = u[order], g[order], w[order], plain[order], rank[order]

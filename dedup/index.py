@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import unique_sorted
+from .arrays import stable_order, unique_sorted
 from .errors import ParameterError
 from .parallel import ordered_map
 from .signatures import fmix64
@@ -156,7 +156,7 @@ def _band_pairs(sig: np.ndarray, lsh: LSHParams, rows: np.ndarray | None, idx: n
     k = band_key(sig, lsh, band)  # all rows: cheaper than copying sig[idx]
     if rows is not None:
         k = k[rows]
-    order = np.argsort(k, kind="stable")
+    order = stable_order(k)
     return bucket_pairs(k[order], idx[order], n64, max_bucket)
 
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import unique_sorted
+from .arrays import search_sorted, unique_sorted
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
@@ -375,6 +375,8 @@ class _Units:
     rep_len: np.ndarray
     word_ids: np.ndarray     # every word of the corpus, as a small int
     word_ptr: np.ndarray     # document d's words: word_ids[word_ptr[d]:word_ptr[d + 1]]
+    vocab: np.ndarray        # the distinct word hashes, sorted: a word id's hash
+    rep_ids: np.ndarray      # the word ids of rep_hashes
 
 
 def _segment(run: _Run) -> _Units:
@@ -402,27 +404,32 @@ def _segment(run: _Run) -> _Units:
     outlet = np.fromiter((outlet_ids[d.outlet] for d in docs), dtype=np.int64,
                          count=len(docs))[tok.doc]
     rep_hashes = tok.hashes[at]
+    word_ids, vocab, rep_ids = _word_ids(rep_hashes, rep_len, rep_of, tok.lengths,
+                                         workers=run.threads)
     units = _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
-                   rep_hashes, tok.factors[at], rep_len,
-                   _word_ids(rep_hashes, rep_len, rep_of, tok.lengths, workers=run.threads),
-                   word_ptr)
+                   rep_hashes, tok.factors[at], rep_len, word_ids, word_ptr, vocab, rep_ids)
     run.lap("segment")
     return units
 
 
 def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
-              lengths: np.ndarray, *, block: int = 1 << 22, workers: int = 1) -> np.ndarray:
+              lengths: np.ndarray, *, block: int = 1 << 22, workers: int = 1
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each word of the corpus (passage ``p`` has ``lengths[p]`` words, the words of
     its distinct passage ``rep_of[p]``, whose words are ``rep_hashes``, ``rep_len``
     each) as its rank among the corpus' distinct word hashes, int32: the ids
     ``np.unique(hashes, return_inverse=True)`` gives for every word. Ranked once per
     word of a distinct passage (a wire sentence printed by twenty outlets is looked
     up once), looked up a block at a time, then copied to every copy of it; the
-    blocks on ``workers`` threads.
+    blocks on ``workers`` threads. Also returns the distinct hashes (sorted) and the
+    ranks of ``rep_hashes``, so that a lookup per word (the word-frequency prior)
+    can be made once per distinct word.
 
     >>> rep = np.array([30, 10, 20, 10], dtype=np.uint64)  # passages "30 10", "20 10"
-    >>> _word_ids(rep, np.array([2, 2]), np.array([0, 1, 0]), np.array([2, 2, 2])).tolist()
-    [2, 0, 1, 0, 2, 0]
+    >>> ids, vocab, rep_ids = _word_ids(rep, np.array([2, 2]), np.array([0, 1, 0]),
+    ...                                 np.array([2, 2, 2]))
+    >>> ids.tolist(), vocab.tolist(), rep_ids.tolist()
+    ([2, 0, 1, 0, 2, 0], [10, 20, 30], [2, 0, 1, 0])
     """
     # The distinct hashes of each part, then of their union: the corpus' vocabulary.
     parts = np.array_split(rep_hashes, max(1, workers))
@@ -431,7 +438,7 @@ def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
     rep_ids = np.empty(len(rep_hashes), dtype=np.int32)
     starts = list(range(0, len(rep_hashes), block))
     for lo, found in zip(starts, ordered_map(
-            lambda lo: np.searchsorted(vocab, rep_hashes[lo:lo + block]), starts, workers),
+            lambda lo: search_sorted(vocab, rep_hashes[lo:lo + block]), starts, workers),
             strict=True):
         rep_ids[lo:lo + block] = found
     rep_start = np.cumsum(rep_len) - rep_len
@@ -450,17 +457,22 @@ def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
 
     for w0, got in ordered_map(copies, range(0, len(lengths), step), workers):
         ids[w0:w0 + len(got)] = got
-    return ids
+    return ids, vocab, rep_ids
 
 
 def _weigh(run: _Run, units: _Units) -> FeatureTable:
     """Word 1-3-grams of each distinct passage, weighted by how distinctive they are."""
     p = run.params
+    prior = p.word_prior()
+    # The prior looked up once per distinct word, not once per word.
+    freq = prior.lookup(units.vocab)[units.rep_ids] if prior is not None else None
     table = run.engine.features(units.rep_hashes, units.rep_len, p.minhash.ngrams,
                                 multipliers=units.rep_factors, stock_df=p.stock_df,
-                                prior=p.word_prior(), prior_passages=p.prior_passages,
-                                workers=run.workers)
-    units.rep_hashes = units.rep_factors = np.zeros(0)  # not needed past this point
+                                prior=prior, prior_passages=p.prior_passages,
+                                word_freq=freq, workers=run.workers)
+    del freq
+    # not needed past this point
+    units.rep_hashes = units.rep_factors = units.vocab = units.rep_ids = np.zeros(0)
     run.lap("features")
     return table
 

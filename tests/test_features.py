@@ -299,8 +299,11 @@ def test_word_ids_in_threaded_blocks_are_the_ranks_of_the_hashes() -> None:
     want = np.unique(words, return_inverse=True)[1].reshape(-1)
     assert len(np.unique(words)) == len(np.unique(rep_hashes))
     for block, workers in ((1 << 22, 1), (16, 3), (5, 2)):
-        assert _word_ids(rep_hashes, rep_len, rep_of, lengths, block=block,
-                         workers=workers).tolist() == want.tolist()
+        ids, vocab, rep_ids = _word_ids(rep_hashes, rep_len, rep_of, lengths, block=block,
+                                        workers=workers)
+        assert ids.tolist() == want.tolist()
+        assert vocab.tolist() == np.unique(rep_hashes).tolist()
+        assert (vocab[rep_ids] == rep_hashes).all()
 
 
 def test_weighing_by_one_key_or_three_gives_the_same_table(monkeypatch) -> None:
@@ -316,3 +319,21 @@ def test_weighing_by_one_key_or_three_gives_the_same_table(monkeypatch) -> None:
     three = features.build_features(lists)
     for name in ("fid", "weights", "gram", "indptr", "total"):
         assert np.array_equal(getattr(one, name), getattr(three, name)), name
+
+
+def test_prior_frequencies_given_per_word_give_the_same_table() -> None:
+    """The pipeline looks the prior up once per distinct word and passes each word's
+    frequency in; the table is the one the prior's own lookup per word gives."""
+    from dedup.features import WordPrior, build_features_hashed
+
+    rng = np.random.default_rng(12)
+    vocab = np.unique(rng.integers(0, 2**63, 60).astype(np.uint64))
+    lengths = rng.integers(0, 12, 300)
+    wh = vocab[rng.integers(0, len(vocab), int(lengths.sum()))]
+    prior = WordPrior(vocab[::3], np.linspace(1e-5, 0.03, len(vocab[::3])), "test")
+    plain = build_features_hashed(wh, lengths, prior=prior, prior_passages=50.0)
+    given = build_features_hashed(wh, lengths, prior=prior, prior_passages=50.0,
+                                  word_freq=prior.lookup(vocab)[np.searchsorted(vocab, wh)])
+    for name in ("fid", "weights", "gram", "indptr", "total", "vocab", "vocab_df"):
+        assert np.array_equal(getattr(plain, name), getattr(given, name)), name
+    assert plain.weights.sum() > 0

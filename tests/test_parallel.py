@@ -97,3 +97,22 @@ def test_unique_sorted_equals_numpy_unique() -> None:
         got = unique_sorted(x)
         np.testing.assert_array_equal(got, np.unique(x))
         assert got.dtype == np.unique(x).dtype
+
+
+def test_stable_order_equals_numpy_stable_sorts() -> None:
+    """The fast stable order is exactly numpy's stable argsort and lexsort, ties and
+    all: few ties (hashes), many ties (small ints), floats with repeated values, one
+    and two tie-breakers, empty and one-element input."""
+    from dedup.arrays import stable_order
+
+    rng = np.random.default_rng(11)
+    keys = [rng.integers(0, 2**63, 3000, dtype=np.uint64), rng.integers(0, 5, 3000),
+            rng.integers(-40, 40, 3000), np.repeat(rng.integers(0, 2**40, 700), 4),
+            rng.integers(0, 3, 3000).astype(np.float64) / 2, np.zeros(0, np.int64),
+            np.array([7])]
+    for key in keys:
+        np.testing.assert_array_equal(stable_order(key), np.argsort(key, kind="stable"))
+        a = rng.integers(0, 3, len(key))
+        b = -rng.integers(0, 4, len(key)).astype(np.float64)
+        np.testing.assert_array_equal(stable_order(key, a), np.lexsort((a, key)))
+        np.testing.assert_array_equal(stable_order(key, a, b), np.lexsort((b, a, key)))

@@ -206,7 +206,8 @@ class DaskEngine:
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable:
+                 prior_passages: float = 0.0, word_freq: np.ndarray | None = None,
+                 workers: int | None = None) -> FeatureTable:
         """:func:`dedup.features.build_features_hashed`, with the document
         frequencies a reduction over partitions of passages (``workers``: the
         cluster's, not this process')."""
@@ -214,7 +215,7 @@ class DaskEngine:
         # passage length: worked out here, once, and sent with the words.
         wh, lengths, mult, q_word, m_prior, key, n_distinct, sizes, first = prepare_words(
             word_hashes, lengths, ngrams, multipliers=multipliers, prior=prior,
-            prior_passages=prior_passages)
+            prior_passages=prior_passages, word_freq=word_freq)
         runs = ranges(lengths, self.n_partitions())
         if not runs:
             return _empty_table(lengths, key, n_distinct, stock_df, m_prior)

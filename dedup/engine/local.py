@@ -33,7 +33,8 @@ class Engine(Protocol):
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable: ...
+                 prior_passages: float = 0.0, word_freq: np.ndarray | None = None,
+                 workers: int | None = None) -> FeatureTable: ...
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
                    params: MinHashParams, *, workers: int | None = None) -> np.ndarray: ...
@@ -65,10 +66,11 @@ class LocalEngine:
     def features(self, word_hashes: np.ndarray, lengths: np.ndarray,
                  ngrams: tuple[int, ...], *, multipliers: np.ndarray | None = None,
                  stock_df: int | None = None, prior: WordPrior | None = None,
-                 prior_passages: float = 0.0, workers: int | None = None) -> FeatureTable:
+                 prior_passages: float = 0.0, word_freq: np.ndarray | None = None,
+                 workers: int | None = None) -> FeatureTable:
         return build_features_hashed(word_hashes, lengths, ngrams, multipliers=multipliers,
                                      stock_df=stock_df, prior=prior,
-                                     prior_passages=prior_passages,
+                                     prior_passages=prior_passages, word_freq=word_freq,
                                      workers=threads_for(workers))
 
     def signatures(self, unit: np.ndarray, feature32: np.ndarray, n_units: int,
