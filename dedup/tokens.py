@@ -302,15 +302,19 @@ class _Chunked:
     sizes: list[int]                   # chunks of each passage
     chunks: list[str | tuple[str]]
     quoted: list[int]                  # bounds of the quoted runs of chunks
+    doc_chunks: list[int]              # where each document's chunks start
+    doc_quoted: list[int]              # where each document's quoted bounds start
 
 
 def _chunk_docs(texts: Sequence[str], forms: WordForms, grouped: set[int]) -> _Chunked:
     """``grouped``: the documents that hold a number grouped by spaces."""
-    out = _Chunked([], [], [], [], [])
+    out = _Chunked([], [], [], [], [], [], [])
     spans, sizes, chunks, quoted = out.spans, out.sizes, out.chunks, out.quoted
     letter = char_script_pattern().search
     collect = forms.collect
     for k, text in enumerate(texts):
+        out.doc_chunks.append(len(chunks))
+        out.doc_quoted.append(len(quoted))
         cjk = has_spaceless_script(text)  # most documents need none of those rules
         doc_spans = list(sentence_spans(text, spaceless=cjk))
         spans += doc_spans
@@ -342,20 +346,54 @@ def _chunk_docs(texts: Sequence[str], forms: WordForms, grouped: set[int]) -> _C
     return out
 
 
+def _splice(cut: _Chunked, ids: np.ndarray, redo: _Chunked, redo_ids: np.ndarray,
+            docs: list[int]) -> tuple[_Chunked, np.ndarray]:
+    """``cut`` (with its chunks' ``ids``) with the documents ``docs`` (ascending) cut
+    again: ``redo`` holds them, in that order, with ``redo_ids``. Their passages
+    are the same; their chunks, and so the chunk indexes in ``quoted``, change."""
+    out = _Chunked(cut.spans, cut.per_doc, [], [], [], [], [])
+    id_parts: list[np.ndarray] = []
+    # Where each document's passages, chunks and quoted bounds start, and the end.
+    bounds = {id(c): (np.r_[0, np.cumsum(c.per_doc)].tolist(), [*c.doc_chunks, len(c.chunks)],
+                      [*c.doc_quoted, len(c.quoted)]) for c in (cut, redo)}
+
+    def take(src: _Chunked, src_ids: np.ndarray, d0: int, d1: int) -> None:
+        """Documents ``d0..d1-1`` of ``src``."""
+        pass_at, chunk_at, quoted_at = bounds[id(src)]
+        p0, p1 = pass_at[d0], pass_at[d1]
+        c0, c1 = chunk_at[d0], chunk_at[d1]
+        q0, q1 = quoted_at[d0], quoted_at[d1]
+        shift, qshift = len(out.chunks) - c0, len(out.quoted) - q0
+        out.doc_chunks += [c + shift for c in src.doc_chunks[d0:d1]]
+        out.doc_quoted += [q + qshift for q in src.doc_quoted[d0:d1]]
+        out.quoted += [q + shift for q in src.quoted[q0:q1]]
+        out.sizes += src.sizes[p0:p1]
+        out.chunks += src.chunks[c0:c1]
+        id_parts.append(src_ids[c0:c1])
+
+    prev = 0
+    for k, d in enumerate(docs):
+        take(cut, ids, prev, d)
+        take(redo, redo_ids, k, k + 1)
+        prev = d + 1
+    take(cut, ids, prev, len(cut.per_doc))
+    return out, np.concatenate(id_parts)
+
+
 def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
     """:class:`Tokens` of consecutive documents; ``first`` is the first one's index."""
     cut = _chunk_docs(texts, forms, set())
     ids = forms.ids(cut.chunks)
     maybe = forms.maybe_grouped(ids, cut.sizes)
     if len(maybe):
-        # Rare: numbers grouped by spaces ("12 000"). Their documents are cut again,
-        # with the pattern wherever one is.
+        # Rare: numbers grouped by spaces ("12 000"). Their documents (only those)
+        # are cut again, with the pattern wherever one is.
         doc_of = np.repeat(np.arange(len(texts)), cut.per_doc)[maybe].tolist()
-        grouped = {d for d, p in zip(doc_of, maybe.tolist(), strict=True)
-                   if _GROUPED_RE.search(texts[d], cut.spans[p][0], cut.spans[p][1])}
+        grouped = sorted({d for d, p in zip(doc_of, maybe.tolist(), strict=True)
+                          if _GROUPED_RE.search(texts[d], cut.spans[p][0], cut.spans[p][1])})
         if grouped:
-            cut = _chunk_docs(texts, forms, grouped)
-            ids = forms.ids(cut.chunks)
+            redo = _chunk_docs([texts[d] for d in grouped], forms, set(range(len(grouped))))
+            cut, ids = _splice(cut, ids, redo, forms.ids(redo.chunks), grouped)
     counts = np.asarray(cut.per_doc, dtype=np.int64)
     n = int(counts.sum())
     table = np.fromiter(itertools.chain.from_iterable(cut.spans), dtype=np.int64,
@@ -369,13 +407,19 @@ def tokenize_docs(texts: Sequence[str], first: int, forms: WordForms) -> Tokens:
 
 # Set in the parent just before the workers fork; they read it, nothing is sent.
 _SHARED: tuple[Sequence[Document], float, float] | None = None
+# A worker's word forms, kept from one run of documents to the next: each distinct
+# word is then normalised and hashed once per worker, not once per run.
+_WORKER_FORMS: WordForms | None = None
 
 
 def _work(span: tuple[int, int]) -> Tokens:
+    global _WORKER_FORMS
     assert _SHARED is not None
     docs, topic, quote = _SHARED
+    if _WORKER_FORMS is None or (_WORKER_FORMS.topic, _WORKER_FORMS.quote) != (topic, quote):
+        _WORKER_FORMS = WordForms(topic, quote)
     lo, hi = span
-    return tokenize_docs([d.text for d in docs[lo:hi]], lo, WordForms(topic, quote))
+    return tokenize_docs([d.text for d in docs[lo:hi]], lo, _WORKER_FORMS)
 
 
 def default_workers() -> int:

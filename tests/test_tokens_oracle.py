@@ -245,6 +245,29 @@ def test_grouped_numbers_are_cut_by_the_pattern() -> None:
           _tokenize_oracle([plain], 0.3, 1.5))
 
 
+def test_only_the_documents_with_grouped_numbers_are_cut_again(monkeypatch) -> None:
+    """A batch where some documents hold a number grouped by spaces: those are cut
+    again and spliced back among the others, quotations (whose bounds are chunk
+    indexes) before, inside and after them."""
+    texts = ["\u201cWe stay,\u201d he said. Then 4 left.",
+             "Officials counted 12 000 troops. \u201cNo 3 400 tanks,\u201d they said.",
+             "Nothing grouped here. \u201cQuoted words\u201d stay quoted.",
+             "",
+             "The 2024 300 figure stood. \u201cIt is 7\u202f500,\u201d she said.",
+             "\u201cLast one\u201d ends it."]
+    counted = []
+    original = tokens_mod._chunk_docs
+
+    def chunk_docs(batch, forms, grouped):  # type: ignore[no-untyped-def]
+        counted.append(len(batch))
+        return original(batch, forms, grouped)
+
+    monkeypatch.setattr(tokens_mod, "_chunk_docs", chunk_docs)
+    tok = tokenize_docs(texts, 0, WordForms(0.3, 1.5))
+    assert counted == [6, 2]  # the two documents with "12 000" and "7 500" again
+    _same(tok, _tokenize_oracle(texts, 0.3, 1.5))
+
+
 def test_the_seed_articles_equal_the_oracle(seeds_dir: Path) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
     assert len(texts) == 5
