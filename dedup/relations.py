@@ -426,8 +426,12 @@ def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_
             (i1, j1, _), (i2, j2, size) = region[0], region[-1]
             work_a = work_a[:i1] + fill_a * (i2 + size - i1) + work_a[i2 + size:]
             work_b = work_b[:j1] + fill_b * (j2 + size - j1) + work_b[j2 + size:]
-        if work_a.count(fill_a[0]) == na:
-            break  # nothing left to match: the next search would find nothing
+        if (na - work_a.count(fill_a[0]) < min_run
+                or nb - work_b.count(fill_b[0]) < min_run):
+            # Fewer than min_run words left to match on a side: the next search
+            # could match no region's worth (and the longest-run fallback runs only
+            # when nothing was found).
+            break
     cov_a = bytearray(na)
     cov_b = bytearray(nb)
     out = []
