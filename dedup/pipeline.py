@@ -58,7 +58,8 @@ from .verify import FEATURES, VERIFIER
 Progress = Callable[[str, int, int], None]
 EVIDENCE_BLOCK = 1 << 20  # copy pairs of candidate passage pairs summed at a time (per thread)
 EVIDENCE_SHARDS = 16  # ranges of document pairs whose running evidence is kept apart
-EVIDENCE_SKETCH = 1 << 24  # buckets per row of the evidence prefilter (float32, 2 rows)
+EVIDENCE_SKETCH = 1 << 24  # buckets per row of the evidence prefilter (float32, 2 rows), at most
+EVIDENCE_SKETCH_MIN = 1 << 16  # ... and at least: about 4 buckets a copy pair in between
 
 @dataclass(frozen=True)
 class FindParams:
@@ -942,9 +943,16 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     blocks = _evidence_blocks(checked, rep_pairs)
     passing = None
     if len(evidence) and float(evidence.min()) >= 0 and min_evidence > 0:
-        sketch = np.zeros((2, EVIDENCE_SKETCH), dtype=np.float32)
+        # As many buckets as it takes to keep most pairs apart, and no more: a small
+        # corpus need not clear and scan two rows of 16M buckets (any size gives the
+        # same keys, only more or fewer to sum exactly).
+        copies = np.diff(checked.ok_ptr)
+        n_copy_pairs = int((copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]]).sum())
+        buckets = min(EVIDENCE_SKETCH, max(EVIDENCE_SKETCH_MIN,
+                                           1 << (4 * n_copy_pairs).bit_length()))
+        sketch = np.zeros((2, buckets), dtype=np.float32)
         bound = functools.partial(_sketch_block, units, checked, rep_pairs, evidence,
-                                  max_bucket)
+                                  max_bucket, buckets)
         for rows, ev in ordered_map(bound, blocks, workers):
             ev = ev.astype(np.float32)  # add.at of one dtype into the same is fast
             np.add.at(sketch[0], rows[0], ev)
@@ -968,10 +976,11 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
 
 
-def _sketch_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The bucket of each document-pair key in each row of the evidence sketch."""
+def _sketch_rows(key: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """The bucket of each document-pair key in each row of the evidence sketch
+    (``buckets`` a power of two)."""
     h = fmix64(key.astype(np.uint64))
-    mask = np.uint64(EVIDENCE_SKETCH - 1)
+    mask = np.uint64(buckets - 1)
     return (h & mask).astype(np.intp), ((h >> np.uint64(32)) & mask).astype(np.intp)
 
 
@@ -989,12 +998,12 @@ def _copy_evidence(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
 
 
 def _sketch_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
-                  evidence: np.ndarray, max_bucket: int, block: tuple[int, int]
+                  evidence: np.ndarray, max_bucket: int, buckets: int, block: tuple[int, int]
                   ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """The first pass of :func:`_evidence_keys` over the rows ``block``: each copy
-    pair's buckets in the sketch and its evidence."""
+    pair's buckets in the sketch (of ``buckets`` a row) and its evidence."""
     key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
-    return _sketch_rows(key), ev
+    return _sketch_rows(key, buckets), ev
 
 
 def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
@@ -1006,7 +1015,7 @@ def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     the bar), or all keys."""
     key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
     if passing is not None:
-        r0, r1 = _sketch_rows(key)
+        r0, r1 = _sketch_rows(key, passing.shape[1])
         maybe = passing[0, r0] & passing[1, r1]
         key, ev = key[maybe], ev[maybe]
     k, inv = np.unique(key, return_inverse=True)
