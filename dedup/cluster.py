@@ -39,8 +39,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 from .parallel import fork_map
 from .passages import PARALLEL_MIN_CHAINS, Chain, DocLayout
@@ -124,6 +122,11 @@ def chain_groups(chains: Sequence[Chain], layout: DocLayout, max_gap: int) -> np
     run = np.empty(2 * n, dtype=np.int64)
     run[order] = np.cumsum(fresh) - 1
     # A chain joins the runs of its two passages: groups are connected components.
+    # (scipy is imported here, not with the module: it takes a sixth of a second,
+    # and only a large corpus clusters in groups.)
+    from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
+    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+
     runs = int(run.max()) + 1
     graph = coo_matrix((np.ones(n, dtype=np.int8), (run[:n], run[n:])), shape=(runs, runs))
     _, label = connected_components(graph, directed=False)
