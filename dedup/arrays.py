@@ -79,37 +79,66 @@ def _ordered_bits(x: np.ndarray) -> np.ndarray:
 
 def search_sorted(table: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``np.searchsorted(table, q)`` for a sorted integer ``table`` whose values are
-    spread over their range (hashes, pair keys), fast on large random ``q``.
+    spread over their range (hashes, pair keys), fast on large random ``q``
+    (:class:`SortedIndex`, built for this one search).
+
+    >>> t = np.array([3, 8, 8, 20, 41], dtype=np.int64)
+    >>> search_sorted(t, np.array([0, 3, 4, 8, 9, 41, 50])).tolist()
+    [0, 0, 1, 1, 3, 4, 5]
+    """
+    q = np.asarray(q)
+    if len(q) < 4096:
+        return np.searchsorted(table, q)
+    return SortedIndex(table).search(q)
+
+
+class SortedIndex:
+    """``np.searchsorted(table, q)`` for a sorted integer ``table`` whose values are
+    spread over their range (hashes, pair keys), fast on large random ``q`` and
+    built once for many searches.
 
     A binary search over a large table misses the cache at every step (about 170 ns a
     query over 100k hashes). Here the table's range is cut into about ``len(table)``
     equal buckets, each bucket's first position found once, and each query starts at
     its bucket and steps over the few values before it; a query still short of its
     place after a few steps (a crowded bucket) falls back to the binary search.
+    Other tables (short ones, floats) are searched by ``np.searchsorted``.
 
-    >>> t = np.array([3, 8, 8, 20, 41], dtype=np.int64)
-    >>> search_sorted(t, np.array([0, 3, 4, 8, 9, 41, 50])).tolist()
-    [0, 0, 1, 1, 3, 4, 5]
+    >>> index = SortedIndex(np.arange(0, 3000, 3, dtype=np.uint64))
+    >>> index.search(np.array([0, 1, 2999, 3000], dtype=np.uint64)).tolist()
+    [0, 1, 1000, 1000]
     """
-    table, q = np.asarray(table), np.asarray(q)
-    n = len(table)
-    if (n < 256 or len(q) < 4096 or table.dtype.kind not in "iu" or q.dtype.kind not in "iu"
-            or (table.dtype.kind == "u") != (q.dtype.kind == "u")):
-        return np.searchsorted(table, q)
-    ut, uq = _ordered_bits(table), _ordered_bits(q)
-    first, last = ut[0], ut[-1]
-    shift = max(0, int(last - first).bit_length() - n.bit_length())
-    n_buckets = (int(last - first) >> shift) + 1
-    bucket_start = np.empty(n_buckets + 1, dtype=np.int64)
-    bucket_start[:-1] = np.searchsorted(
-        ut, first + (np.arange(n_buckets, dtype=np.uint64) << np.uint64(shift)))
-    bucket_start[-1] = n
-    if uq.min() >= first and uq.max() <= last:  # the common case: no query outside
-        return _search_buckets(ut, uq, bucket_start, first, shift)
-    pos = np.where(uq < first, 0, n).astype(np.int64)
-    inside = np.flatnonzero((uq >= first) & (uq <= last))
-    pos[inside] = _search_buckets(ut, uq[inside], bucket_start, first, shift)
-    return pos
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table = np.asarray(table)
+        n = len(table)
+        self.bucketed = n >= 256 and table.dtype.kind in "iu"
+        if not self.bucketed:
+            return
+        self.ut = ut = _ordered_bits(table)
+        self.first, self.last = ut[0], ut[-1]
+        self.shift = shift = max(0, int(self.last - self.first).bit_length() - n.bit_length())
+        n_buckets = (int(self.last - self.first) >> shift) + 1
+        self.bucket_start = np.empty(n_buckets + 1, dtype=np.int64)
+        self.bucket_start[:-1] = np.searchsorted(
+            ut, self.first + (np.arange(n_buckets, dtype=np.uint64) << np.uint64(shift)))
+        self.bucket_start[-1] = n
+
+    def search(self, q: np.ndarray) -> np.ndarray:
+        """``np.searchsorted(table, q)`` (int64)."""
+        q = np.asarray(q)
+        if (not self.bucketed or len(q) == 0 or q.dtype.kind not in "iu"
+                or (self.table.dtype.kind == "u") != (q.dtype.kind == "u")):
+            return np.searchsorted(self.table, q)
+        uq = _ordered_bits(q)
+        first, last = self.first, self.last
+        if uq.min() >= first and uq.max() <= last:  # the common case: no query outside
+            return _search_buckets(self.ut, uq, self.bucket_start, first, self.shift)
+        pos = np.where(uq < first, 0, len(self.ut)).astype(np.int64)
+        inside = np.flatnonzero((uq >= first) & (uq <= last))
+        pos[inside] = _search_buckets(self.ut, uq[inside], self.bucket_start, first,
+                                      self.shift)
+        return pos
 
 
 def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
@@ -132,4 +161,4 @@ def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
     return at
 
 
-__all__ = ["search_sorted", "stable_order", "unique_sorted"]
+__all__ = ["SortedIndex", "search_sorted", "stable_order", "unique_sorted"]

@@ -42,7 +42,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from .arrays import stable_order, unique_sorted
+from .arrays import SortedIndex, stable_order, unique_sorted
 from .normalize import norm_word, s_stem
 from .parallel import batches, ordered_map, ranges
 from .signatures import WordHasher, fmix64, ngram_features
@@ -433,7 +433,7 @@ def build_features_hashed(word_hashes: np.ndarray, lengths: np.ndarray,
     at = 0
     weigh = partial(_listed, weigh_runs, wh, lengths, mult, q_word, (uniq_h, df_counts),
                     ngrams=ngrams, sizes=sizes, n_distinct=n_distinct, stock_df=stock_df,
-                    m_prior=m_prior)
+                    m_prior=m_prior, index=SortedIndex(uniq_h))
     weighed = (part for parts in ordered_map(weigh, tasks, workers) for part in parts)
     for (lo, hi), part in zip(chunks, weighed, strict=True):
         c, t, pg, pw, pp, pr = part
@@ -586,16 +586,20 @@ ONE_KEY_LIMIT = 1 << 62
 def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np.ndarray,
                df: tuple[np.ndarray, np.ndarray], chunks: list[tuple[int, int]], *,
                ngrams: tuple[int, ...], sizes: list[int], n_distinct: int,
-               stock_df: int | None, m_prior: float) -> Iterator[tuple[np.ndarray, ...]]:
+               stock_df: int | None, m_prior: float, index: SortedIndex | None = None
+               ) -> Iterator[tuple[np.ndarray, ...]]:
     """Pass 2 of :func:`build_features_hashed`, given the corpus-wide document
     frequencies ``df`` (sorted n-gram hashes, their counts): each n-gram occurrence of
     the passages' runs ``chunks`` weighed, then one entry per (passage, n-gram) with
     the largest weight among its occurrences. Yields per run: each passage's feature
     count and total weight, and its features (size, weight, plain, and the rank of
     the hash in ``df``'s hashes: a dense id) in hash order. The Dask engine calls it
-    on each partition with the reduced frequencies."""
+    on each partition with the reduced frequencies. ``index``: a
+    :class:`~dedup.arrays.SortedIndex` of ``df``'s hashes, when the caller has one."""
     uniq_h, df_counts = df
     rank_type = _rank_type(len(uniq_h))
+    if index is None:
+        index = SortedIndex(uniq_h)
 
     def idf_of(d: np.ndarray, q: np.ndarray) -> np.ndarray:
         idf = np.log((n_distinct + 1 + m_prior) / (np.maximum(d, 1) + m_prior * q))
@@ -606,11 +610,9 @@ def weigh_runs(wh: np.ndarray, lengths: np.ndarray, mult: np.ndarray, q_word: np
     chunks = list(chunks)
     for (lo, hi), w0 in zip(chunks, _first_words(lengths, chunks), strict=True):
         base, unit, grams = _grams(wh, lengths, lo, hi, sizes, w0)
-        # Document frequency of every n-gram of the run, looked up once per distinct
-        # n-gram and in sorted order (cache-friendly on a corpus-sized table).
+        # Document frequency of every n-gram of the run (each one is in the table).
         inside = [h[valid] for h, valid in grams.values()]
-        local, inverse = np.unique(np.concatenate(inside), return_inverse=True)
-        rank_all = np.searchsorted(uniq_h, local).astype(rank_type)[inverse.reshape(-1)]
+        rank_all = index.search(np.concatenate(inside)).astype(rank_type)
         d_all = df_counts[rank_all]
         df_at: dict[int, np.ndarray] = {}
         rank_at: dict[int, np.ndarray] = {}
