@@ -64,7 +64,12 @@ def stable_order(key: np.ndarray, *then: np.ndarray) -> np.ndarray:
     starts[1:] = ~tie[sub[1:] - 1]
     run = np.cumsum(starts)
     pos = order[sub]
-    order[sub] = pos[np.lexsort((pos, *[t[pos] for t in reversed(then)], run))]
+    if not then and len(key) < 1 << 31:
+        # by run, then position: one int64 key each, all distinct (a plain sort)
+        n = np.int64(len(key))
+        order[sub] = np.sort(run * n + pos) % n
+    else:
+        order[sub] = pos[np.lexsort((pos, *[t[pos] for t in reversed(then)], run))]
     return order
 
 

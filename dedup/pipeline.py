@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import search_sorted, unique_sorted
+from .arrays import search_sorted, stable_order, unique_sorted
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
@@ -688,7 +688,7 @@ def _cross_matches(run: _Run, units: _Units, checked: _Checked, cand: np.ndarray
     pairs, cosines = pairs[cross], cosines[cross]
     # expand_pairs gives them sorted by pair: a stable sort by score keeps that order
     # among equal scores (one key to sort, not three)
-    order = np.argsort(-cosines, kind="stable")
+    order = stable_order(-cosines)
     pairs, cosines = pairs[order], cosines[order]
     if run.progress:
         run.progress("verify", len(cand), len(cand))

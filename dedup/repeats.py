@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .arrays import unique_sorted
+from .arrays import stable_order, unique_sorted
 
 
 def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -28,14 +28,27 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     >>> rep.tolist(), ptr.tolist(), mem.tolist()
     ([0, 1, 0, 2], [0, 2, 3, 4], [0, 2, 1, 3])
     """
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # number groups by first occurrence
+    keys = np.asarray(keys)
+    # The passages by key, each key's in order (what np.unique's stable sort gives,
+    # faster): groups are runs of it, each run's first item its first occurrence.
+    by_key = stable_order(keys).astype(np.int64)
+    ks = keys[by_key]
+    new = np.ones(len(ks), dtype=bool)
+    new[1:] = ks[1:] != ks[:-1]
+    del ks
+    run_start = np.flatnonzero(new)
+    sizes = np.diff(np.r_[run_start, len(by_key)])
+    first = by_key[run_start]
+    order = np.argsort(first)  # number groups by first occurrence (firsts are distinct)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    rep_of = rank[inverse.reshape(-1)]
-    members = np.argsort(rep_of, kind="stable").astype(np.int64)
+    rep_of = np.empty(len(by_key), dtype=np.int64)
+    rep_of[by_key] = rank[np.cumsum(new) - 1]
+    # Each group's members (its run of by_key), groups in the order of their ids.
     ptr = np.zeros(len(order) + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum(np.bincount(rep_of, minlength=len(order)))
+    ptr[1:] = np.cumsum(sizes[order])
+    members = by_key[np.repeat(run_start[order] - ptr[:-1], sizes[order])
+                     + np.arange(len(by_key), dtype=np.int64)]
     return rep_of, ptr, members
 
 

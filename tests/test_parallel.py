@@ -116,3 +116,27 @@ def test_stable_order_equals_numpy_stable_sorts() -> None:
         b = -rng.integers(0, 4, len(key)).astype(np.float64)
         np.testing.assert_array_equal(stable_order(key, a), np.lexsort((a, key)))
         np.testing.assert_array_equal(stable_order(key, a, b), np.lexsort((b, a, key)))
+
+
+def test_distinct_groups_equal_the_numpy_unique_construction() -> None:
+    """repeats.distinct, built on the fast stable order, gives the groups that
+    np.unique (return_index, return_inverse) and stable argsorts give."""
+    from dedup.repeats import distinct
+
+    def reference(keys: np.ndarray) -> tuple[np.ndarray, ...]:
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order), dtype=np.int64)
+        rep_of = rank[inverse.reshape(-1)]
+        ptr = np.zeros(len(order) + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum(np.bincount(rep_of, minlength=len(order)))
+        return rep_of, ptr, np.argsort(rep_of, kind="stable").astype(np.int64)
+
+    rng = np.random.default_rng(13)
+    for trial in range(200):
+        n = int(rng.integers(0, 300))
+        keys = rng.integers(0, int(rng.integers(1, 400)), n).astype(np.uint64)
+        for got, want in zip(distinct(keys), reference(keys), strict=True):
+            np.testing.assert_array_equal(got, want, err_msg=str(trial))
+            assert got.dtype == want.dtype
