@@ -899,11 +899,14 @@ def _touching_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
 def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int, int]]:
     """Row ranges of ``rep_pairs`` with about ``EVIDENCE_BLOCK`` copy pairs each (a
     wire sentence printed by dozens of outlets brings dozens of copies to each of
-    its pairs)."""
+    its pairs), or an eighth of them all when that is less (at least 2**16), so
+    that threads share a small corpus' blocks too. The blocks depend on the pairs
+    alone, never on the number of threads."""
     copies = np.diff(checked.ok_ptr)
     size = np.maximum(copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]], 1)
-    cuts = np.searchsorted(np.cumsum(size), np.arange(EVIDENCE_BLOCK, int(size.sum()),
-                                                     EVIDENCE_BLOCK), side="right")
+    total = int(size.sum())
+    block = min(EVIDENCE_BLOCK, max(1 << 16, -(-total // 8)))
+    cuts = np.searchsorted(np.cumsum(size), np.arange(block, total, block), side="right")
     bounds = [0, *sorted(set(cuts.tolist()) - {0, len(rep_pairs)}), len(rep_pairs)]
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
