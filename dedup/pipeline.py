@@ -787,16 +787,14 @@ def _relation_pairs(run: _Run, units: _Units, table: FeatureTable, checked: _Che
         # Their whole shared weight (as verification counts it, without the scoring),
         # only where it can choose a document pair that no chain chose already.
         chained = _doc_keys(units, set(clusters_of_pair))
-        off, tail = _off_and_sketch(units, checked, run.rare_pairs, run.rare_bound, chained,
-                                    rep_pairs, evidence, params.relation_evidence,
-                                    params.max_bucket, run.threads)
+        off = _touching(units, checked, run.rare_pairs, chained, params.max_bucket, False,
+                        run.threads)
         extra, bound = run.rare_pairs[off], run.rare_bound[off]
         run.rare_pairs = run.rare_bound = None
         # ... and only where, each at the most it could share, they could choose one.
         could = _evidence_keys(units, checked, np.concatenate([rep_pairs, extra]),
                                np.r_[evidence, bound], params.relation_evidence,
-                               params.max_bucket, run.threads,
-                               tail=(tail, len(rep_pairs)) if tail is not None else None)
+                               params.max_bucket, run.threads)
         extra = extra[_touching(units, checked, extra, could, params.max_bucket, True,
                                 run.threads)]
         weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
@@ -927,68 +925,9 @@ def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     return sorted(chosen | always)
 
 
-def _off_and_sketch(units: _Units, checked: _Checked, rare: np.ndarray, bound: np.ndarray,
-                    chained: np.ndarray, rep_pairs: np.ndarray, evidence: np.ndarray,
-                    min_evidence: float, max_bucket: int, workers: int = 1
-                    ) -> tuple[np.ndarray, np.ndarray | None]:
-    """:func:`_touching` of the rare pairs outside the ``chained`` document pairs
-    (``inside=False``), and in the same pass over their copy pairs the first pass of
-    :func:`_evidence_keys` for the rows that are (with ``bound`` as their evidence):
-    its sketch, sized for ``rep_pairs`` and all the rare pairs, holding those rows
-    alone (``_evidence_keys`` adds ``rep_pairs``' with ``tail``). ``None`` for the
-    sketch where :func:`_evidence_keys` would not use one."""
-    if not (min_evidence > 0 and (not len(evidence) or float(evidence.min()) >= 0)
-            and (not len(bound) or float(bound.min()) >= 0) and len(evidence) + len(bound)):
-        return _touching(units, checked, rare, chained, max_bucket, False, workers), None
-    sketch = np.zeros((2, _sketch_size(checked, [rep_pairs, rare])), dtype=np.float32)
-    off = np.zeros(len(rare), dtype=bool)
-    blocks = _evidence_blocks(checked, rare)
-    ask = functools.partial(_off_sketch_block, units, checked, rare, bound, chained, max_bucket,
-                            sketch.shape[1])
-    for (lo, _), (hit, rows, ev) in zip(blocks, ordered_map(ask, blocks, workers), strict=True):
-        off[lo + hit] = True
-        np.add.at(sketch[0], rows[0], ev)
-        np.add.at(sketch[1], rows[1], ev)
-    return off, sketch
-
-
-def _off_sketch_block(units: _Units, checked: _Checked, rare: np.ndarray, bound: np.ndarray,
-                      chained: np.ndarray, max_bucket: int, buckets: int,
-                      block: tuple[int, int]
-                      ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """:func:`_off_and_sketch` of the rows ``block`` of ``rare``: the rows (from the
-    block's first) with a copy pair outside ``chained``, and those rows' copy pairs
-    in two documents as sketch buckets with their evidence (float32)."""
-    lo, hi = block
-    n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
-    which, da, db = copy_docs(rare[lo:hi], checked.ok_ptr, checked.ok_docs, max_bucket)
-    cross = da != db
-    key = np.minimum(da, db)[cross] * n_docs + np.maximum(da, db)[cross]
-    which = which[cross]
-    found = np.zeros(len(key), dtype=bool)
-    if len(chained):
-        found = chained[np.minimum(np.searchsorted(chained, key), len(chained) - 1)] == key
-    row_off = np.zeros(hi - lo, dtype=bool)
-    row_off[which[~found]] = True
-    mine = row_off[which]
-    return (np.flatnonzero(row_off), _sketch_rows(key[mine], buckets),
-            bound[lo:hi][which[mine]].astype(np.float32))
-
-
-def _sketch_size(checked: _Checked, parts: list[np.ndarray]) -> int:
-    """Buckets per row of an evidence sketch for the copy pairs of ``parts``: as many
-    as it takes to keep most pairs apart, and no more (a small corpus need not clear
-    and scan two rows of 16M buckets; any size gives the same keys, only more or
-    fewer to sum exactly)."""
-    copies = np.diff(checked.ok_ptr)
-    n_copy_pairs = sum(int((copies[p[:, 0]] * copies[p[:, 1]]).sum()) for p in parts)
-    return min(EVIDENCE_SKETCH, max(EVIDENCE_SKETCH_MIN, 1 << (4 * n_copy_pairs).bit_length()))
-
-
 def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                    evidence: np.ndarray, min_evidence: float, max_bucket: int,
-                   workers: int = 1, *, tail: tuple[np.ndarray, int] | None = None
-                   ) -> np.ndarray:
+                   workers: int = 1) -> np.ndarray:
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
     ``rep_pairs`` are worth ``min_evidence`` in all.
 
@@ -1002,25 +941,22 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     the sketch, and one total per document pair that may reach the bar. Each block's
     totals are merged into the running ones in block order (a document pair's block
     sums are added in block order, as one sum over all blocks would add them: the
-    totals are the same to the bit).
-
-    ``tail``: a sketch that holds the copy pairs of the rows ``n:`` already, and
-    ``n`` (:func:`_off_and_sketch`); the first pass then adds the rows before.
-    The sketch only filters, so the keys are the same either way."""
+    totals are the same to the bit)."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     blocks = _evidence_blocks(checked, rep_pairs)
     passing = None
     if len(evidence) and float(evidence.min()) >= 0 and min_evidence > 0:
-        if tail is None:
-            sketch = np.zeros((2, _sketch_size(checked, [rep_pairs])), dtype=np.float32)
-            head, head_blocks = rep_pairs, blocks
-        else:
-            sketch, n_head = tail
-            head = rep_pairs[:n_head]
-            head_blocks = _evidence_blocks(checked, head)
-        bound = functools.partial(_sketch_block, units, checked, head, evidence[:len(head)],
-                                  max_bucket, sketch.shape[1])
-        for rows, ev in ordered_map(bound, head_blocks, workers):
+        # As many buckets as it takes to keep most pairs apart, and no more: a small
+        # corpus need not clear and scan two rows of 16M buckets (any size gives the
+        # same keys, only more or fewer to sum exactly).
+        copies = np.diff(checked.ok_ptr)
+        n_copy_pairs = int((copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]]).sum())
+        buckets = min(EVIDENCE_SKETCH, max(EVIDENCE_SKETCH_MIN,
+                                           1 << (4 * n_copy_pairs).bit_length()))
+        sketch = np.zeros((2, buckets), dtype=np.float32)
+        bound = functools.partial(_sketch_block, units, checked, rep_pairs, evidence,
+                                  max_bucket, buckets)
+        for rows, ev in ordered_map(bound, blocks, workers):
             ev = ev.astype(np.float32)  # add.at of one dtype into the same is fast
             np.add.at(sketch[0], rows[0], ev)
             np.add.at(sketch[1], rows[1], ev)

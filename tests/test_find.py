@@ -329,51 +329,6 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
     assert len(pipeline._evidence_blocks(checked, cand)) > 3
 
 
-def test_off_chain_rare_pairs_and_their_sketch_in_one_pass(seeds_dir: Path,
-                                                           monkeypatch) -> None:
-    # _off_and_sketch gives the rare pairs _touching gives (outside the chained
-    # document pairs), and its sketch, finished by _evidence_keys, chooses the
-    # document pairs that _evidence_keys chooses on its own: at any bar, with few or
-    # many chained pairs, and however crowded the sketch.
-    import numpy as np
-
-    from dedup import pipeline
-    from dedup.engine import LocalEngine
-
-    run = pipeline._Run(read_corpus([seeds_dir]), FindParams(), None, 1, LocalEngine())
-    units = pipeline._segment(run)
-    table = pipeline._weigh(run, units)
-    cand = pipeline._candidates(run, units, table)
-    checked = pipeline._verify(run, units, table, cand)
-    rare, bound = run.rare_pairs, run.rare_bound
-    assert rare is not None and bound is not None and len(rare) > 10
-    sel = checked.shared > 0
-    rep_pairs, evidence = cand[sel], checked.shared[sel]
-    n = len(run.docs)
-    every = np.array(sorted({a * n + b for a in range(n) for b in range(a + 1, n)}))
-    monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 7)
-    chosen = 0
-    for chained in (np.zeros(0, np.int64), every[::3], every):
-        want_off = pipeline._touching(units, checked, rare, chained, 64, False)
-        assert want_off.any() or len(chained) == len(every)
-        for buckets in (1 << 24, 4, 1):
-            monkeypatch.setattr(pipeline, "EVIDENCE_SKETCH", buckets)
-            for bar in (0.5, 2.0, 8.0):
-                off, tail = pipeline._off_and_sketch(units, checked, rare, bound, chained,
-                                                     rep_pairs, evidence, bar, 64, 2)
-                assert off.tolist() == want_off.tolist()
-                assert tail is not None
-                both = np.concatenate([rep_pairs, rare[off]])
-                ev = np.r_[evidence, bound[off]]
-                got = pipeline._evidence_keys(units, checked, both, ev, bar, 64,
-                                              tail=(tail, len(rep_pairs)))
-                want = pipeline._evidence_keys(units, checked, both, ev, bar, 64)
-                assert got.tolist() == want.tolist()
-                chosen += len(got)
-    assert not want_off.any()  # every document pair chained: no rare pair is off
-    assert chosen > 0
-
-
 def test_common_weight_is_one_bincount_whatever_the_run(seeds_dir: Path) -> None:
     # The poorer side's common weight, summed a run of passages at a time, is bit for
     # bit the plain masked bincount over the whole table.
