@@ -82,21 +82,6 @@ def _ordered_bits(x: np.ndarray) -> np.ndarray:
     return x.astype(np.uint64)
 
 
-def search_sorted(table: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(table, q)`` for a sorted integer ``table`` whose values are
-    spread over their range (hashes, pair keys), fast on large random ``q``
-    (:class:`SortedIndex`, built for this one search).
-
-    >>> t = np.array([3, 8, 8, 20, 41], dtype=np.int64)
-    >>> search_sorted(t, np.array([0, 3, 4, 8, 9, 41, 50])).tolist()
-    [0, 0, 1, 1, 3, 4, 5]
-    """
-    q = np.asarray(q)
-    if len(q) < 4096:
-        return np.searchsorted(table, q)
-    return SortedIndex(table).search(q)
-
-
 class SortedIndex:
     """``np.searchsorted(table, q)`` for a sorted integer ``table`` whose values are
     spread over their range (hashes, pair keys), fast on large random ``q`` and
@@ -112,6 +97,10 @@ class SortedIndex:
     >>> index = SortedIndex(np.arange(0, 3000, 3, dtype=np.uint64))
     >>> index.search(np.array([0, 1, 2999, 3000], dtype=np.uint64)).tolist()
     [0, 1, 1000, 1000]
+    >>> t = np.array([3, 8, 8, 20, 41] * 60, dtype=np.int64)
+    >>> t.sort()
+    >>> SortedIndex(t).search(np.array([0, 3, 4, 8, 9, 41, 50])).tolist()
+    [0, 0, 60, 60, 180, 240, 300]
     """
 
     def __init__(self, table: np.ndarray) -> None:
@@ -148,7 +137,7 @@ class SortedIndex:
 
 def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
                     first: np.uint64, shift: int, steps: int = 8) -> np.ndarray:
-    """:func:`search_sorted` of queries inside the table's range."""
+    """:meth:`SortedIndex.search` of queries inside the table's range."""
     b = (uq - first) >> np.uint64(shift)
     at = bucket_start[b]
     end = bucket_start[b + 1]
@@ -166,4 +155,4 @@ def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
     return at
 
 
-__all__ = ["SortedIndex", "search_sorted", "stable_order", "unique_sorted"]
+__all__ = ["SortedIndex", "stable_order", "unique_sorted"]

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import search_sorted, stable_order, unique_sorted
+from .arrays import SortedIndex, stable_order, unique_sorted
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
@@ -437,9 +437,10 @@ def _word_ids(rep_hashes: np.ndarray, rep_len: np.ndarray, rep_of: np.ndarray,
     vocab = unique_sorted(np.concatenate(list(ordered_map(unique_sorted, parts, workers))))
     del parts
     rep_ids = np.empty(len(rep_hashes), dtype=np.int32)
+    index = SortedIndex(vocab)
     starts = list(range(0, len(rep_hashes), block))
     for lo, found in zip(starts, ordered_map(
-            lambda lo: search_sorted(vocab, rep_hashes[lo:lo + block]), starts, workers),
+            lambda lo: index.search(rep_hashes[lo:lo + block]), starts, workers),
             strict=True):
         rep_ids[lo:lo + block] = found
     rep_start = np.cumsum(rep_len) - rep_len

@@ -140,3 +140,29 @@ def test_distinct_groups_equal_the_numpy_unique_construction() -> None:
         for got, want in zip(distinct(keys), reference(keys), strict=True):
             np.testing.assert_array_equal(got, want, err_msg=str(trial))
             assert got.dtype == want.dtype
+
+
+def test_sorted_index_equals_numpy_searchsorted() -> None:
+    """The bucketed search gives np.searchsorted's positions: spread hashes, small
+    ranges full of repeats, a crowded bucket, the int64 extremes, and queries before,
+    inside and past the table."""
+    from dedup.arrays import SortedIndex
+
+    rng = np.random.default_rng(14)
+    for trial in range(120):
+        n = int(rng.integers(256, 4000))
+        kind = trial % 4
+        if kind == 0:
+            table = np.sort(rng.integers(0, 2**64, n, dtype=np.uint64))
+            q = rng.integers(0, 2**64, 5000, dtype=np.uint64)
+        elif kind == 1:
+            table = np.sort(rng.integers(-50, 50, n))
+            q = rng.integers(-60, 60, 5000)
+        elif kind == 2:  # most values in one bucket
+            table = np.sort(np.r_[rng.integers(0, 10, n // 2), rng.integers(0, 2**62, n - n // 2)])
+            q = np.r_[table[rng.integers(0, n, 2500)], rng.integers(-5, 2**62, 2500)]
+        else:
+            table = np.sort(rng.integers(-2**63, 2**63 - 1, n))
+            q = np.r_[table[:100], table[-1:], table[:1], rng.integers(-2**63, 2**63 - 1, 4000)]
+        np.testing.assert_array_equal(SortedIndex(table).search(q), np.searchsorted(table, q),
+                                      err_msg=str(trial))
