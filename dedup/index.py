@@ -311,7 +311,9 @@ def shared_features(unit: np.ndarray, feature: np.ndarray, weight: np.ndarray,
     def fold() -> None:
         nonlocal uniq, tot_w, tot_r, pend, pending
         keys = np.concatenate([p[0] for p in pend])
-        o = np.argsort(keys)
+        # stable: a pair's weights are summed in the order its features came, on any
+        # machine (numpy's default sort orders ties as its CPU-specific code does)
+        o = stable_order(keys)
         keys = keys[o]
         ws = np.concatenate([p[1] for p in pend])[o]
         rs = np.concatenate([p[2] for p in pend])[o]

@@ -252,3 +252,42 @@ def test_shared_features_is_the_brute_force_join(entries, max_postings: int) -> 
     assert pairs == sorted(want)
     assert got.weight.tolist() == [want[p][0] for p in pairs]
     assert got.runs.tolist() == [want[p][1] for p in pairs]
+
+
+def test_shared_weights_add_up_in_one_order_whatever_the_sort() -> None:
+    """Each pair's weight sums its shared features' weights in one fixed order
+    (posting size, then feature), bit for bit: the sort that groups the pairs keeps
+    their order, so no CPU's way of ordering ties changes a total's last bits. (One
+    fold: numpy sums each pair's run as np.add.reduceat sums that list.)"""
+    from dedup.index import shared_features
+
+    rng = np.random.default_rng(15)
+    n_units, n_feats = 40, 400
+    entries = {(int(u), int(f)) for u, f in zip(rng.integers(0, n_units, 6000),
+                                                 rng.integers(0, n_feats, 6000), strict=True)}
+    unit = np.array([u for u, _ in sorted(entries)], dtype=np.int32)
+    feat = np.array([f for _, f in sorted(entries)], dtype=np.int64)
+    weight = rng.random(len(unit)) * 10 ** rng.uniform(-3, 3, len(unit))  # rounding shows
+    postings: dict[int, list[int]] = {}
+    for k, f in enumerate(feat.tolist()):
+        postings.setdefault(f, []).append(k)
+    terms: dict[int, list[float]] = {}
+    for f in sorted(postings, key=lambda f: (len(postings[f]), f)):
+        ks = sorted(postings[f], key=lambda k: unit[k])
+        if not 1 < len(ks) <= 64:
+            continue
+        for x in range(len(ks)):
+            for y in range(x + 1, len(ks)):
+                a, b = ks[x], ks[y]
+                terms.setdefault(int(unit[a]) * n_units + int(unit[b]), []).append(
+                    min(float(weight[a]), float(weight[b])))
+    keys = sorted(terms)
+    assert max(len(t) for t in terms.values()) > 16  # long runs: the order shows
+    got = shared_features(unit, feat, weight, n_units)
+    assert got.key.tolist() == keys
+    assert got.weight.tolist() == [float(np.add.reduceat(np.array(terms[k]), [0])[0])
+                                   for k in keys]
+    for block in (500, 37):  # folded in many blocks: the same pairs, the same sums
+        folded = shared_features(unit, feat, weight, n_units, block=block)
+        assert folded.key.tolist() == keys
+        np.testing.assert_allclose(folded.weight, got.weight, rtol=1e-12)
