@@ -426,8 +426,7 @@ def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_
             (i1, j1, _), (i2, j2, size) = region[0], region[-1]
             work_a = work_a[:i1] + fill_a * (i2 + size - i1) + work_a[i2 + size:]
             work_b = work_b[:j1] + fill_b * (j2 + size - j1) + work_b[j2 + size:]
-        if (na - work_a.count(fill_a[0]) < min_run
-                or nb - work_b.count(fill_b[0]) < min_run):
+        if _unmatched(work_a, fill_a) < min_run or _unmatched(work_b, fill_b) < min_run:
             # Fewer than min_run words left to match on a side: the next search
             # could match no region's worth (and the longest-run fallback runs only
             # when nothing was found).
@@ -444,6 +443,14 @@ def _align_anchored(ida: Sequence[int], idb: Sequence[int], work_a: _Work, work_
         out.append((i1, i2 + size, j1, j2 + size, matched))
     out.sort(key=itemgetter(2, 0))
     return Coverage(na, nb, cov_a.count(1), cov_b.count(1), tuple(out), longest)
+
+
+def _unmatched(work: _Work, fill: _Work) -> int:
+    """Items of one side (:func:`_encode`) that are not its filler: the words it has
+    left to match."""
+    if isinstance(work, str):
+        return len(work) - work.count(str(fill))
+    return len(work) - work.count(int(fill[0]))
 
 
 def _regions(blocks: Sequence[_Block], min_run: int, gap_penalty: float) -> list[list[_Block]]:
