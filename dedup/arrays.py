@@ -11,8 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def _starts(s: np.ndarray) -> np.ndarray:
-    """Where each run of equal values of the sorted ``s`` begins (a mask)."""
+def run_starts(s: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of the sorted ``s`` begins (a mask).
+
+    >>> run_starts(np.array([1, 1, 4, 5, 5])).tolist()
+    [True, False, True, True, False]
+    """
     keep = np.empty(len(s), dtype=bool)
     if len(s):
         keep[0] = True
@@ -27,7 +31,7 @@ def unique_sorted(x: np.ndarray) -> np.ndarray:
     [1, 3, 5]
     """
     s = np.sort(np.asarray(x).ravel())
-    return s[_starts(s)]
+    return s[run_starts(s)]
 
 
 def stable_order(key: np.ndarray, *then: np.ndarray) -> np.ndarray:
@@ -155,4 +159,4 @@ def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
     return at
 
 
-__all__ = ["SortedIndex", "stable_order", "unique_sorted"]
+__all__ = ["SortedIndex", "run_starts", "stable_order", "unique_sorted"]

@@ -42,7 +42,7 @@ from typing import NamedTuple, TypeVar
 
 import numpy as np
 
-from .arrays import SortedIndex, stable_order, unique_sorted
+from .arrays import SortedIndex, run_starts, stable_order, unique_sorted
 from .normalize import norm_word, s_stem
 from .parallel import batches, ordered_map, ranges
 from .signatures import WordHasher, fmix64, ngram_features
@@ -568,15 +568,9 @@ def _distinct_in_passage(h: np.ndarray, u: np.ndarray, n_units: int) -> np.ndarr
     """
     order = np.argsort(h)
     hs = h[order]
-    new = np.empty(len(hs), dtype=bool)
-    new[0] = True
-    np.not_equal(hs[1:], hs[:-1], out=new[1:])
-    rank = np.cumsum(new) - 1
-    key = np.sort(rank * np.int64(n_units) + u[order])
-    keep = np.empty(len(key), dtype=bool)
-    keep[0] = True
-    np.not_equal(key[1:], key[:-1], out=keep[1:])
-    return hs[new][key[keep] // np.int64(n_units)]
+    new = run_starts(hs)
+    key = np.sort((np.cumsum(new) - 1) * np.int64(n_units) + u[order])
+    return hs[new][key[run_starts(key)] // np.int64(n_units)]
 
 
 # Sort keys combined into one int64 below this (tests lower it to take the other path).

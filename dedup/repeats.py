@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .arrays import stable_order, unique_sorted
+from .arrays import run_starts, stable_order, unique_sorted
 
 
 def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -32,10 +32,7 @@ def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # The passages by key, each key's in order (what np.unique's stable sort gives,
     # faster): groups are runs of it, each run's first item its first occurrence.
     by_key = stable_order(keys).astype(np.int64)
-    ks = keys[by_key]
-    new = np.ones(len(ks), dtype=bool)
-    new[1:] = ks[1:] != ks[:-1]
-    del ks
+    new = run_starts(keys[by_key])
     run_start = np.flatnonzero(new)
     sizes = np.diff(np.r_[run_start, len(by_key)])
     first = by_key[run_start]
