@@ -57,13 +57,21 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
+def _default_sigint() -> None:
+    """In the child before it starts Python: Ctrl-C's default action, as on a terminal.
+    A suite run in the background by a shell without job control (``pytest &`` in a
+    script) ignores SIGINT, the child would inherit that, and Python then installs no
+    handler for it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_and_signal(corpus: Path, out_dir: Path, sig: int, *, group: bool):
     out = out_dir / "out.json"
     proc = subprocess.Popen(
         [sys.executable, "-m", "dedup", "find", str(corpus), "--json", str(out), "-q",
          "--workers", "2"],
         cwd=out_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_default_sigint)
     children: set[int] = set()
     if default_workers() >= 2:  # --workers 2 is not capped: wait for the forks
         deadline = time.monotonic() + 60
