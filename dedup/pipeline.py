@@ -813,11 +813,13 @@ def _relate(run: _Run, units: _Units, doc_pairs: list[tuple[int, int]],
     """Document relations: each pair of :func:`_relation_pairs` aligned word by
     word."""
     params, docs = run.params, run.docs
-    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers)
+    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers,
+                                min_share=params.partially)
     dates = [parse_date(d.date) for d in docs]
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
                        verdict=params.verdict)
-    run.stats["document_pairs_aligned"] = float(len(doc_pairs))
+    run.stats["document_pairs_examined"] = float(len(doc_pairs))
+    run.stats["document_pairs_aligned"] = float(sum(c is not None for c in covs))
     run.lap("relate")
     return relations
 

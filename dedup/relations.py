@@ -62,7 +62,7 @@ class Relation(NamedTuple):
     clusters: tuple[int, ...]
 
 
-def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage],
+def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage | None],
            doc_ids: Sequence[str], dates: Sequence[datetime | None],
            clusters_of_pair: dict[tuple[int, int], set[int]], *,
            verdict: Callable[[float], str]) -> list[Relation]:
@@ -70,12 +70,16 @@ def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage],
     (:func:`word_coverage` of ``a``'s words against ``b``'s) reaches the ``partially``
     threshold, sorted by derived coverage (highest first), then by ids.
 
+    A ``None`` coverage (a pair :func:`coverages` did not align: it could not reach
+    its ``min_share``, the ``partially`` threshold) gives no relation.
     ``clusters_of_pair`` lists the cross-document clusters that hold both documents'
     shared material; ``verdict(coverage)`` returns ``wholly``, ``partially`` or
     ``non``.
     """
     out = []
     for (da, db), cov in zip(pairs, coverages, strict=True):
+        if cov is None:
+            continue
         cov_a, cov_b = cov.share_a, cov.share_b
         ta, tb = dates[da], dates[db]
         if ta is not None and tb is not None and ta != tb:
@@ -100,35 +104,41 @@ PARALLEL_MIN_PAIRS = 2000  # fewer pairs are aligned in this process
 
 
 def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[int, int]], *,
-              workers: int | None = None) -> list[Coverage]:
+              workers: int | None = None, min_share: float = 0.0) -> list[Coverage | None]:
     """:func:`word_coverage` of each document pair ``(a, b)``, where document ``d``'s
     words are ``word_ids[word_ptr[d]:word_ptr[d + 1]]``, in order. ``workers``
     forked processes share a large batch (default: every CPU this process may use);
-    the result does not depend on their number."""
+    the result does not depend on their number.
+
+    With ``min_share`` above 0, a pair neither of whose shares could reach it gives
+    ``None`` and is not aligned. Which pairs those are is decided by a bound that
+    never falls below the coverage (:func:`_coverage_bound`), so every pair whose
+    ``share_a`` or ``share_b`` reaches ``min_share`` still gets its exact
+    :class:`Coverage`."""
     from .tokens import default_workers
 
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
-        return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs))
+        return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs), min_share=min_share)
     step = -(-len(pairs) // (workers * 8))
     spans = [(lo, min(len(pairs), lo + step)) for lo in range(0, len(pairs), step)]
-    return fork_map(_cover_part, (word_ids, word_ptr, pairs), spans, workers)
+    return fork_map(_cover_part, (word_ids, word_ptr, pairs, min_share), spans, workers)
 
 
 def _cover_part(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]],
-                span: tuple[int, int]) -> list[Coverage]:
-    return _cover_span(ids, ptr, pairs, *span)
+                min_share: float, span: tuple[int, int]) -> list[Coverage | None]:
+    return _cover_span(ids, ptr, pairs, *span, min_share=min_share)
 
 
 def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]], lo: int,
                 hi: int, *, min_run: int = 2, gap_penalty: float = 0.5,
-                max_gap: int = 2) -> list[Coverage]:
+                max_gap: int = 2, min_share: float = 0.0) -> list[Coverage | None]:
     """:func:`word_coverage` of ``pairs[lo:hi]``, in chunks of about
     :data:`CHUNK_WORDS` words: the documents of a chunk are indexed once
     (:class:`_Docs`), then its pairs are anchored :data:`BLOCK_PAIRS` at a time."""
     arr = np.asarray(pairs[lo:hi], dtype=np.int64).reshape(-1, 2)
     lengths = np.diff(np.asarray(ptr, dtype=np.int64))
-    out: list[Coverage] = []
+    out: list[Coverage | None] = []
     start = 0
     while start < len(arr):
         # the pairs whose documents hold CHUNK_WORDS words, counting each document once
@@ -144,7 +154,8 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
         for at in range(0, len(local), BLOCK_PAIRS):
             block = local[at:at + BLOCK_PAIRS]
             out.extend(_cover_block(docs, block[:, 0], block[:, 1], min_run=min_run,
-                                    gap_penalty=gap_penalty, max_gap=max_gap))
+                                    gap_penalty=gap_penalty, max_gap=max_gap,
+                                    min_share=min_share))
         start = stop
     return out
 
@@ -207,8 +218,10 @@ def word_coverage(ids_a: Sequence[int], ids_b: Sequence[int], *, min_run: int = 
     a = np.asarray(ids_a, dtype=np.int64).reshape(-1)
     b = np.asarray(ids_b, dtype=np.int64).reshape(-1)
     ptr = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
-    return _cover_span(np.concatenate([a, b]), ptr, [(0, 1)], 0, 1, min_run=min_run,
-                       gap_penalty=gap_penalty, max_gap=max_gap)[0]
+    cov = _cover_span(np.concatenate([a, b]), ptr, [(0, 1)], 0, 1, min_run=min_run,
+                      gap_penalty=gap_penalty, max_gap=max_gap)[0]
+    assert cov is not None  # no min_share: every pair is aligned
+    return cov
 
 
 class _Docs(NamedTuple):
@@ -296,22 +309,34 @@ def _ranges(starts: np.ndarray, ends: np.ndarray
 
 
 def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run: int,
-                 gap_penalty: float, max_gap: int) -> list[Coverage]:
+                 gap_penalty: float, max_gap: int, min_share: float = 0.0
+                 ) -> list[Coverage | None]:
     """:func:`word_coverage` of the document pairs ``(docs_a[p], docs_b[p])``: their words
     are anchored (:func:`_anchored_block`) and encoded (:func:`_encode`) by a few numpy
-    calls for all the pairs, then aligned pair by pair."""
+    calls for all the pairs, then aligned pair by pair (``None`` for a pair that
+    cannot reach ``min_share`` on either side, :func:`coverages`)."""
     pos_a, pair_a, off_a, len_a = _ranges(docs.ptr[docs_a], docs.ptr[docs_a + 1])
     pos_b, pair_b, off_b, len_b = _ranges(docs.ptr[docs_b], docs.ptr[docs_b + 1])
     keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, len_a, docs_b, pos_b, len_b,
                                      min_run)
     anchored = np.bincount(pair_a[keep_a], minlength=len(docs_a)) > 0
+    if min_share > 0 and min_run >= 1:
+        # a share can round up by half its last digit: leave that margin
+        least = min_share - 1e-4
+        reach = ((_coverage_bound(keep_a, pair_a, len(docs_a), max_gap) >= least * len_a)
+                 | (_coverage_bound(keep_b, pair_b, len(docs_b), max_gap) >= least * len_b))
+    else:
+        reach = np.ones(len(docs_a), dtype=bool)
     work_a, fill_a = _encode(docs, docs_a, pos_a, len_a, keep_a, 0)
     work_b, fill_b = _encode(docs, docs_b, pos_b, len_b, keep_b, 1)
     ida, idb = docs.words[pos_a], docs.words[pos_b]  # read only where regions end
-    out = []
-    for sa, na, sb, nb, hit in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
-                                   len_b.tolist(), anchored.tolist(), strict=True):
-        if not hit:
+    out: list[Coverage | None] = []
+    for sa, na, sb, nb, hit, can in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
+                                        len_b.tolist(), anchored.tolist(), reach.tolist(),
+                                        strict=True):
+        if not can:
+            out.append(None)
+        elif not hit:
             # No shared min_run-gram: no word can match (nor a run stand on its own).
             out.append(Coverage(na, nb, 0, 0, (), 0))
         else:
@@ -347,6 +372,27 @@ def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, len_a: n
         for step in range(k):
             keep[step:] |= hit[:len(pos) - step]
     return keep_a, keep_b
+
+
+def _coverage_bound(keep: np.ndarray, pair: np.ndarray, n_pairs: int, max_gap: int
+                    ) -> np.ndarray:
+    """Per pair, the most words one side can have covered: its anchored words
+    (``keep``, of :func:`_anchored_block`), plus the unanchored words of every hole of
+    at most ``max_gap`` of them between two anchored words of the pair.
+
+    Every covered word is one of those. A region's matched words are anchored, and
+    so is a word that :func:`_widen` adds (it and its matched neighbour make a
+    ``k``-gram both documents hold); :func:`_mark` covers besides only the words of a
+    gap of at most ``max_gap`` between two matched blocks, and the unanchored words
+    of such a gap make holes of at most ``max_gap`` between anchored words."""
+    at = np.flatnonzero(keep)
+    bound = np.bincount(pair[at], minlength=n_pairs)
+    if len(at) > 1:
+        hole = at[1:] - at[:-1] - 1
+        inner = (pair[at[1:]] == pair[at[:-1]]) & (hole >= 1) & (hole <= max_gap)
+        bound += np.bincount(pair[at[1:]][inner], weights=hole[inner],
+                             minlength=n_pairs).astype(bound.dtype)
+    return bound
 
 
 def _shared_sorted(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

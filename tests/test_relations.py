@@ -233,3 +233,66 @@ def test_ranked_is_unique_with_inverse(docs: list[list[int]], scale: int) -> Non
     want_uniq, want_inv = np.unique(values, return_inverse=True)
     assert uniq.tolist() == want_uniq.tolist()
     assert at.tolist() == [*want_inv.reshape(-1).tolist(), -1]
+
+
+def _bounds(ids: np.ndarray, ptr: np.ndarray, pairs: list[tuple[int, int]], min_run: int
+            ) -> tuple[list[int], list[int]]:
+    """relations._coverage_bound of both sides of each pair."""
+    used, local = np.unique(np.asarray(pairs, dtype=np.int64), return_inverse=True)
+    local = local.reshape(-1, 2)
+    index = relations._Docs.index(ids, ptr, used, min_run)
+    sides = [relations._ranges(index.ptr[local[:, s]], index.ptr[local[:, s] + 1])
+             for s in (0, 1)]
+    (pos_a, pair_a, _, len_a), (pos_b, pair_b, _, len_b) = sides
+    keep_a, keep_b = relations._anchored_block(index, local[:, 0], pos_a, len_a, local[:, 1],
+                                               pos_b, len_b, min_run)
+    return (relations._coverage_bound(keep_a, pair_a, len(pairs), 2).tolist(),
+            relations._coverage_bound(keep_b, pair_b, len(pairs), 2).tolist())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_corpus(), st.integers(1, 3), st.sampled_from([0.05, 0.16, 0.3, 0.6]))
+def test_coverage_bound_holds_and_min_share_skips_only_pairs_out_of_reach(
+        corpus: tuple[list[list[int]], list[tuple[int, int]]], min_run: int,
+        min_share: float) -> None:
+    # The bound is never below a side's covered words; with min_share, a pair gets
+    # its exact coverage, or None only where neither share reaches min_share.
+    docs, pairs = corpus
+    ids = np.array([w for d in docs for w in d], dtype=np.int64)
+    ptr = np.cumsum([0, *map(len, docs)])
+    want = [_reference_coverage(docs[a], docs[b], min_run) for a, b in pairs]
+    bound_a, bound_b = _bounds(ids, ptr, pairs, min_run)
+    assert all(w.covered_a <= x for w, x in zip(want, bound_a, strict=True))
+    assert all(w.covered_b <= x for w, x in zip(want, bound_b, strict=True))
+    got = relations._cover_span(ids, ptr, pairs, 0, len(pairs), min_run=min_run,
+                                min_share=min_share)
+    for g, w in zip(got, want, strict=True):
+        if g is None:
+            assert w.share_a < min_share and w.share_b < min_share
+        else:
+            assert g == w
+
+
+def test_coverage_bound_counts_a_two_word_rewording() -> None:
+    # Two reworded words between anchored runs are covered on both sides: the bound
+    # counts the hole of max_gap words, and is then exact.
+    a, b = [1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 9, 10, 6, 7, 8]
+    ids, ptr = np.array(a + b), np.array([0, 8, 16])
+    assert word_coverage(a, b).covered_a == 8
+    assert _bounds(ids, ptr, [(0, 1)], 2) == ([8], [8])
+
+
+def test_min_share_skips_a_pair_of_chance_bigrams() -> None:
+    # Two long documents sharing only two scattered bigrams: no side can reach 16%,
+    # so the pair is not aligned; a copied half still is, exactly.
+    rng = np.random.default_rng(1)
+    a = rng.integers(100, 10_000, size=200).tolist()
+    b = rng.integers(100, 10_000, size=200).tolist()
+    b[10:12], b[150:152] = a[50:52], a[120:122]
+    c = a[:100] + rng.integers(100, 10_000, size=100).tolist()
+    ids = np.array(a + b + c, dtype=np.int64)
+    ptr = np.array([0, 200, 400, 600])
+    got = coverages(ids, ptr, [(0, 1), (0, 2)], workers=1, min_share=0.16)
+    assert got[0] is None
+    assert word_coverage(a, b).covered_a == 4
+    assert got[1] == word_coverage(a, c) and got[1] is not None and got[1].share_b >= 0.5

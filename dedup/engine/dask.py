@@ -327,7 +327,8 @@ class DaskEngine:
     @_cluster_step
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None) -> list[Coverage]:
+                  workers: int | None = None, min_share: float = 0.0
+                  ) -> list[Coverage | None]:
         """:func:`dedup.relations.coverages` of the document pairs, in blocks of
         about equal words, four per partition (a pair's cost varies with how much the
         two share, so small blocks keep every worker busy); every worker gets the
@@ -340,7 +341,8 @@ class DaskEngine:
         runs = ranges(words[pairs[:, 0]] + words[pairs[:, 1]], 4 * self.n_partitions())
         shared_words = client.scatter((word_ids, word_ptr), broadcast=True, hash=False)
         blocks = self._scatter([pairs[a:b].tolist() for a, b in runs])
-        futures = client.map(_coverage_block, blocks, words=shared_words, pure=False)
+        futures = client.map(_coverage_block, blocks, words=shared_words, min_share=min_share,
+                             pure=False)
         return [c for block in client.gather(futures) for c in block]
 
 
@@ -472,9 +474,10 @@ def _count_hits(pieces: list[tuple[np.ndarray, np.ndarray]], min_hits: int) -> n
     return keys[hits >= min_hits]
 
 
-def _coverage_block(pairs: list[list[int]], words: tuple[np.ndarray, np.ndarray]
-                    ) -> list[Coverage]:
-    return coverages(words[0], words[1], [(a, b) for a, b in pairs], workers=1)
+def _coverage_block(pairs: list[list[int]], words: tuple[np.ndarray, np.ndarray],
+                    min_share: float) -> list[Coverage | None]:
+    return coverages(words[0], words[1], [(a, b) for a, b in pairs], workers=1,
+                     min_share=min_share)
 
 
 def _score_block(pairs: np.ndarray, table: FeatureTable, params: FindParams

@@ -49,7 +49,8 @@ class Engine(Protocol):
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None) -> list[Coverage]: ...
+                  workers: int | None = None, min_share: float = 0.0
+                  ) -> list[Coverage | None]: ...
 
 
 class LocalEngine:
@@ -90,8 +91,9 @@ class LocalEngine:
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None) -> list[Coverage]:
-        return coverages(word_ids, word_ptr, doc_pairs, workers=workers)
+                  workers: int | None = None, min_share: float = 0.0
+                  ) -> list[Coverage | None]:
+        return coverages(word_ids, word_ptr, doc_pairs, workers=workers, min_share=min_share)
 
 
 __all__ = ["Engine", "LocalEngine"]
