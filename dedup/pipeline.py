@@ -40,7 +40,7 @@ from .index import LSHParams, merge_totals, shared_features
 from .models import Cluster, Corpus, Document, Match, PassageTable, Span
 from .parallel import ordered_map, threads_for
 from .passages import Chain, DocLayout, chain_matches, extend_chains
-from .relations import PARTIALLY, WHOLLY, Relation, relate
+from .relations import PARTIALLY, WHOLLY, Relation, judged_sides, relate
 from .repeats import (
     boilerplate,
     copy_docs,
@@ -813,9 +813,10 @@ def _relate(run: _Run, units: _Units, doc_pairs: list[tuple[int, int]],
     """Document relations: each pair of :func:`_relation_pairs` aligned word by
     word."""
     params, docs = run.params, run.docs
-    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers,
-                                min_share=params.partially)
     dates = [parse_date(d.date) for d in docs]
+    # a pair is aligned only where the share relate judges it by can reach partially
+    covs = run.engine.coverages(units.word_ids, units.word_ptr, doc_pairs, workers=run.workers,
+                                min_share=params.partially, sides=judged_sides(doc_pairs, dates))
     relations = relate(doc_pairs, covs, [d.id for d in docs], dates, clusters_of_pair,
                        verdict=params.verdict)
     run.stats["document_pairs_examined"] = float(len(doc_pairs))

@@ -33,7 +33,8 @@ import numpy as np
 from .align import _densest
 from .parallel import fork_map
 
-__all__ = ["PARTIALLY", "RULE_EARLIER_DATE", "RULE_MORE_COVERED", "WHOLLY", "Relation", "relate"]
+__all__ = ["PARTIALLY", "RULE_EARLIER_DATE", "RULE_MORE_COVERED", "WHOLLY", "Relation",
+           "judged_sides", "relate"]
 
 # Verdict thresholds on the derived document's coverage, fitted ONCE on the public
 # COUNTER split (421 Urdu agency/newspaper pairs) and then frozen: the grid search of
@@ -81,10 +82,9 @@ def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage | None
         if cov is None:
             continue
         cov_a, cov_b = cov.share_a, cov.share_b
-        ta, tb = dates[da], dates[db]
-        if ta is not None and tb is not None and ta != tb:
-            rule = RULE_EARLIER_DATE
-            a_is_source = ta < tb
+        by_date = _source_by_date(dates[da], dates[db])
+        if by_date is not None:
+            rule, a_is_source = RULE_EARLIER_DATE, by_date
         else:
             rule = RULE_MORE_COVERED
             a_is_source = cov_b >= cov_a  # a < b: ties keep corpus order
@@ -98,13 +98,35 @@ def relate(pairs: Sequence[tuple[int, int]], coverages: Sequence[Coverage | None
     return out
 
 
+def _source_by_date(ta: datetime | None, tb: datetime | None) -> bool | None:
+    """Whether ``a`` is the source of ``(a, b)`` by the ``earlier date`` rule, or
+    ``None`` where the dates do not tell (one unreadable, or both equal)."""
+    if ta is not None and tb is not None and ta != tb:
+        return ta < tb
+    return None
+
+
+def judged_sides(pairs: Sequence[tuple[int, int]], dates: Sequence[datetime | None]
+                 ) -> np.ndarray:
+    """Per document pair, the shares :func:`relate` may judge it by (the ``sides`` of
+    :func:`coverages`): the derived document's alone where the dates say which it is
+    (2 for ``b``, 1 for ``a``), else either (3: the more covered one is derived)."""
+    out = np.full(len(pairs), 3, dtype=np.int8)
+    for k, (a, b) in enumerate(pairs):
+        by_date = _source_by_date(dates[a], dates[b])
+        if by_date is not None:
+            out[k] = 2 if by_date else 1
+    return out
+
+
 # ------------------------------------------------------------ word-level coverage
 
 PARALLEL_MIN_PAIRS = 2000  # fewer pairs are aligned in this process
 
 
 def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[int, int]], *,
-              workers: int | None = None, min_share: float = 0.0) -> list[Coverage | None]:
+              workers: int | None = None, min_share: float = 0.0,
+              sides: np.ndarray | None = None) -> list[Coverage | None]:
     """:func:`word_coverage` of each document pair ``(a, b)``, where document ``d``'s
     words are ``word_ids[word_ptr[d]:word_ptr[d + 1]]``, in order. ``workers``
     forked processes share a large batch (default: every CPU this process may use);
@@ -114,29 +136,36 @@ def coverages(word_ids: np.ndarray, word_ptr: np.ndarray, pairs: Sequence[tuple[
     ``None`` and is not aligned. Which pairs those are is decided by a bound that
     never falls below the coverage (:func:`_coverage_bound`), so every pair whose
     ``share_a`` or ``share_b`` reaches ``min_share`` still gets its exact
-    :class:`Coverage`."""
+    :class:`Coverage`. ``sides`` (one small int per pair) narrows which shares
+    count: bit 1 for ``share_a``, bit 2 for ``share_b`` (:func:`judged_sides`: the
+    derived document's, where the dates tell which it is); both by default."""
     from .tokens import default_workers
 
     workers = default_workers() if workers is None else max(1, workers)
     if workers == 1 or len(pairs) < PARALLEL_MIN_PAIRS:
-        return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs), min_share=min_share)
+        return _cover_span(word_ids, word_ptr, pairs, 0, len(pairs), min_share=min_share,
+                           sides=sides)
     step = -(-len(pairs) // (workers * 8))
     spans = [(lo, min(len(pairs), lo + step)) for lo in range(0, len(pairs), step)]
-    return fork_map(_cover_part, (word_ids, word_ptr, pairs, min_share), spans, workers)
+    return fork_map(_cover_part, (word_ids, word_ptr, pairs, min_share, sides), spans, workers)
 
 
 def _cover_part(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]],
-                min_share: float, span: tuple[int, int]) -> list[Coverage | None]:
-    return _cover_span(ids, ptr, pairs, *span, min_share=min_share)
+                min_share: float, sides: np.ndarray | None, span: tuple[int, int]
+                ) -> list[Coverage | None]:
+    return _cover_span(ids, ptr, pairs, *span, min_share=min_share, sides=sides)
 
 
 def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int]], lo: int,
                 hi: int, *, min_run: int = 2, gap_penalty: float = 0.5,
-                max_gap: int = 2, min_share: float = 0.0) -> list[Coverage | None]:
+                max_gap: int = 2, min_share: float = 0.0, sides: np.ndarray | None = None
+                ) -> list[Coverage | None]:
     """:func:`word_coverage` of ``pairs[lo:hi]``, in chunks of about
     :data:`CHUNK_WORDS` words: the documents of a chunk are indexed once
     (:class:`_Docs`), then its pairs are anchored :data:`BLOCK_PAIRS` at a time."""
     arr = np.asarray(pairs[lo:hi], dtype=np.int64).reshape(-1, 2)
+    side = (np.full(len(arr), 3, dtype=np.int64) if sides is None
+            else np.asarray(sides[lo:hi], dtype=np.int64))
     lengths = np.diff(np.asarray(ptr, dtype=np.int64))
     out: list[Coverage | None] = []
     start = 0
@@ -155,7 +184,8 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
             block = local[at:at + BLOCK_PAIRS]
             out.extend(_cover_block(docs, block[:, 0], block[:, 1], min_run=min_run,
                                     gap_penalty=gap_penalty, max_gap=max_gap,
-                                    min_share=min_share))
+                                    min_share=min_share,
+                                    sides=side[start + at:start + at + len(block)]))
         start = stop
     return out
 
@@ -309,12 +339,12 @@ def _ranges(starts: np.ndarray, ends: np.ndarray
 
 
 def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run: int,
-                 gap_penalty: float, max_gap: int, min_share: float = 0.0
-                 ) -> list[Coverage | None]:
+                 gap_penalty: float, max_gap: int, min_share: float = 0.0,
+                 sides: np.ndarray | None = None) -> list[Coverage | None]:
     """:func:`word_coverage` of the document pairs ``(docs_a[p], docs_b[p])``: their words
     are anchored (:func:`_anchored_block`) and encoded (:func:`_encode`) by a few numpy
     calls for all the pairs, then aligned pair by pair (``None`` for a pair that
-    cannot reach ``min_share`` on either side, :func:`coverages`)."""
+    cannot reach ``min_share`` on a side ``sides`` counts, :func:`coverages`)."""
     pos_a, pair_a, off_a, len_a = _ranges(docs.ptr[docs_a], docs.ptr[docs_a + 1])
     pos_b, pair_b, off_b, len_b = _ranges(docs.ptr[docs_b], docs.ptr[docs_b + 1])
     keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, len_a, docs_b, pos_b, len_b,
@@ -323,8 +353,11 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     if min_share > 0 and min_run >= 1:
         # a share can round up by half its last digit: leave that margin
         least = min_share - 1e-4
-        reach = ((_coverage_bound(keep_a, pair_a, len(docs_a), max_gap) >= least * len_a)
-                 | (_coverage_bound(keep_b, pair_b, len(docs_b), max_gap) >= least * len_b))
+        side = np.full(len(docs_a), 3, dtype=np.int64) if sides is None else sides
+        reach = (((side & 1) > 0)
+                 & (_coverage_bound(keep_a, pair_a, len(docs_a), max_gap) >= least * len_a)
+                 | ((side & 2) > 0)
+                 & (_coverage_bound(keep_b, pair_b, len(docs_b), max_gap) >= least * len_b))
     else:
         reach = np.ones(len(docs_a), dtype=bool)
     work_a, fill_a = _encode(docs, docs_a, pos_a, len_a, keep_a, 0)

@@ -251,12 +251,14 @@ def _bounds(ids: np.ndarray, ptr: np.ndarray, pairs: list[tuple[int, int]], min_
 
 
 @settings(max_examples=150, deadline=None)
-@given(_corpus(), st.integers(1, 3), st.sampled_from([0.05, 0.16, 0.3, 0.6]))
+@given(_corpus(), st.integers(1, 3), st.sampled_from([0.05, 0.16, 0.3, 0.6]),
+       st.lists(st.sampled_from([1, 2, 3]), min_size=12, max_size=12))
 def test_coverage_bound_holds_and_min_share_skips_only_pairs_out_of_reach(
         corpus: tuple[list[list[int]], list[tuple[int, int]]], min_run: int,
-        min_share: float) -> None:
+        min_share: float, sides: list[int]) -> None:
     # The bound is never below a side's covered words; with min_share, a pair gets
-    # its exact coverage, or None only where neither share reaches min_share.
+    # its exact coverage, or None only where no share its sides count reaches
+    # min_share.
     docs, pairs = corpus
     ids = np.array([w for d in docs for w in d], dtype=np.int64)
     ptr = np.cumsum([0, *map(len, docs)])
@@ -264,11 +266,13 @@ def test_coverage_bound_holds_and_min_share_skips_only_pairs_out_of_reach(
     bound_a, bound_b = _bounds(ids, ptr, pairs, min_run)
     assert all(w.covered_a <= x for w, x in zip(want, bound_a, strict=True))
     assert all(w.covered_b <= x for w, x in zip(want, bound_b, strict=True))
+    side = np.array(sides[:len(pairs)])
     got = relations._cover_span(ids, ptr, pairs, 0, len(pairs), min_run=min_run,
-                                min_share=min_share)
-    for g, w in zip(got, want, strict=True):
+                                min_share=min_share, sides=side)
+    for g, w, s in zip(got, want, side.tolist(), strict=True):
         if g is None:
-            assert w.share_a < min_share and w.share_b < min_share
+            assert not (s & 1 and w.share_a >= min_share)
+            assert not (s & 2 and w.share_b >= min_share)
         else:
             assert g == w
 
@@ -280,6 +284,18 @@ def test_coverage_bound_counts_a_two_word_rewording() -> None:
     ids, ptr = np.array(a + b), np.array([0, 8, 16])
     assert word_coverage(a, b).covered_a == 8
     assert _bounds(ids, ptr, [(0, 1)], 2) == ([8], [8])
+
+
+def test_judged_sides_follow_the_earlier_date_rule() -> None:
+    d1, d2 = datetime(2025, 3, 1), datetime(2025, 3, 2)
+    dates = [d1, d2, None, d2]
+    pairs = [(0, 1), (1, 0), (0, 2), (1, 3)]
+    # b derived (a earlier), a derived, no date, equal dates
+    assert relations.judged_sides(pairs, dates).tolist() == [2, 1, 3, 3]
+    # relate judges a dated pair by that side's share: (0, 1) by b's 10%, no relation
+    covs = [_cov(10, 10, 9, 1)] * 4
+    rels = relate(pairs, covs, ["a", "b", "c", "d"], dates, {}, verdict=_verdict)
+    assert {(r.source, r.derived) for r in rels} == {("a", "b"), ("c", "a"), ("d", "b")}
 
 
 def test_min_share_skips_a_pair_of_chance_bigrams() -> None:

@@ -327,8 +327,8 @@ class DaskEngine:
     @_cluster_step
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None, min_share: float = 0.0
-                  ) -> list[Coverage | None]:
+                  workers: int | None = None, min_share: float = 0.0,
+                  sides: np.ndarray | None = None) -> list[Coverage | None]:
         """:func:`dedup.relations.coverages` of the document pairs, in blocks of
         about equal words, four per partition (a pair's cost varies with how much the
         two share, so small blocks keep every worker busy); every worker gets the
@@ -340,7 +340,8 @@ class DaskEngine:
         words = np.diff(word_ptr)
         runs = ranges(words[pairs[:, 0]] + words[pairs[:, 1]], 4 * self.n_partitions())
         shared_words = client.scatter((word_ids, word_ptr), broadcast=True, hash=False)
-        blocks = self._scatter([pairs[a:b].tolist() for a, b in runs])
+        side = np.full(len(pairs), 3, dtype=np.int64) if sides is None else np.asarray(sides)
+        blocks = self._scatter([np.c_[pairs[a:b], side[a:b]].tolist() for a, b in runs])
         futures = client.map(_coverage_block, blocks, words=shared_words, min_share=min_share,
                              pure=False)
         return [c for block in client.gather(futures) for c in block]
@@ -476,8 +477,9 @@ def _count_hits(pieces: list[tuple[np.ndarray, np.ndarray]], min_hits: int) -> n
 
 def _coverage_block(pairs: list[list[int]], words: tuple[np.ndarray, np.ndarray],
                     min_share: float) -> list[Coverage | None]:
-    return coverages(words[0], words[1], [(a, b) for a, b in pairs], workers=1,
-                     min_share=min_share)
+    """Coverages of a block of ``[a, b, sides]`` rows."""
+    return coverages(words[0], words[1], [(a, b) for a, b, _ in pairs], workers=1,
+                     min_share=min_share, sides=np.array([s for _, _, s in pairs]))
 
 
 def _score_block(pairs: np.ndarray, table: FeatureTable, params: FindParams

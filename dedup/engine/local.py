@@ -49,8 +49,8 @@ class Engine(Protocol):
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None, min_share: float = 0.0
-                  ) -> list[Coverage | None]: ...
+                  workers: int | None = None, min_share: float = 0.0,
+                  sides: np.ndarray | None = None) -> list[Coverage | None]: ...
 
 
 class LocalEngine:
@@ -91,9 +91,10 @@ class LocalEngine:
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
-                  workers: int | None = None, min_share: float = 0.0
-                  ) -> list[Coverage | None]:
-        return coverages(word_ids, word_ptr, doc_pairs, workers=workers, min_share=min_share)
+                  workers: int | None = None, min_share: float = 0.0,
+                  sides: np.ndarray | None = None) -> list[Coverage | None]:
+        return coverages(word_ids, word_ptr, doc_pairs, workers=workers, min_share=min_share,
+                         sides=sides)
 
 
 __all__ = ["Engine", "LocalEngine"]
