@@ -358,25 +358,34 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
                  & (_coverage_bound(keep_a, pair_a, len(docs_a), max_gap) >= least * len_a)
                  | ((side & 2) > 0)
                  & (_coverage_bound(keep_b, pair_b, len(docs_b), max_gap) >= least * len_b))
+        if not reach.any():
+            return [None] * len(reach)
+        if not reach.all():  # the rest is encoded and aligned alone
+            keep_a, keep_b = keep_a[np.repeat(reach, len_a)], keep_b[np.repeat(reach, len_b)]
+            sel = np.flatnonzero(reach)
+            docs_a, docs_b, anchored = docs_a[sel], docs_b[sel], anchored[sel]
+            pos_a, _, off_a, len_a = _ranges(docs.ptr[docs_a], docs.ptr[docs_a + 1])
+            pos_b, _, off_b, len_b = _ranges(docs.ptr[docs_b], docs.ptr[docs_b + 1])
     else:
         reach = np.ones(len(docs_a), dtype=bool)
     work_a, fill_a = _encode(docs, docs_a, pos_a, len_a, keep_a, 0)
     work_b, fill_b = _encode(docs, docs_b, pos_b, len_b, keep_b, 1)
     ida, idb = docs.words[pos_a], docs.words[pos_b]  # read only where regions end
-    out: list[Coverage | None] = []
-    for sa, na, sb, nb, hit, can in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
-                                        len_b.tolist(), anchored.tolist(), reach.tolist(),
-                                        strict=True):
-        if not can:
-            out.append(None)
-        elif not hit:
+    aligned: list[Coverage | None] = []
+    for sa, na, sb, nb, hit in zip(off_a.tolist(), len_a.tolist(), off_b.tolist(),
+                                   len_b.tolist(), anchored.tolist(), strict=True):
+        if not hit:
             # No shared min_run-gram: no word can match (nor a run stand on its own).
-            out.append(Coverage(na, nb, 0, 0, (), 0))
+            aligned.append(Coverage(na, nb, 0, 0, (), 0))
         else:
-            out.append(_align_anchored(ida[sa:sa + na], idb[sb:sb + nb], work_a[sa:sa + na],
-                                       work_b[sb:sb + nb], fill_a, fill_b, min_run=min_run,
-                                       gap_penalty=gap_penalty, max_gap=max_gap))
-    return out
+            aligned.append(_align_anchored(ida[sa:sa + na], idb[sb:sb + nb],
+                                           work_a[sa:sa + na], work_b[sb:sb + nb], fill_a,
+                                           fill_b, min_run=min_run, gap_penalty=gap_penalty,
+                                           max_gap=max_gap))
+    if len(aligned) == len(reach):
+        return aligned
+    each = iter(aligned)
+    return [next(each) if can else None for can in reach.tolist()]
 
 
 def _anchored_block(docs: _Docs, docs_a: np.ndarray, pos_a: np.ndarray, len_a: np.ndarray,
