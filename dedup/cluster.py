@@ -254,9 +254,14 @@ def _grow(cols: tuple[list[Any], ...], layout: DocLayout, order: list[int], abso
                 witnesses.add(A[k])
         if not witnesses:
             return True
+        # At least half must agree: stop as soon as the count is settled either way.
+        need = (len(witnesses) + 1) // 2
+        left = len(witnesses)
         agree = 0
         for w in witnesses:
-            for k in by_pair.get((min(w, d_new), max(w, d_new)), ()):
+            left -= 1
+            ivs = c.versions[w]
+            for k in by_pair.get((w, d_new) if w < d_new else (d_new, w), ()):
                 # the chain's passage in d_new must meet the newcomer, its passage in w
                 # the cluster's version there
                 if A[k] == d_new:
@@ -265,10 +270,18 @@ def _grow(cols: tuple[list[Any], ...], layout: DocLayout, order: list[int], abso
                     x, y, p, q = FB[k], LB[k], FA[k], LA[k]
                 if not (x <= hi and lo <= y):
                     continue
-                if any(u <= q and p <= v for u, v in c.versions[w]):
-                    agree += 1
-                    break
-        return 2 * agree >= len(witnesses)
+                for u, v in ivs:
+                    if u <= q and p <= v:
+                        break
+                else:
+                    continue
+                agree += 1
+                break
+            if agree >= need:
+                return True
+            if agree + left < need:
+                return False
+        return agree >= need
 
     def home(d: int, lo: int, hi: int, other: int, long: bool) -> tuple[int, float]:
         """The cluster this passage of document ``d`` belongs to, and how much of its
