@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -379,3 +380,26 @@ def test_find_pauses_the_cycle_collector_and_restores_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("partially", [0.05, 0.16, 0.3, 0.45])
+def test_pairs_that_cannot_reach_partially_are_not_aligned_and_change_nothing(
+        seeds_dir: Path, monkeypatch, partially: float) -> None:
+    # A document pair whose coverage bound is below `partially` is not aligned; aligning
+    # every pair instead must give the same relations, whatever the threshold.
+    from dedup.engine import local
+
+    corpus = read_corpus([seeds_dir])
+    params = FindParams(partially=partially, wholly=max(partially, 0.48))
+    bounded = find(corpus, params)
+    every = local.coverages
+
+    def unbounded(*args, min_share=0.0, sides=None, **kwargs):
+        return every(*args, **kwargs)
+
+    monkeypatch.setattr(local, "coverages", unbounded)
+    full = find(corpus, params)
+    assert full.stats["document_pairs_aligned"] == full.stats["document_pairs_examined"]
+    assert bounded.relations == full.relations
+    if partially >= 0.3:  # some seed pairs are out of reach there
+        assert bounded.stats["document_pairs_aligned"] < full.stats["document_pairs_aligned"]
