@@ -350,7 +350,7 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     keep_a, keep_b = _anchored_block(docs, docs_a, pos_a, len_a, docs_b, pos_b, len_b,
                                      min_run)
     anchored = np.bincount(pair_a[keep_a], minlength=len(docs_a)) > 0
-    if min_share > 0 and min_run >= 1:
+    if min_share > 0 and 1 <= min_run <= 2:  # the bound's proof needs runs of 1 or 2
         # a share can round up by half its last digit: leave that margin
         least = min_share - 1e-4
         side = np.full(len(docs_a), 3, dtype=np.int64) if sides is None else sides
@@ -422,11 +422,13 @@ def _coverage_bound(keep: np.ndarray, pair: np.ndarray, n_pairs: int, max_gap: i
     (``keep``, of :func:`_anchored_block`), plus the unanchored words of every hole of
     at most ``max_gap`` of them between two anchored words of the pair.
 
-    Every covered word is one of those. A region's matched words are anchored, and
-    so is a word that :func:`_widen` adds (it and its matched neighbour make a
-    ``k``-gram both documents hold); :func:`_mark` covers besides only the words of a
-    gap of at most ``max_gap`` between two matched blocks, and the unanchored words
-    of such a gap make holes of at most ``max_gap`` between anchored words."""
+    Every covered word is one of those, for ``k``-grams of at most 2 words. A
+    region's matched words are anchored, and so is a word that :func:`_widen` adds
+    (it and its matched neighbour make a bigram both documents hold; a longer
+    ``k``-gram would need more of its neighbours equal, so the bound is not used
+    past 2); :func:`_mark` covers besides only the words of a gap of at most
+    ``max_gap`` between two matched blocks, and the unanchored words of such a gap
+    make holes of at most ``max_gap`` between anchored words."""
     at = np.flatnonzero(keep)
     bound = np.bincount(pair[at], minlength=n_pairs)
     if len(at) > 1:
