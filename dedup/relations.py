@@ -164,8 +164,7 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
     :data:`CHUNK_WORDS` words: the documents of a chunk are indexed once
     (:class:`_Docs`), then its pairs are anchored :data:`BLOCK_PAIRS` at a time."""
     arr = np.asarray(pairs[lo:hi], dtype=np.int64).reshape(-1, 2)
-    side = (np.full(len(arr), 3, dtype=np.int64) if sides is None
-            else np.asarray(sides[lo:hi], dtype=np.int64))
+    side = None if sides is None else np.asarray(sides[lo:hi], dtype=np.int64)
     lengths = np.diff(np.asarray(ptr, dtype=np.int64))
     out: list[Coverage | None] = []
     start = 0
@@ -185,7 +184,8 @@ def _cover_span(ids: np.ndarray, ptr: np.ndarray, pairs: Sequence[tuple[int, int
             out.extend(_cover_block(docs, block[:, 0], block[:, 1], min_run=min_run,
                                     gap_penalty=gap_penalty, max_gap=max_gap,
                                     min_share=min_share,
-                                    sides=side[start + at:start + at + len(block)]))
+                                    sides=None if side is None else
+                                    side[start + at:start + at + len(block)]))
         start = stop
     return out
 
@@ -353,7 +353,7 @@ def _cover_block(docs: _Docs, docs_a: np.ndarray, docs_b: np.ndarray, *, min_run
     if min_share > 0 and 1 <= min_run <= 2:  # the bound's proof needs runs of 1 or 2
         # a share can round up by half its last digit: leave that margin
         least = min_share - 1e-4
-        side = np.full(len(docs_a), 3, dtype=np.int64) if sides is None else sides
+        side = 3 if sides is None else sides  # both shares count by default
         reach = (((side & 1) > 0)
                  & (_coverage_bound(keep_a, pair_a, len(docs_a), max_gap) >= least * len_a)
                  | ((side & 2) > 0)
