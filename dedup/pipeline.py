@@ -53,7 +53,7 @@ from .repeats import (
 )
 from .signatures import MinHashParams, fmix64, fold32
 from .tokens import default_workers
-from .verify import FEATURES, VERIFIER
+from .verify import FEATURES, VERIFIER, may_speak
 
 Progress = Callable[[str, int, int], None]
 EVIDENCE_BLOCK = 1 << 20  # copy pairs of candidate passage pairs summed at a time (per thread)
@@ -378,6 +378,7 @@ class _Units:
     word_ptr: np.ndarray     # document d's words: word_ids[word_ptr[d]:word_ptr[d + 1]]
     vocab: np.ndarray        # the distinct word hashes, sorted: a word id's hash
     rep_ids: np.ndarray      # the word ids of rep_hashes
+    speaks: np.ndarray       # per distinct passage: may it name a speaker (may_speak)
 
 
 def _segment(run: _Run) -> _Units:
@@ -408,7 +409,8 @@ def _segment(run: _Run) -> _Units:
     word_ids, vocab, rep_ids = _word_ids(rep_hashes, rep_len, rep_of, tok.lengths,
                                          workers=run.threads)
     units = _Units(passages, tok.doc, tok.index, outlet, rep_of, members_ptr, members,
-                   rep_hashes, tok.factors[at], rep_len, word_ids, word_ptr, vocab, rep_ids)
+                   rep_hashes, tok.factors[at], rep_len, word_ids, word_ptr, vocab, rep_ids,
+                   may_speak(vocab, rep_ids, rep_len))
     run.lap("segment")
     return units
 
@@ -653,7 +655,7 @@ def _verify(run: _Run, units: _Units, table: FeatureTable, cand: np.ndarray) -> 
         return docs[int(p.doc_index[k])].text[int(p.start[k]):int(p.end[k])]
 
     cos, dup, shared = run.engine.score_pairs(table, cand, params, text_of=text_of,
-                                              workers=run.workers)
+                                              workers=run.workers, speaks=units.speaks)
     # Repeats inside an outlet, as a sparse graph with the same components and the
     # same spanning-tree weights as the pairs of every copy: copies of a distinct
     # passage in one outlet joined to the first of them, and two distinct passages

@@ -31,7 +31,7 @@ from .evidence import (
     table_features,
     text_features,
 )
-from .features import FeatureTable, shared_stats_bulk
+from .features import FeatureTable, form_hash, shared_stats_bulk
 from .normalize import _pattern_for, norm_word, s_stem
 from .parallel import fork_map
 
@@ -82,7 +82,8 @@ def _logit(p: float) -> float:
 
 
 def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                text_of: Callable[[int], str] | None = None, workers: int = 1
+                text_of: Callable[[int], str] | None = None, workers: int = 1,
+                speaks: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cross-outlet scores of many pairs at once, repeat scores (the share of the
     shorter passage's weight that the other one repeats, 1.0 for an exact repeat,
@@ -104,17 +105,19 @@ def score_pairs(table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
 
     A long sentence repeated word for word scores 1.0 either way. ``workers`` threads
     share the shared-weight sums, and as many forked processes read the speakers of
-    a large batch of passages (the scores do not depend on their number)."""
+    a large batch of passages (the scores do not depend on their number).
+    ``speaks`` (per passage, :func:`may_speak`) spares reading the speakers of the
+    passages that hold no verb of saying; the scores are the same with it."""
     if len(pairs) == 0:
         return np.zeros(0), np.zeros(0), np.zeros(0)
     if params.match == "paraphrase":
         ev = pair_evidence(table, pairs)
         shared, ta, tb = ev.shared, ev.total_a, ev.total_b
-        cos = _paraphrase(table, pairs, ev, params, text_of, workers)
+        cos = _paraphrase(table, pairs, ev, params, text_of, workers, speaks)
     else:
         shared, runs = shared_stats_bulk(table, pairs, workers=workers)
         ta, tb = table.total[pairs[:, 0]], table.total[pairs[:, 1]]
-        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of, workers)
+        cos = _shared(table, pairs, shared, runs, ta, tb, params, text_of, workers, speaks)
     with np.errstate(divide="ignore", invalid="ignore"):
         lo = np.minimum(ta, tb)
         short = np.minimum(table.n_words[pairs[:, 0]], table.n_words[pairs[:, 1]]) < 3
@@ -134,7 +137,8 @@ def _exact(table: FeatureTable, pairs: np.ndarray, params: FindParams) -> np.nda
 
 def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np.ndarray,
             ta: np.ndarray, tb: np.ndarray, params: FindParams,
-            text_of: Callable[[int], str] | None, workers: int = 1) -> np.ndarray:
+            text_of: Callable[[int], str] | None, workers: int = 1,
+            speaks: np.ndarray | None = None) -> np.ndarray:
     """The ``"shared"`` score: weighted cosine with the evidence floor."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cos = np.where((ta > 0) & (tb > 0), shared / np.sqrt(ta * tb), 0.0)
@@ -145,9 +149,9 @@ def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np
     if text_of is not None and params.speaker_penalty > 0:
         # Only pairs that would match are read: few, and each passage once.
         check = np.flatnonzero((cos >= params.threshold) & ~exact)
-        who = _speakers_of(text_of, pairs[check], workers)
+        who = _speakers_of(text_of, pairs[check], workers, speaks)
         for k, (i, j) in zip(check.tolist(), pairs[check].tolist(), strict=True):
-            a, b = who[i], who[j]
+            a, b = who.get(i), who.get(j)
             if a is not None and b is not None and different_speakers(a, b):
                 cos[k] = round(float(cos[k]) * (1.0 - params.speaker_penalty), 4)
     return cos
@@ -157,11 +161,15 @@ def _shared(table: FeatureTable, pairs: np.ndarray, shared: np.ndarray, runs: np
 PARALLEL_MIN_TEXTS = 10_000
 
 
-def _speakers_of(text_of: Callable[[int], str], pairs: np.ndarray, workers: int
-                 ) -> dict[int, Speakers | None]:
-    """The :func:`speakers` of each passage of ``pairs`` (``None`` where it names no
+def _speakers_of(text_of: Callable[[int], str], pairs: np.ndarray, workers: int,
+                 speaks: np.ndarray | None = None) -> dict[int, Speakers | None]:
+    """The :func:`speakers` of the passages of ``pairs`` (``None`` where one names no
     one, as :func:`may_name_speaker` tells), read once each, on ``workers`` forked
-    processes for a large batch."""
+    processes for a large batch. With ``speaks`` (:func:`may_speak`), only the pairs
+    whose two passages may both name a speaker are read (no other pair can show two
+    different speakers); the others are left out of the answer."""
+    if speaks is not None:
+        pairs = pairs[speaks[pairs[:, 0]] & speaks[pairs[:, 1]]]
     ids = unique_sorted(pairs.reshape(-1)).tolist()
     if len(ids) < PARALLEL_MIN_TEXTS:
         workers = 1
@@ -181,7 +189,8 @@ def _speakers_span(text_of: Callable[[int], str], ids: list[int], span: tuple[in
 
 
 def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params: FindParams,
-                text_of: Callable[[int], str] | None, workers: int = 1) -> np.ndarray:
+                text_of: Callable[[int], str] | None, workers: int = 1,
+                speaks: np.ndarray | None = None) -> np.ndarray:
     """The ``"paraphrase"`` score: the verifier's probability."""
     z = verifier_logit(table_features(ev, table.log_n), params.verifier)
     exact = _exact(table, pairs, params)
@@ -191,8 +200,8 @@ def _paraphrase(table: FeatureTable, pairs: np.ndarray, ev: PairEvidence, params
         penalty = (float(np.log1p(-params.speaker_penalty)) if params.speaker_penalty < 1
                    else -np.inf)
         check = np.flatnonzero((z >= _logit(params.verifier_threshold)) & ~exact)
-        who = (_speakers_of(text_of, pairs[check], workers) if params.speaker_penalty > 0
-               else {})
+        who = (_speakers_of(text_of, pairs[check], workers, speaks)
+               if params.speaker_penalty > 0 else {})
         for k, (i, j) in zip(check.tolist(), pairs[check].tolist(), strict=True):
             z[k] += float(np.dot(w_text, text_features(text_of(i), text_of(j))))
             a, b = who.get(i), who.get(j)
@@ -266,6 +275,34 @@ def may_name_speaker(text: str) -> bool:
     (True, False)
     """
     return any(_form(w) in _SPEECH for w in _pattern_for(text, 0, len(text)).findall(text))
+
+
+@lru_cache(maxsize=1)
+def speech_hashes() -> np.ndarray:
+    """The word hashes (:func:`dedup.features.form_hash`, the tokeniser's) of the verbs
+    of saying :func:`may_name_speaker` looks for, sorted. Each verb is its own matching
+    form, so a word whose form it is hashes to it."""
+    return np.unique(np.array([form_hash(v) for v in _SPEECH], dtype=np.uint64))
+
+
+def may_speak(vocab: np.ndarray, word_ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per passage, whether it holds the hash of a verb of saying; its words are
+    ``word_ids`` (indexes into ``vocab``, the word hashes of the tokeniser), ``lengths``
+    of them each, end to end. ``False`` is as good as :func:`may_name_speaker`'s: a word
+    whose matching form is such a verb has that verb's hash. The hash of a stem that
+    only looks like one ("calls" for "call") gives ``True``, and the text is read.
+
+    >>> from dedup.tokens import WordForms
+    >>> vocab = np.sort(np.array([WordForms.hash(w) for w in ("He", "SAID", "no")],
+    ...                          dtype=np.uint64))
+    >>> ids = np.searchsorted(vocab, [WordForms.hash(w) for w in ("He", "SAID", "no", "no")])
+    >>> may_speak(vocab, ids, np.array([2, 1, 1])).tolist()
+    [True, False, False]
+    """
+    hit = np.flatnonzero(np.isin(vocab, speech_hashes())[word_ids])
+    out = np.zeros(len(lengths), dtype=bool)
+    out[np.searchsorted(np.cumsum(lengths), hit, side="right")] = True
+    return out
 
 
 @lru_cache(maxsize=1 << 14)
@@ -348,4 +385,4 @@ def different_speakers(a: Speakers, b: Speakers) -> bool:
 
 
 __all__ = ["FEATURES", "VERIFIER", "Speakers", "different_speakers", "may_name_speaker",
-           "score_pairs", "speakers", "verifier_logit"]
+           "may_speak", "score_pairs", "speakers", "speech_hashes", "verifier_logit"]

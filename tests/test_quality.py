@@ -12,7 +12,9 @@ from dedup import FindParams, find
 from dedup.features import WordPrior, build_features, form_hash, word_prior
 from dedup.models import Corpus, Document
 from dedup.signatures import WordHasher, ngram_features
-from dedup.verify import different_speakers, may_name_speaker, speakers
+from dedup.normalize import norm_word
+from dedup.tokens import WordForms, tokenize_docs
+from dedup.verify import _SPEECH, different_speakers, may_name_speaker, may_speak, speakers
 
 RYDER = ("\u201cAll indications are that they will provide some sort of combat or combat "
          "support capability against Ukrainian forces,\u201d Pentagon spokesman Pat Ryder said.")
@@ -132,3 +134,30 @@ def test_may_name_speaker_never_hides_a_speaker(words: list[str], sep: str) -> N
     if not may_name_speaker(text):
         assert speakers(text).keys == frozenset()
     assert may_name_speaker(RYDER) and not may_name_speaker("Troops arrived on Monday.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SPEECHY | st.sampled_from(["CALLED", "Told", "Ｓａｉｄ",
+                                                       "according", "«dit»"]),
+                         min_size=1, max_size=8), min_size=1, max_size=5),
+       st.sampled_from([" ", " "]))
+def test_word_hashes_never_hide_a_verb_of_saying(sentences: list[list[str]], sep: str) -> None:
+    # find reads a passage's speakers only where its word hashes hold a verb of
+    # saying (may_speak): wherever may_name_speaker says yes, so must they.
+    text = ". ".join(sep.join(ws) for ws in sentences) + "."
+    tok = tokenize_docs([text], 0, WordForms(1.0, 1.0))
+    vocab = np.unique(tok.hashes)
+    speaks = may_speak(vocab, np.searchsorted(vocab, tok.hashes), tok.lengths)
+    for p, (start, end) in enumerate(zip(tok.start.tolist(), tok.end.tolist(), strict=True)):
+        if may_name_speaker(text[start:end]):
+            assert speaks[p], text[start:end]
+
+
+def test_verbs_of_saying_are_their_own_matching_forms() -> None:
+    # what lets may_speak look for their hashes
+    assert all(norm_word(v) == v for v in _SPEECH)
+    tok = tokenize_docs(["No one spoke. Ryder SAID so. They Called it off."], 0,
+                        WordForms(1.0, 1.0))
+    vocab = np.unique(tok.hashes)
+    assert may_speak(vocab, np.searchsorted(vocab, tok.hashes), tok.lengths).tolist() == [
+        False, True, True]

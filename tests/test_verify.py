@@ -211,3 +211,46 @@ def test_speakers_read_on_forked_workers_score_as_in_one_process(monkeypatch, ma
     many = score_pairs(table, pairs, params, text_of=texts.__getitem__, workers=3)
     for x, y in zip(one, many, strict=True):
         assert np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("match", ["shared", "paraphrase"])
+def test_passages_without_a_verb_of_saying_are_not_read_for_speakers(monkeypatch,
+                                                                      match) -> None:
+    """With ``speaks`` (from the word hashes), the speaker rule reads only passages
+    that may name a speaker, paired with another that may: the same scores."""
+    from dedup import verify
+
+    rng = np.random.default_rng(7)
+    quiet = [w for w in WORDS if w != "said"]
+    bodies = [" ".join(quiet[i] for i in rng.integers(0, len(quiet), 12)) for _ in range(3)]
+    names = ["Pentagon spokesman Pat Ryder", "Pentagon spokeswoman Sabrina Singh",
+             "Defence minister Rustem Umerov", "the official"]
+    texts = [f"\u201c{bodies[k % 3]} {quiet[k % len(quiet)]} troops deployed kursk,\u201d "
+             f"{names[k % 4]} said." for k in range(24)]
+    # and six that name no one
+    texts += [f"{bodies[k % 3]} {quiet[k]} troops deployed kursk arrived." for k in range(6)]
+    lists = [t.replace("\u201c", "").replace("\u201d", "").replace(",", "").rstrip(".")
+             .lower().split() for t in texts]
+    table = build_features(lists)
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))],
+                     dtype=np.int64)
+    speaks = np.array([verify.may_name_speaker(t) for t in texts])
+    assert speaks[:24].all() and not speaks[24:].any()
+    read: list[str] = []
+    real = verify.speakers
+    monkeypatch.setattr(verify, "speakers", lambda t: read.append(t) or real(t))
+    params = FindParams(match=match)
+    plain = score_pairs(table, pairs, params, text_of=texts.__getitem__)
+    assert set(read) == set(texts[:24])  # read are those that may name a speaker
+    read.clear()
+    fewer = score_pairs(table, pairs, params, text_of=texts.__getitem__, speaks=speaks)
+    assert read and set(read) <= set(texts[:24])
+    for x, y in zip(plain, fewer, strict=True):
+        assert np.array_equal(x, y)
+    assert (plain[0] < score_pairs(table, pairs, params)[0]).any()  # the rule fired
+    # a passage marked as naming no one is never read, and never lowers a score
+    read.clear()
+    none = score_pairs(table, pairs, params, text_of=texts.__getitem__,
+                       speaks=np.zeros(len(texts), dtype=bool))
+    assert read == []
+    assert (none[0] >= plain[0]).all()

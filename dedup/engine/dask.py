@@ -300,7 +300,8 @@ class DaskEngine:
 
     @_cluster_step
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None, workers: int | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None,
+                    speaks: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`dedup.verify.score_pairs`, per block of candidate pairs: one block per
         worker thread, as each call ranks the whole table's features once.
@@ -310,7 +311,7 @@ class DaskEngine:
         score the texts can change (the speaker rule), are scored again here with
         them."""
         if len(pairs) == 0:
-            return score_pairs(table, pairs, params, text_of=text_of)
+            return score_pairs(table, pairs, params, text_of=text_of, speaks=speaks)
         client = self.client
         shared_table = client.scatter(table, broadcast=True, hash=False)
         blocks = np.array_split(pairs, min(len(pairs), self.n_targets()))
@@ -321,7 +322,7 @@ class DaskEngine:
         if text_of is not None:
             again = np.flatnonzero(cos >= params.threshold)
             cos[again], dup[again], shared[again] = score_pairs(table, pairs[again], params,
-                                                                text_of=text_of)
+                                                                text_of=text_of, speaks=speaks)
         return cos, dup, shared
 
     @_cluster_step

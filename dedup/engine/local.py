@@ -44,7 +44,8 @@ class Engine(Protocol):
                         min_hits: int = 1, workers: int | None = None) -> np.ndarray: ...
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None, workers: int | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None,
+                    speaks: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
@@ -85,9 +86,11 @@ class LocalEngine:
                                min_hits=min_hits, workers=threads_for(workers))
 
     def score_pairs(self, table: FeatureTable, pairs: np.ndarray, params: FindParams, *,
-                    text_of: Callable[[int], str] | None = None, workers: int | None = None
+                    text_of: Callable[[int], str] | None = None, workers: int | None = None,
+                    speaks: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return score_pairs(table, pairs, params, text_of=text_of, workers=threads_for(workers))
+        return score_pairs(table, pairs, params, text_of=text_of, workers=threads_for(workers),
+                           speaks=speaks)
 
     def coverages(self, word_ids: np.ndarray, word_ptr: np.ndarray,
                   doc_pairs: Sequence[tuple[int, int]], *,
