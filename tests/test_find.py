@@ -319,7 +319,10 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
             sums[key] = sums.get(key, 0.0) + float(checked.shared[w])
     assert len(sums) > 3
     monkeypatch.setattr(pipeline, "EVIDENCE_BLOCK", 5)
-    for buckets in (1 << 24, 4, 1):  # the prefilter's sketch: roomy, crowded, one bucket
+    # no sketch (the seeds' few copy pairs are summed exactly), then the prefilter's
+    # sketch, forced: roomy, crowded, one bucket
+    for exact_max, buckets in ((1 << 40, 1 << 24), (0, 1 << 24), (0, 4), (0, 1)):
+        monkeypatch.setattr(pipeline, "EVIDENCE_EXACT_MAX", exact_max)
         monkeypatch.setattr(pipeline, "EVIDENCE_SKETCH", buckets)
         for bar in (0.0, 1.0, 5.0, 10.0, 1e9):
             got = pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from dedup import FindParams, find
 from dedup.features import WordPrior, build_features, form_hash, word_prior
 from dedup.models import Corpus, Document
-from dedup.signatures import WordHasher, ngram_features
 from dedup.normalize import norm_word
+from dedup.signatures import WordHasher, ngram_features
 from dedup.tokens import WordForms, tokenize_docs
 from dedup.verify import _SPEECH, different_speakers, may_name_speaker, may_speak, speakers
 
