@@ -315,6 +315,18 @@ def test_wider_terminal_shows_longer_snippets(runner: CliRunner, seeds_dir: Path
     assert snippet_width(80) < snippet_width(100) < snippet_width(200) == 60
 
 
+def test_a_narrow_terminal_shares_its_room_between_outlets_and_snippets(
+        runner: CliRunner, seeds_dir: Path) -> None:
+    # The seeds' outlets are long file names: at 80 columns neither the outlet nor
+    # the snippet column is cut to a stub while the other stays wide.
+    out = runner.invoke(main, ["find", str(seeds_dir)], env={"COLUMNS": "80"})
+    rule = next(line for line in out.stdout.splitlines() if line.startswith("--"))
+    widths = [len(x) for x in rule.split()]
+    outlets, snippet = widths[2], widths[-1]
+    assert abs(outlets - snippet) <= 1 and snippet >= 16
+    assert "South Korea has" in out.stdout
+
+
 def test_one_cluster_and_one_document_are_singular(runner: CliRunner, tmp_path: Path) -> None:
     text = ("Officials confirmed on Monday that the old harbour bridge will close for "
             "repairs lasting at least eighteen months, the transport ministry said.")

@@ -2,7 +2,7 @@
 
 Every cell is made safe to print first (:func:`dedup.output.visible`: an outlet or id
 holding an escape sequence or a newline is shown, not obeyed). A table wider than the
-width given shrinks its snippet column first, then its outlet column.
+width given shrinks the wider of its snippet and outlet columns first, then both alike.
 """
 
 from __future__ import annotations
@@ -109,12 +109,28 @@ def _wrap(text: str, width: int | None) -> list[str]:
     return textwrap.wrap(text, width) if width else [text]
 
 
+def _narrowed(snip_w: int, out_w: int, excess: int) -> tuple[int, int]:
+    """The snippet and outlet widths less ``excess`` cells in all: from the wider of
+    the two until they are even, then from both alike, neither below its minimum (so
+    that a narrow terminal still shows some of each).
+
+    >>> _narrowed(60, 40, 10), _narrowed(60, 40, 36), _narrowed(60, 40, 200)
+    ((50, 40), (32, 32), (12, 12))
+    """
+    gap = snip_w - out_w
+    take_s, take_o = min(max(gap, 0), excess), min(max(-gap, 0), excess)
+    rest = excess - take_s - take_o
+    take_s, take_o = take_s + (rest + 1) // 2, take_o + rest // 2
+    return max(MIN_SNIPPET, snip_w - take_s), max(MIN_OUTLETS, out_w - take_o)
+
+
 def find_summary(result: FindResult, *, width: int | None = None, limit: int | None = None,
                  snippet_width: int = 60) -> str:
     """Documents read and skipped, clusters found, and one row per cluster.
 
     With ``width``, no line is wider than ``width`` cells (as long as the fixed
-    columns fit): the snippet column shrinks first, then the outlet column.
+    columns fit): the wider of the snippet and outlet columns shrinks first, then
+    both alike.
     """
     texts = {d.id: d.text for d in result.corpus.documents}
     kinds: dict[str, int] = {}
@@ -144,13 +160,11 @@ def find_summary(result: FindResult, *, width: int | None = None, limit: int | N
 
     snip_w, out_w = snippet_width, 40
     table = render(snip_w, out_w) if fixed else []
-    for _ in range(4):  # each pass takes the excess from snippet, then outlets
+    for _ in range(8):
         excess = max((_cells(line) for line in table), default=0) - (width or 10**9)
         if excess <= 0:
             break
-        take = min(excess, snip_w - MIN_SNIPPET)
-        snip_w -= take
-        out_w -= min(excess - take, out_w - MIN_OUTLETS)
+        snip_w, out_w = _narrowed(snip_w, out_w, excess)
         table = render(snip_w, out_w)
     more = []
     if limit is not None and len(result.clusters) > limit:
