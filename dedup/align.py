@@ -37,7 +37,7 @@ from rapidfuzz.distance import Indel
 
 from .errors import ParameterError
 from .models import Token
-from .normalize import fold, norm_word, token_pattern
+from .normalize import _pattern_for, fold, norm_word
 
 __all__ = [
     "ATTRIBUTION_VERBS",
@@ -409,7 +409,7 @@ def _tokenize(text: str, start: int, end: int) -> list[Token]:
     get = norms.get
     out: list[Token] = []
     append = out.append
-    for m in token_pattern().finditer(text, start, end):
+    for m in _pattern_for(text, start, end).finditer(text, start, end):
         word = m.group()
         norm = get(word)
         if norm is None:
