@@ -21,7 +21,7 @@ import itertools
 import multiprocessing
 import unicodedata
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -166,8 +166,8 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
 
     Returns a ``(n_units, num_perm)`` uint32 matrix; a unit with no features keeps
     the empty value ``2**32 - 1`` everywhere (as an empty datasketch MinHash does).
-    ``workers`` threads sign runs of whole units (each its own rows of the matrix);
-    the matrix is the same whatever their number.
+    ``workers`` threads sign blocks of whole units (each its own rows of the matrix),
+    of about ``chunk`` hashes each; the matrix is the same whatever their number.
     """
     sig = np.full((n_units, params.num_perm), _EMPTY32, dtype=np.uint32)
     n = len(unit)
@@ -180,15 +180,74 @@ def signatures(unit: np.ndarray, feature32: np.ndarray, n_units: int, params: Mi
     first = np.empty(n, dtype=bool)
     first[0] = True
     np.not_equal(unit[1:], unit[:-1], out=first[1:])
-    unit_starts = np.flatnonzero(first)
-    # Runs of whole units, about 16 chunks each: no unit's row is written by two runs.
-    cut = np.searchsorted(unit_starts, np.arange(0, n, 16 * chunk))
-    bounds = sorted({int(unit_starts[c]) for c in cut if c < len(unit_starts)} | {n})
-    runs = list(zip(bounds[:-1], bounds[1:], strict=True))
-    sign = functools.partial(_sign_run, sig, unit, hv, permutations(params), chunk)
-    for _ in ordered_map(sign, runs, workers):
+    starts = np.flatnonzero(first)
+    size = np.diff(starts, append=n)
+    perm = permutations(params)
+    jobs: list[Callable[[], None]] = []
+    # Short units (sentences) in blocks of units of about one size...
+    short = np.flatnonzero(size < _SHORT_UNIT)
+    short = short[np.argsort(size[short], kind="stable")]
+    s_starts, s_size, s_rows = starts[short], size[short], unit[starts[short]]
+    jobs += [functools.partial(_sign_block, sig, hv, s_starts, s_size, s_rows, perm, block)
+             for block in _size_blocks(s_size, chunk)]
+    # ...long ones (documents) a run of their hashes at a time.
+    if len(short) < len(starts):
+        long = np.repeat(size >= _SHORT_UNIT, size)
+        l_unit, l_hv = unit[long], hv[long]
+        del long
+        np.not_equal(l_unit[1:], l_unit[:-1], out=first[1:len(l_unit)])
+        l_starts = np.flatnonzero(first[:len(l_unit)])
+        # Runs of whole units, about 16 chunks each: no unit's row is written by two runs.
+        cut = np.searchsorted(l_starts, np.arange(0, len(l_unit), 16 * chunk))
+        bounds = sorted({int(l_starts[c]) for c in cut if c < len(l_starts)} | {len(l_unit)})
+        jobs += [functools.partial(_sign_run, sig, l_unit, l_hv, perm, chunk, run)
+                 for run in zip(bounds[:-1], bounds[1:], strict=True)]
+    for _ in ordered_map(lambda job: job(), jobs, workers):
         pass
     return sig
+
+
+# Below this many hashes a unit is signed in a padded block of units of its size
+# (_sign_block); from it on along its own run of hashes (_sign_run).
+_SHORT_UNIT = 64
+
+
+def _size_blocks(size: np.ndarray, chunk: int) -> list[tuple[int, int]]:
+    """Runs ``(lo, hi)`` of units sorted by ``size`` (ascending) whose padded block
+    (units times the largest size) holds at most ``chunk`` hashes, or one unit.
+
+    >>> _size_blocks(np.array([1, 1, 2, 3, 9]), 4)
+    [(0, 2), (2, 3), (3, 4), (4, 5)]
+    """
+    blocks = []
+    lo, n = 0, len(size)
+    while lo < n:
+        top = min(n, lo + max(1, chunk // max(int(size[lo]), 1)))
+        # (k + 1) * size[lo + k] grows with k: the units that fit are a prefix.
+        fits = (np.arange(1, top - lo + 1) * size[lo:top]) <= chunk
+        hi = lo + max(1, int(np.count_nonzero(fits)))
+        blocks.append((lo, hi))
+        lo = hi
+    return blocks
+
+
+def _sign_block(sig: np.ndarray, hv: np.ndarray, starts: np.ndarray, size: np.ndarray,
+                rows: np.ndarray, perm: tuple[np.ndarray, np.ndarray],
+                block: tuple[int, int]) -> None:
+    """The rows of ``sig`` of short units ``lo:hi`` (in size order). Their hashes
+    are laid out down the columns of an ``(L, units)`` grid, a shorter unit's padded
+    with its own last hash (which leaves its minimum as it is); the permuted values,
+    ``(L, units, num_perm)``, are then reduced down the first axis: elementwise
+    minima of contiguous slabs. numpy runs these without the GIL, where a
+    ``reduceat`` over many short runs holds it (two threads gained nothing)."""
+    lo, hi = block
+    a, b = perm
+    sz = size[lo:hi]
+    at = starts[lo:hi] + np.minimum(np.arange(int(sz.max()))[:, None], sz - 1)
+    with np.errstate(over="ignore"):
+        vals = np.multiply(hv[at][:, :, None], a)
+        np.add(vals, b, out=vals)
+    sig[rows[lo:hi]] = np.minimum.reduce(vals, axis=0)
 
 
 def _sign_run(sig: np.ndarray, unit: np.ndarray, hv: np.ndarray,

@@ -32,14 +32,18 @@ def datasketch_signature(values: list[int], params: MinHashParams) -> np.ndarray
 
 @settings(max_examples=60, deadline=None)
 @given(
-    sets=st.lists(st.lists(u32, max_size=20), min_size=1, max_size=8),
+    # Sentences and documents: units of fewer than 64 values and of more are signed
+    # by different code.
+    sets=st.lists(st.one_of(st.lists(u32, max_size=20), st.lists(u32, min_size=60, max_size=90)),
+                  min_size=1, max_size=8),
     num_perm=st.integers(1, 64),
     seed=st.integers(0, 2**32 - 1),
     chunk=st.integers(1, 16),
+    workers=st.integers(1, 3),
     data=st.data(),
 )
 def test_signatures_equal_datasketch(sets: list[list[int]], num_perm: int, seed: int,
-                                     chunk: int, data: st.DataObject) -> None:
+                                     chunk: int, workers: int, data: st.DataObject) -> None:
     params = MinHashParams(num_perm=num_perm, seed=seed)
     unit = np.array([u for u, vals in enumerate(sets) for _ in vals], dtype=np.int64)
     feats = np.array([v for vals in sets for v in vals], dtype=np.uint32)
@@ -47,7 +51,9 @@ def test_signatures_equal_datasketch(sets: list[list[int]], num_perm: int, seed:
     perm = np.array(data.draw(st.permutations(range(len(unit)))), dtype=np.int64)
     if len(perm):
         unit, feats = unit[perm], feats[perm]
-    sig = signatures(unit, feats, len(sets), params, chunk=chunk)
+    # A unit of more than ``chunk`` values is signed a slice at a time, the others in
+    # blocks of units of similar size, on ``workers`` threads.
+    sig = signatures(unit, feats, len(sets), params, chunk=chunk, workers=workers)
     assert sig.shape == (len(sets), num_perm) and sig.dtype == np.uint32
     for u, vals in enumerate(sets):
         np.testing.assert_array_equal(sig[u], datasketch_signature(vals, params))
