@@ -786,6 +786,7 @@ def _relation_pairs(run: _Run, units: _Units, table: FeatureTable, checked: _Che
     join each chained pair."""
     params = run.params
     clusters_of_pair: dict[tuple[int, int], set[int]] = {}
+    within = None
     for ch, cids in zip(chains, cluster_of_chain, strict=True):
         clusters_of_pair.setdefault((ch.doc_a, ch.doc_b), set()).update(cids)
     sel = checked.shared > 0  # a candidate with no shared weight adds nothing
@@ -799,9 +800,13 @@ def _relation_pairs(run: _Run, units: _Units, table: FeatureTable, checked: _Che
         extra, bound = run.rare_pairs[off], run.rare_bound[off]
         run.rare_pairs = run.rare_bound = None
         # ... and only where, each at the most it could share, they could choose one.
-        could = _evidence_keys(units, checked, np.concatenate([rep_pairs, extra]),
-                               np.r_[evidence, bound], params.relation_evidence,
-                               params.max_bucket, run.threads)
+        # (``within``: the document pairs that reach the bar at that most, or come
+        # within rounding of it: only these can reach it once the pairs are weighed.)
+        within, most = _evidence_totals(units, checked, np.concatenate([rep_pairs, extra]),
+                                        np.r_[evidence, bound],
+                                        params.relation_evidence * (1 - 1e-9),
+                                        params.max_bucket, run.threads)
+        could = within[most >= params.relation_evidence]
         extra = extra[_touching(units, checked, extra, could, params.max_bucket, True,
                                 run.threads)]
         weight = shared_stats_bulk(table, extra)[0] / table.log_n if table.log_n > 0 else (
@@ -810,7 +815,7 @@ def _relation_pairs(run: _Run, units: _Units, table: FeatureTable, checked: _Che
         run.stats["rare_pairs_weighed"] = float(len(extra))
     doc_pairs = _document_pairs(units, checked, rep_pairs, evidence,
                                 params.relation_evidence, set(clusters_of_pair),
-                                params.max_bucket, run.threads)
+                                params.max_bucket, run.threads, within=within)
     return doc_pairs, clusters_of_pair
 
 
@@ -923,23 +928,33 @@ def _evidence_blocks(checked: _Checked, rep_pairs: np.ndarray) -> list[tuple[int
 
 def _document_pairs(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                     evidence: np.ndarray, min_evidence: float, always: set[tuple[int, int]],
-                    max_bucket: int, workers: int = 1) -> list[tuple[int, int]]:
+                    max_bucket: int, workers: int = 1, *, within: np.ndarray | None = None
+                    ) -> list[tuple[int, int]]:
     """Document pairs ``(a, b)``, ``a < b``, sorted: those in ``always``, and those
     whose passage pairs (the usable copies of the distinct passage pairs
     ``rep_pairs``, each worth ``evidence``) share at least ``min_evidence`` rare-word
-    units of weight in all."""
+    units of weight in all (``within``: see :func:`_evidence_totals`)."""
     n = int(units.word_ptr.shape[0]) - 1
     k = _evidence_keys(units, checked, rep_pairs, evidence, min_evidence, max_bucket,
-                       workers)
+                       workers, within=within)
     chosen = {(int(x) // n, int(x) % n) for x in k.tolist()}
     return sorted(chosen | always)
 
 
 def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                    evidence: np.ndarray, min_evidence: float, max_bucket: int,
-                   workers: int = 1) -> np.ndarray:
+                   workers: int = 1, *, within: np.ndarray | None = None) -> np.ndarray:
+    """The keys of :func:`_evidence_totals`."""
+    return _evidence_totals(units, checked, rep_pairs, evidence, min_evidence, max_bucket,
+                            workers, within=within)[0]
+
+
+def _evidence_totals(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
+                     evidence: np.ndarray, min_evidence: float, max_bucket: int,
+                     workers: int = 1, *, within: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Sorted keys ``a * n + b`` of the document pairs whose copy pairs of
-    ``rep_pairs`` are worth ``min_evidence`` in all.
+    ``rep_pairs`` are worth ``min_evidence`` in all, and their totals.
 
     Most document pairs that share anything share a sentence or two, far below the
     bar, and there are tens of millions of them in a large corpus. Past
@@ -953,14 +968,17 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     document pair they hold, and no sketch: the same keys). Each block's
     totals are merged into the running ones in block order (a document pair's block
     sums are added in block order, as one sum over all blocks would add them: the
-    totals are the same to the bit)."""
+    totals are the same to the bit).
+
+    ``within`` (sorted keys), when the caller knows that no other document pair can
+    reach ``min_evidence``: only these are summed, and no sketch is needed."""
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     blocks = _evidence_blocks(checked, rep_pairs)
     passing = None
     copies = np.diff(checked.ok_ptr)
     n_copy_pairs = int((copies[rep_pairs[:, 0]] * copies[rep_pairs[:, 1]]).sum())
-    if (n_copy_pairs > EVIDENCE_EXACT_MAX and len(evidence) and float(evidence.min()) >= 0
-            and min_evidence > 0):
+    if (within is None and n_copy_pairs > EVIDENCE_EXACT_MAX and len(evidence)
+            and float(evidence.min()) >= 0 and min_evidence > 0):
         # As many buckets as it takes to keep most pairs apart, and no more: a small
         # corpus need not clear and scan two rows of 16M buckets (any size gives the
         # same keys, only more or fewer to sum exactly).
@@ -982,14 +1000,16 @@ def _evidence_keys(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     bounds = np.linspace(0, int(n_docs), EVIDENCE_SHARDS + 1).astype(np.int64)[1:-1] * n_docs
     shards = [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(len(bounds) + 1)]
     sum_block = functools.partial(_evidence_block, units, checked, rep_pairs, evidence,
-                                  max_bucket, passing)
+                                  max_bucket, passing, within)
     for k, sums in ordered_map(sum_block, blocks, workers):
         cuts = np.searchsorted(k, bounds)
         for s, (a, b) in enumerate(zip(np.r_[0, cuts], np.r_[cuts, len(k)], strict=True)):
             if a < b:
                 shards[s] = merge_totals(*shards[s], k[a:b], sums[a:b])
         del k, sums
-    return np.concatenate([keys[total >= min_evidence] for keys, total in shards])
+    keep = [total >= min_evidence for _, total in shards]
+    return (np.concatenate([keys[k] for (keys, _), k in zip(shards, keep, strict=True)]),
+            np.concatenate([total[k] for (_, total), k in zip(shards, keep, strict=True)]))
 
 
 def _sketch_rows(key: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1024,12 +1044,17 @@ def _sketch_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
 
 def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
                     evidence: np.ndarray, max_bucket: int, passing: np.ndarray | None,
-                    block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+                    within: np.ndarray | None, block: tuple[int, int]
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """The rows ``block`` of ``rep_pairs``: the sorted document-pair keys of their
-    copy pairs, with the evidence each sums (in the order of :func:`copy_docs`); only the keys whose
-    buckets both pass (``passing``: per row of the sketch, the buckets that reach
-    the bar), or all keys."""
+    copy pairs, with the evidence each sums (in the order of :func:`copy_docs`); only
+    the keys whose buckets both pass (``passing``: per row of the sketch, the buckets
+    that reach the bar), or only those in ``within`` (sorted keys), or all keys."""
     key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
+    if within is not None:
+        at = np.minimum(np.searchsorted(within, key), max(len(within) - 1, 0))
+        maybe = within[at] == key if len(within) else np.zeros(len(key), dtype=bool)
+        key, ev = key[maybe], ev[maybe]
     if passing is not None:
         r0, r1 = _sketch_rows(key, passing.shape[1])
         maybe = passing[0, r0] & passing[1, r1]

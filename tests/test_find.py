@@ -300,6 +300,8 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
     # after the sketch's prefilter) are those a plain sum over every pair of usable
     # copies chooses, at any bar and however crowded the sketch.
 
+    import numpy as np
+
     from dedup import pipeline
     from dedup.engine import LocalEngine
     from dedup.repeats import expand_pairs
@@ -330,6 +332,19 @@ def test_evidence_keys_match_a_plain_sum_over_every_copy_pair(seeds_dir: Path,
             threaded = pipeline._evidence_keys(units, checked, cand, checked.shared, bar,
                                                64, 3)
             assert threaded.tolist() == got.tolist()
+            # Told which pairs alone can pass, it sums only those: every pair that
+            # shares anything (so the same keys, with their totals), or all but one.
+            every = np.array(sorted(sums), dtype=np.int64)
+            keys, totals = pipeline._evidence_totals(units, checked, cand, checked.shared,
+                                                     bar, 64, within=every)
+            assert keys.tolist() == got.tolist()
+            np.testing.assert_allclose(totals, [sums[k] for k in keys.tolist()])
+            if len(got):
+                fewer = every[every != got[0]]
+                assert pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64,
+                                               within=fewer).tolist() == got[1:].tolist()
+            assert len(pipeline._evidence_keys(units, checked, cand, checked.shared, bar, 64,
+                                               within=every[:0])) == 0
     assert len(pipeline._evidence_blocks(checked, cand)) > 3
 
 
