@@ -34,6 +34,19 @@ def unique_sorted(x: np.ndarray) -> np.ndarray:
     return s[run_starts(s)]
 
 
+def in_sorted(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Whether each of ``q`` is among ``keys`` (sorted ascending), as a bool array.
+
+    >>> in_sorted(np.array([2, 5, 9]), np.array([5, 1, 9, 10])).tolist()
+    [True, False, True, False]
+    >>> in_sorted(np.zeros(0, dtype=np.int64), np.array([1])).tolist()
+    [False]
+    """
+    if len(keys) == 0:
+        return np.zeros(len(q), dtype=bool)
+    return keys[np.minimum(np.searchsorted(keys, q), len(keys) - 1)] == q
+
+
 def stable_order(key: np.ndarray, *then: np.ndarray) -> np.ndarray:
     """The order of a stable sort by ``key``, ties broken by each array of ``then`` in
     turn and then by position: ``np.lexsort((*reversed(then), key))``, and with no
@@ -159,4 +172,4 @@ def _search_buckets(ut: np.ndarray, uq: np.ndarray, bucket_start: np.ndarray,
     return at
 
 
-__all__ = ["SortedIndex", "run_starts", "stable_order", "unique_sorted"]
+__all__ = ["SortedIndex", "in_sorted", "run_starts", "stable_order", "unique_sorted"]

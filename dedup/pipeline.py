@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .arrays import SortedIndex, stable_order, unique_sorted
+from .arrays import SortedIndex, in_sorted, stable_order, unique_sorted
 from .cluster import ChainCluster, cluster_chains
 from .dates import parse_date
 from .engine import Engine, LocalEngine
@@ -573,9 +573,7 @@ def _rare_join(run: _Run, table: FeatureTable, rare: np.ndarray, near: np.ndarra
               | (joined.runs >= params.min_shared_run))
     weak = ~strong
     if len(near) and weak.any():  # a near-duplicate candidate brings its own evidence
-        near_keys = near[:, 0] * np.int64(n_rep) + near[:, 1]
-        at = np.minimum(np.searchsorted(near_keys, joined.key), len(near_keys) - 1)
-        weak &= near_keys[at] != joined.key
+        weak &= ~in_sorted(near[:, 0] * np.int64(n_rep) + near[:, 1], joined.key)
     run.stats["rare_sharing_pairs"] = float(len(joined.key))
     run.rare_pairs = joined.pairs(weak)
     # What each could share at most: its rare weight and all the common weight of the
@@ -905,9 +903,7 @@ def _touching_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     n_docs = np.int64(int(units.word_ptr.shape[0]) - 1)
     which, da, db = copy_docs(rep_pairs[lo:hi], checked.ok_ptr, checked.ok_docs, max_bucket)
     key = np.minimum(da, db) * n_docs + np.maximum(da, db)
-    found = np.zeros(len(key), dtype=bool)
-    if len(keys):
-        found = keys[np.minimum(np.searchsorted(keys, key), len(keys) - 1)] == key
+    found = in_sorted(keys, key)
     return which[(da != db) & (found if inside else ~found)]
 
 
@@ -1052,8 +1048,7 @@ def _evidence_block(units: _Units, checked: _Checked, rep_pairs: np.ndarray,
     that reach the bar), or only those in ``within`` (sorted keys), or all keys."""
     key, ev = _copy_evidence(units, checked, rep_pairs, evidence, max_bucket, block)
     if within is not None:
-        at = np.minimum(np.searchsorted(within, key), max(len(within) - 1, 0))
-        maybe = within[at] == key if len(within) else np.zeros(len(key), dtype=bool)
+        maybe = in_sorted(within, key)
         key, ev = key[maybe], ev[maybe]
     if passing is not None:
         r0, r1 = _sketch_rows(key, passing.shape[1])

@@ -51,8 +51,9 @@ def test_signatures_equal_datasketch(sets: list[list[int]], num_perm: int, seed:
     perm = np.array(data.draw(st.permutations(range(len(unit)))), dtype=np.int64)
     if len(perm):
         unit, feats = unit[perm], feats[perm]
-    # A unit of more than ``chunk`` values is signed a slice at a time, the others in
-    # blocks of units of similar size, on ``workers`` threads.
+    # Units of 64 values or more are signed along runs of ``chunk`` values (a unit
+    # cut by a run's edge keeps the minimum of both parts), shorter ones in blocks of
+    # units of about one size; on ``workers`` threads.
     sig = signatures(unit, feats, len(sets), params, chunk=chunk, workers=workers)
     assert sig.shape == (len(sets), num_perm) and sig.dtype == np.uint32
     for u, vals in enumerate(sets):
